@@ -1,0 +1,179 @@
+"""Read a spreadsheet into a grid of text cells, numbered as Excel numbers rows.
+
+Excel (.xlsx/.xls) goes through calamine (python-calamine: typed cells, merged
+ranges, the sheet's real first row); CSV through polars, after the encoding is
+found (UTF-8, UTF-8 with BOM, GB18030/GBK). Every cell becomes text; which
+cells were numbers in Excel is kept, because a month typed as the number
+2010.1 is ambiguous (SPEC §3).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from tracker.problems import TrackerError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt"}
+ROW = "__row"
+
+
+@dataclass
+class Sheet:
+    """A sheet as text: columns c0..cN plus ROW (the Excel row number)."""
+
+    name: str | None
+    cells: pl.DataFrame
+    numeric: pl.DataFrame | None = None  # same shape, True where Excel held a number
+
+    @property
+    def width(self) -> int:
+        return self.cells.width - 1
+
+
+def _cell_text(v: object) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v.total_seconds() / 3600)
+    return str(v)
+
+
+def _grid_frames(rows: list[list[object]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    width = max((len(r) for r in rows), default=0)
+    cols = list(zip(*[r + [""] * (width - len(r)) for r in rows], strict=True)) if rows else []
+    cells = {f"c{i}": [_cell_text(v) for v in col] for i, col in enumerate(cols)}
+    numeric = {
+        f"c{i}": [isinstance(v, float | int) and not isinstance(v, bool) for v in col]
+        for i, col in enumerate(cols)
+    }
+    n = len(rows)
+    cells_df = pl.DataFrame(cells, schema={k: pl.String for k in cells}) if cells else pl.DataFrame()
+    cells_df = cells_df.with_columns(pl.Series(ROW, range(1, n + 1), dtype=pl.Int64))
+    return cells_df, pl.DataFrame(numeric, schema={k: pl.Boolean for k in numeric})
+
+
+def _fill_merged(rows: list[list[object]], merged: list) -> None:
+    """A merged cell's value belongs to every cell it covers."""
+    for (r0, c0), (r1, c1) in merged or []:
+        if r0 >= len(rows):
+            continue
+        v = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, c1 + 1):
+                if c < len(rows[r]) and rows[r][c] == "":
+                    rows[r][c] = v
+
+
+def excel_sheets(path: Path, label: str) -> list[tuple[str, list[list[object]]]]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises several types for broken files
+        raise TrackerError(f"{label}：无法读取这个 Excel 文件（文件可能已损坏或加密）：{e}") from e
+    out = []
+    for name in wb.sheet_names:
+        try:
+            sh = wb.get_sheet_by_name(name)
+            rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
+            try:
+                merged = sh.merged_cell_ranges
+            except Exception:
+                merged = None
+        except Exception as e:
+            raise TrackerError(f"{label}：无法读取工作表“{name}”：{e}") from e
+        _fill_merged(rows, merged)
+        out.append((name, rows))
+    return out
+
+
+def read_excel(path: Path, label: str, sheet: str | None) -> list[Sheet]:
+    sheets = excel_sheets(path, label)
+    if sheet is not None:
+        found = [s for s in sheets if s[0] == sheet]
+        if not found:
+            names = "、".join(s[0] for s in sheets)
+            raise TrackerError(f"{label}：没有名为“{sheet}”的工作表（现有：{names}）。")
+        sheets = found
+    out = []
+    for name, rows in sheets:
+        cells, numeric = _grid_frames(rows)
+        out.append(Sheet(name, cells, numeric))
+    return out
+
+
+def decode(data: bytes, label: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise TrackerError(
+        f"{label}：无法识别文件编码。请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。"
+    )
+
+
+def read_csv(path: Path, label: str) -> list[Sheet]:
+    data = path.read_bytes()
+    text = decode(data, label)
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:64]))))
+    width = max((len(r) for r in head), default=0)
+    if width == 0:
+        raise TrackerError(f"{label}：文件是空的。")
+    try:
+        cells = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")) if not _is_utf8_plain(data) else io.BytesIO(data),
+            has_header=False,
+            schema={f"c{i}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            quote_char='"',
+        )
+    except pl.exceptions.PolarsError as e:
+        raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e}") from e
+    cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
+    return [Sheet(None, cells, None)]
+
+
+def _is_utf8_plain(data: bytes) -> bool:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return False
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def read_file(path: Path, sheet: str | None = None) -> list[Sheet]:
+    """All candidate sheets of a file, as text grids."""
+    label = path.name
+    if not path.exists():
+        raise TrackerError(f"找不到文件 {path}。")
+    if path.is_dir():
+        raise TrackerError(f"{path} 是文件夹，请给出文件。")
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise TrackerError(f"{label}：文件是空的。")
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel(path, label, sheet)
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path, label)
+    raise TrackerError(f"{label}：不支持的文件类型“{suffix or '无扩展名'}”，请使用 .xlsx、.xls 或 .csv。")

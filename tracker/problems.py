@@ -1,0 +1,90 @@
+"""Problems are values, not exceptions (cf. beancount's validation errors).
+
+Every check returns problems carrying where they came from (file, row as Excel
+numbers it, column) so a loader can collect them all and show them at once.
+`TrackerError` is the one exception a user-facing command raises; the CLI turns
+it into a Chinese message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import polars as pl
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    level: str = "error"  # "error" rejects the file; "warning" is shown and loads
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def describe(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f"【{self.column}】"
+        val = f"“{self.value}”" if self.value not in (None, "") else ""
+        return f"{where} {val}{'：' if val else ''}{self.message}"
+
+
+@dataclass
+class Problems:
+    """A collector; `extend_frame` adds problems from a polars frame at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        file: str,
+        row: int | None,
+        column: str | None,
+        value: Any,
+        message: str,
+        level: str = "error",
+    ) -> None:
+        self.items.append(
+            Problem(file, row, column, None if value is None else str(value), message, level)
+        )
+
+    def extend_frame(self, file: str, frame: pl.DataFrame, level: str = "error") -> None:
+        """`frame` has columns row, column, value, message (one problem per row)."""
+        if frame.height == 0:
+            return
+        for r in frame.select("row", "column", "value", "message").iter_rows():
+            self.add(file, r[0], r[1], r[2], r[3], level)
+
+    def extend(self, other: Problems | list[Problem]) -> None:
+        self.items.extend(other.items if isinstance(other, Problems) else other)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+class TrackerError(Exception):
+    """A user mistake or refused input: a Chinese message, maybe with problems."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, code: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+        self.code = code

@@ -1,0 +1,222 @@
+"""Schema migrations, recorded in the database (cf. sqlite-utils' migrations).
+
+Each migration is applied once, in order, inside one transaction, and its
+version is written to `schema_migrations`. Add new ones at the end; never edit
+one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from tracker.ingest.columns import TEN_HAVES
+
+_TEN = ",\n    ".join(f"{k} BOOLEAN" for k, _ in TEN_HAVES)
+
+V1 = f"""
+CREATE SEQUENCE load_seq START 1;
+CREATE TABLE loads (
+    load_id      INTEGER PRIMARY KEY,
+    kind         VARCHAR NOT NULL,
+    file_name    VARCHAR NOT NULL,
+    file_path    VARCHAR,
+    file_hash    VARCHAR NOT NULL,
+    sheet        VARCHAR,
+    units        VARCHAR[],      -- the units the file held
+    months       VARCHAR[],      -- YYYY-MM covered (ledgers) or the file date's month
+    as_of        DATE NOT NULL,  -- the file's date (--as-of, 填表日期, or the load day)
+    upload_month VARCHAR,        -- --month, if given
+    rows         INTEGER NOT NULL,
+    replaced     BOOLEAN NOT NULL DEFAULT FALSE,
+    loaded_at    TIMESTAMP NOT NULL
+);
+
+CREATE TABLE units (
+    unit           VARCHAR NOT NULL,
+    parent         VARCHAR,
+    staff          INTEGER,
+    party_members  INTEGER,
+    formal_members INTEGER,
+    code           VARCHAR,
+    load_id        INTEGER,
+    src_row        INTEGER
+);
+
+-- uniqueness is kept by the loader (no index constraints: DuckDB checks them eagerly)
+-- one row per team and valid_from date: the team as registered from that date
+CREATE TABLE teams (
+    unit          VARCHAR NOT NULL,
+    team          VARCHAR NOT NULL,
+    valid_from    DATE NOT NULL,
+    short_name    VARCHAR,
+    leader        VARCHAR,
+    service_items VARCHAR,
+    founded       DATE,
+    declared_members INTEGER,
+    {_TEN},
+    load_id       INTEGER,
+    src_row       INTEGER
+);
+
+CREATE SEQUENCE volunteer_seq START 1;
+-- a volunteer's identity; what they are at any date lives in volunteer_versions
+CREATE TABLE volunteers (
+    vid     INTEGER NOT NULL,
+    unit    VARCHAR NOT NULL,
+    number  VARCHAR,
+    name    VARCHAR NOT NULL,
+    load_id INTEGER,
+    src_row INTEGER
+);
+
+CREATE TABLE volunteer_versions (
+    vid           INTEGER NOT NULL,
+    valid_from    DATE NOT NULL,
+    unit          VARCHAR NOT NULL,
+    number        VARCHAR,
+    name          VARCHAR NOT NULL,
+    gender        VARCHAR,
+    age           INTEGER,
+    birth_month   DATE,
+    education     VARCHAR,
+    joined_party  DATE,
+    ethnicity     VARCHAR,
+    team          VARCHAR,
+    service_items VARCHAR,
+    phone         VARCHAR,
+    id_number     VARCHAR,
+    health        VARCHAR,
+    skills        VARCHAR,
+    email         VARCHAR,
+    leadership    BOOLEAN,
+    applied       DATE,
+    approved      DATE,
+    registered    DATE NOT NULL,
+    status        VARCHAR NOT NULL,
+    "left"        DATE,
+    prior_hours   DOUBLE NOT NULL DEFAULT 0,
+    load_id       INTEGER,
+    src_row       INTEGER
+);
+
+CREATE SEQUENCE activity_seq START 1;
+CREATE TABLE activities (
+    aid         BIGINT NOT NULL,
+    unit        VARCHAR NOT NULL,
+    team        VARCHAR NOT NULL,
+    date        DATE NOT NULL,
+    title       VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    theme       VARCHAR,
+    place       VARCHAR,
+    beneficiary VARCHAR,
+    content     VARCHAR,
+    lead        VARCHAR,
+    recorder    VARCHAR,
+    note        VARCHAR,
+    backfilled  BOOLEAN NOT NULL DEFAULT FALSE,
+    load_id     INTEGER,
+    src_row     INTEGER
+);
+
+CREATE TABLE participations (
+    aid     BIGINT NOT NULL,
+    vid     INTEGER NOT NULL,
+    hours   DOUBLE NOT NULL,
+    load_id INTEGER,
+    src_row INTEGER
+);
+
+-- the current state of each demand; every status change is kept in demand_history
+CREATE TABLE demands (
+    unit      VARCHAR NOT NULL,
+    demand_id VARCHAR NOT NULL,
+    received  DATE NOT NULL,
+    requester VARCHAR,
+    phone     VARCHAR,
+    content   VARCHAR NOT NULL,
+    category  VARCHAR,
+    team      VARCHAR,
+    status    VARCHAR NOT NULL,
+    closed    DATE,
+    activity  VARCHAR,
+    rating    VARCHAR,
+    load_id   INTEGER,
+    src_row   INTEGER
+);
+
+CREATE TABLE demand_history (
+    unit       VARCHAR NOT NULL,
+    demand_id  VARCHAR NOT NULL,
+    status     VARCHAR NOT NULL,
+    changed_on DATE NOT NULL,
+    load_id    INTEGER
+);
+
+-- one row per pairing visit
+CREATE TABLE pairing_visits (
+    unit           VARCHAR NOT NULL,
+    pair_id        VARCHAR NOT NULL,
+    date           DATE NOT NULL,
+    vid            INTEGER NOT NULL,
+    recipient      VARCHAR NOT NULL,
+    recipient_kind VARCHAR,
+    content        VARCHAR,
+    hours          DOUBLE,
+    pair_status    VARCHAR,
+    backfilled     BOOLEAN NOT NULL DEFAULT FALSE,
+    load_id        INTEGER,
+    src_row        INTEGER
+);
+"""
+
+V2_INDEXES = """
+CREATE INDEX activities_unit_date ON activities (unit, date);
+CREATE INDEX participations_aid ON participations (aid);
+CREATE INDEX pairing_unit_date ON pairing_visits (unit, date);
+"""
+
+MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
+    (2, "indexes for per-unit date ranges", V2_INDEXES),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def applied_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    v = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    return int(v or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Bring the schema forward; returns the versions applied now."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    current = applied_version(con)
+    done: list[int] = []
+    for version, name, step in MIGRATIONS:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if callable(step):
+                step(con)
+            else:
+                con.execute(step)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(version)
+    return done

@@ -1,0 +1,145 @@
+"""Read-side queries every module shares: the roster and teams in force at a date.
+
+History is kept as versions with a `valid_from` date (SPEC §3). The state at
+date D is, per volunteer (team), the version with the latest valid_from ≤ D.
+A volunteer's first version is valid from min(file date, 登记日期), a team's
+first version from min(file date, 成立日期) or from the beginning when the
+founding date is unknown, so reports for earlier periods still find them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.columns import TEN_HAVES
+
+
+def _unit_filter(unit: str | None, alias: str = "") -> tuple[str, list]:
+    if unit is None:
+        return "", []
+    return f" AND {alias}unit = ?", [unit]
+
+
+def roster_as_of(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: str | None = None
+) -> pl.DataFrame:
+    """Every volunteer known at `as_of` (registered or withdrawn), one row each.
+
+    Columns: vid, unit, number, name, team, phone, id_number, leadership,
+    registered, status, left, prior_hours, gender, age, birth_month, education,
+    joined_party, ethnicity, service_items, health, skills, email, applied,
+    approved, active (registered on as_of and not withdrawn by then).
+    """
+    where, params = _unit_filter(unit, "v.")
+    sql = f"""
+        SELECT v.* EXCLUDE (load_id, src_row, valid_from),
+               (v.registered <= ?::DATE
+                AND (v."left" IS NULL OR v."left" > ?::DATE)
+                AND NOT (v.status = '退出' AND v."left" IS NULL)) AS active
+        FROM volunteer_versions v
+        WHERE v.valid_from <= ?::DATE {where}
+        QUALIFY row_number() OVER (PARTITION BY v.vid ORDER BY v.valid_from DESC) = 1
+        ORDER BY v.unit, v.team NULLS LAST, v.vid
+    """
+    return con.execute(sql, [as_of, as_of, as_of, *params]).pl()
+
+
+def teams_as_of(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: str | None = None
+) -> pl.DataFrame:
+    """Every team registered at `as_of`, with its 十有 flags and score (x/10)."""
+    where, params = _unit_filter(unit, "t.")
+    ten = " + ".join(f"coalesce(t.{k}::INT, 0)" for k, _ in TEN_HAVES)
+    sql = f"""
+        SELECT t.* EXCLUDE (load_id, src_row, valid_from), ({ten}) AS ten_score
+        FROM teams t
+        WHERE t.valid_from <= ?::DATE {where}
+        QUALIFY row_number() OVER (PARTITION BY t.unit, t.team ORDER BY t.valid_from DESC) = 1
+        ORDER BY t.unit, t.team
+    """
+    return con.execute(sql, [as_of, *params]).pl()
+
+
+def units(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
+    """Units with formal members defaulted to party members."""
+    where, params = _unit_filter(unit)
+    sql = f"""
+        SELECT unit, parent, staff, party_members,
+               coalesce(formal_members, party_members) AS formal_members, code
+        FROM units WHERE TRUE {where} ORDER BY parent NULLS LAST, unit
+    """
+    return con.execute(sql, params).pl()
+
+
+def participations(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    unit: str | None = None,
+) -> pl.DataFrame:
+    """One row per (activity, volunteer) dated in [start, end], inclusive.
+
+    Columns: aid, unit, team, date, title, kind, theme, backfilled, vid, hours.
+    `unit` is the organizing unit of the activity.
+    """
+    where, params = _unit_filter(unit, "a.")
+    sql = f"""
+        SELECT a.aid, a.unit, a.team, a.date, a.title, a.kind, a.theme, a.backfilled,
+               p.vid, p.hours
+        FROM activities a JOIN participations p USING (aid)
+        WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}
+    """
+    return con.execute(sql, [start, end, *params]).pl()
+
+
+def activities(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None = None
+) -> pl.DataFrame:
+    """Activities dated in [start, end] with participant count and total hours."""
+    where, params = _unit_filter(unit, "a.")
+    sql = f"""
+        SELECT a.* EXCLUDE (load_id, src_row),
+               count(p.vid) AS participants, coalesce(sum(p.hours), 0) AS total_hours
+        FROM activities a LEFT JOIN participations p USING (aid)
+        WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}
+        GROUP BY ALL ORDER BY a.unit, a.date, a.team
+    """
+    return con.execute(sql, [start, end, *params]).pl()
+
+
+def pairing_visits(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None = None
+) -> pl.DataFrame:
+    where, params = _unit_filter(unit)
+    sql = f"""
+        SELECT * EXCLUDE (load_id, src_row) FROM pairing_visits
+        WHERE date BETWEEN ?::DATE AND ?::DATE {where} ORDER BY unit, date
+    """
+    return con.execute(sql, [start, end, *params]).pl()
+
+
+def demands(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
+    where, params = _unit_filter(unit)
+    sql = f"SELECT * EXCLUDE (load_id, src_row) FROM demands WHERE TRUE {where} ORDER BY unit, received"
+    return con.execute(sql, params).pl()
+
+
+def months_loaded(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
+    """unit, kind, month (YYYY-MM) for every month a ledger file covered."""
+    sql = """
+        SELECT DISTINCT u.unit, l.kind, m.month
+        FROM loads l, unnest(l.units) AS u(unit), unnest(l.months) AS m(month)
+    """
+    df = con.execute(sql).pl()
+    if unit is not None:
+        df = df.filter(pl.col("unit") == unit)
+    return df.sort("unit", "kind", "month")
+
+
+def last_month_loaded(con: duckdb.DuckDBPyConnection, unit: str) -> str | None:
+    """The latest YYYY-MM of activities loaded for the unit (the default as-of)."""
+    df = months_loaded(con, unit).filter(pl.col("kind") == "activities")
+    return df["month"].max() if df.height else None
