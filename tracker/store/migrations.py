@@ -189,10 +189,10 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 def applied_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    v = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    v = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
     return int(v or 0)
 
 

@@ -17,6 +17,24 @@ import polars as pl
 from tracker.ingest.columns import TEN_HAVES
 
 
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    """Run a query and return a polars frame (via Arrow, no copy per row).
+
+    DuckDB 2 wants every `execute` result fetched to the end before the next
+    statement: use `rows`/`scalar` for small results and this for frames.
+    """
+    return con.sql(sql, params=params or None).pl()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    r = rows(con, sql, params)
+    return r[0][0] if r else None
+
+
 def _unit_filter(unit: str | None, alias: str = "") -> tuple[str, list]:
     if unit is None:
         return "", []
@@ -44,7 +62,7 @@ def roster_as_of(
         QUALIFY row_number() OVER (PARTITION BY v.vid ORDER BY v.valid_from DESC) = 1
         ORDER BY v.unit, v.team NULLS LAST, v.vid
     """
-    return con.execute(sql, [as_of, as_of, as_of, *params]).pl()
+    return frame(con, sql, [as_of, as_of, as_of, *params])
 
 
 def teams_as_of(
@@ -60,7 +78,7 @@ def teams_as_of(
         QUALIFY row_number() OVER (PARTITION BY t.unit, t.team ORDER BY t.valid_from DESC) = 1
         ORDER BY t.unit, t.team
     """
-    return con.execute(sql, [as_of, *params]).pl()
+    return frame(con, sql, [as_of, *params])
 
 
 def units(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
@@ -71,7 +89,7 @@ def units(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFra
                coalesce(formal_members, party_members) AS formal_members, code
         FROM units WHERE TRUE {where} ORDER BY parent NULLS LAST, unit
     """
-    return con.execute(sql, params).pl()
+    return frame(con, sql, params)
 
 
 def participations(
@@ -92,7 +110,7 @@ def participations(
         FROM activities a JOIN participations p USING (aid)
         WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}
     """
-    return con.execute(sql, [start, end, *params]).pl()
+    return frame(con, sql, [start, end, *params])
 
 
 def activities(
@@ -107,7 +125,7 @@ def activities(
         WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}
         GROUP BY ALL ORDER BY a.unit, a.date, a.team
     """
-    return con.execute(sql, [start, end, *params]).pl()
+    return frame(con, sql, [start, end, *params])
 
 
 def pairing_visits(
@@ -118,13 +136,13 @@ def pairing_visits(
         SELECT * EXCLUDE (load_id, src_row) FROM pairing_visits
         WHERE date BETWEEN ?::DATE AND ?::DATE {where} ORDER BY unit, date
     """
-    return con.execute(sql, [start, end, *params]).pl()
+    return frame(con, sql, [start, end, *params])
 
 
 def demands(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
     where, params = _unit_filter(unit)
     sql = f"SELECT * EXCLUDE (load_id, src_row) FROM demands WHERE TRUE {where} ORDER BY unit, received"
-    return con.execute(sql, params).pl()
+    return frame(con, sql, params)
 
 
 def months_loaded(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
@@ -133,7 +151,7 @@ def months_loaded(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl
         SELECT DISTINCT u.unit, l.kind, m.month
         FROM loads l, unnest(l.units) AS u(unit), unnest(l.months) AS m(month)
     """
-    df = con.execute(sql).pl()
+    df = frame(con, sql)
     if unit is not None:
         df = df.filter(pl.col("unit") == unit)
     return df.sort("unit", "kind", "month")
