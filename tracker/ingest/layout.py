@@ -72,7 +72,7 @@ def locate(sheet: Sheet, kind: Kind, label: str) -> Table | None:
     scores = [_score(list(r), index) for r in head]
     if not scores or max(scores) == 0:
         return None
-    required = {c.key for c in kind.required}
+    {c.key for c in kind.required}
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
     header = head[best]
     mapping: dict[str, str] = {}  # grid column → key

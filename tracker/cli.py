@@ -1,0 +1,289 @@
+"""The `tracker` command: option parsing and printing only; the work is in tracker.api.
+
+Exit codes: 0 done; 1 input rejected or a check failed; 2 usage error.
+A user mistake never shows a traceback; `--debug` shows one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tracker import api
+from tracker.problems import Problem, TrackerError
+
+try:  # newer typer vendors click; older ones use the click package
+    from typer._click import exceptions as click_exc
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exc
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+app = typer.Typer(
+    help="tracker：党员志愿服务队台账与年度考评。导入“一册三簿”，检查规则，生成季度通报、年中调整和年度星级认定报告。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+report_app = typer.Typer(help="生成报告（HTML + 同名 .xlsx）：quarterly 季度例会通报 / midyear 年中调整 / annual 年度考评与星级认定。",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+Db = Annotated[Path | None, typer.Option("--db", envvar="TRACKER_DB", help="数据库文件（默认 ./tracker.duckdb；环境变量 TRACKER_DB）。", show_default=False)]
+Rules = Annotated[Path | None, typer.Option("--rules", envvar="TRACKER_RULES", help="规则文件 .toml（默认用内置规则；环境变量 TRACKER_RULES）。", show_default=False)]
+Unit = Annotated[str | None, typer.Option("--unit", help="单位名称。", show_default=False)]
+Year = Annotated[int | None, typer.Option("--year", help="年度，如 2026。", show_default=False)]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="截至日期，如 2026-06-30。", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
+Debug = Annotated[bool, typer.Option("--debug", help="出错时显示完整的 Python 错误信息（供开发者排查）。")]
+OutDir = Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认当前文件夹）。", show_default=False)]
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    if not problems:
+        return
+    t = Table(show_lines=False, header_style="bold")
+    for h in ("文件", "行", "列", "内容", "问题"):
+        t.add_column(h, overflow="fold")
+    for p in problems:
+        style = "red" if p.level == "error" else "yellow"
+        t.add_row(p.file, str(p.row or ""), p.column or "", p.value or "",
+                  f"[{style}]{'' if p.level == 'error' else '提醒：'}{p.message}[/{style}]")
+    err.print(t)
+
+
+@app.command()
+def init(db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+    """创建数据库（已存在则升级到当前结构）。"""
+    path, version = api.init(db)
+    out.print(f"数据库已就绪：{path}（结构版本 {version}）")
+
+
+@app.command()
+def load(
+    kind: Annotated[str, typer.Argument(help="台账类型：units 单位 | teams 服务队 | roster 花名册 | activities 活动 | demands 需求 | pairings 结对帮扶。", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="一个或多个 .xlsx / .xls / .csv 文件。", show_default=False)],
+    unit: Unit = None,
+    month: Annotated[str | None, typer.Option("--month", help="上报月份 YYYY-MM：日期须在该月内；补录按该月月底判断。", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="文件日期（默认取标题行的填表日期，否则为今天）；花名册和服务队的变更从这天起生效。", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="更正重传：用本文件替换该单位这几个月的同类记录。")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入。")] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel 工作表名称（默认找到表头的第一个工作表）。", show_default=False)] = None,
+    as_json: Json = False,
+    db: Db = None,
+    rules: Rules = None,
+    debug: Debug = False,
+) -> None:
+    """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题。"""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    api.check_kind(kind)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True,
+                  disable=as_json) as bar:
+        task = bar.add_task("正在导入…", total=None)
+        results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
+                           dry_run=dry_run, sheet=sheet,
+                           progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
+    rejected = [r for r in results if r.status == "rejected"]
+    problems = [p for r in results for p in r.problems]
+    if as_json:
+        if rejected:
+            print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=1))
+        else:
+            print(json.dumps({"loaded": [
+                {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows, "units": r.units,
+                 "months": r.months, "counts": r.counts, "message": r.message} for r in results],
+                "warnings": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1))
+        raise typer.Exit(1 if rejected else 0)
+    t = Table(header_style="bold")
+    for h in ("文件", "结果", "行数", "单位", "月份", "明细"):
+        t.add_column(h, overflow="fold")
+    names = {"loaded": "[green]已导入[/green]", "checked": "[green]检查通过（未写入）[/green]",
+             "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]"}
+    for r in results:
+        detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or r.message
+        t.add_row(r.file, names[r.status], str(r.rows or ""), "、".join(r.units), _months_text(r.months), detail)
+    out.print(t)
+    _print_problems(problems)
+    if rejected:
+        n = sum(1 for p in problems if p.level == "error")
+        err.print(f"[red]有 {len(rejected)} 个文件未导入：共 {n} 个问题，请改正后重新导入（数据库未做任何改动）。[/red]")
+        raise typer.Exit(1)
+
+
+def _months_text(months: list[str]) -> str:
+    if not months:
+        return ""
+    return months[0] if len(months) == 1 else f"{months[0]} 至 {months[-1]}（{len(months)}个月）"
+
+
+@app.command()
+def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db = None, rules: Rules = None,
+           debug: Debug = False) -> None:
+    """查看已导入的内容：每个单位的人数、活动、时长，各台账已导入和缺少的月份，以及导入记录。"""
+    units = api.status(db, unit, year)
+    if as_json:
+        print(json.dumps(units, ensure_ascii=False, indent=1, default=str))
+        return
+    if not units:
+        out.print("数据库中还没有单位。先导入单位表、服务队登记表或花名册：tracker load units 文件.xlsx")
+        return
+    t = Table(title="各单位概况" + (f"（{year}年）" if year else ""), header_style="bold")
+    for h in ("单位", "在册志愿者", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"):
+        t.add_column(h, overflow="fold")
+    for u in units:
+        gaps = "；".join(f"{api_name(k)} {'、'.join(m)}" for k, m in u["missing_months"].items() if m)
+        t.add_row(u["unit"], str(u["volunteers"]), str(u["teams"]), str(u["activities"]),
+                  str(u["participations"]), f"{u['service_hours']:g}", str(u["demands"]),
+                  str(u["pairing_visits"]), f"[yellow]{gaps}[/yellow]" if gaps else "无")
+    out.print(t)
+    for u in units:
+        lt = Table(title=f"{u['unit']} 导入记录", header_style="bold")
+        for h in ("时间", "台账", "文件", "行数", "月份", "校验码"):
+            lt.add_column(h, overflow="fold")
+        for ld in u["loads"]:
+            lt.add_row(ld["time"], api_name(ld["kind"]), ld["file"], str(ld["rows"]), _months_text(ld["months"]),
+                       ld["hash"][:12])
+        out.print(lt)
+
+
+def api_name(kind: str) -> str:
+    from tracker.ingest.columns import KIND_NAMES
+
+    return KIND_NAMES.get(kind, kind)
+
+
+@app.command()
+def check(year: Year = None, as_of: AsOf = None, unit: Unit = None, as_json: Json = False, db: Db = None,
+          rules: Rules = None, debug: Debug = False) -> None:
+    """按规则检查（R1–R13、不活跃志愿者、逾期需求和结对）。有不达标项时退出码为 1。"""
+    from tracker.assess.commands import cmd_check
+
+    raise typer.Exit(cmd_check(db, rules, year, as_of, unit, as_json))
+
+
+@app.command("rules")
+def rules_cmd(out_file: Annotated[Path | None, typer.Option("--out", help="写到 .toml 文件（默认打印）。", show_default=False)] = None,
+              db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+    """打印全部规则（阈值、时间窗口、计算口径）及其默认值和出处；可另存为 .toml 修改后用 --rules 使用。"""
+    from tracker.assess.commands import cmd_rules
+
+    raise typer.Exit(cmd_rules(out_file, rules))
+
+
+@report_app.command("quarterly")
+def report_quarterly(year: Annotated[int, typer.Option("--year", help="年度。")],
+                     quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="季度 1-4。")],
+                     unit: Unit = None, out_dir: OutDir = None, db: Db = None, rules: Rules = None,
+                     debug: Debug = False) -> None:
+    """季度例会通报。"""
+    from tracker.reports.commands import cmd_report
+
+    raise typer.Exit(cmd_report("quarterly", db, rules, year=year, quarter=quarter, unit=unit, out_dir=out_dir))
+
+
+@report_app.command("midyear")
+def report_midyear(year: Annotated[int, typer.Option("--year", help="年度。")], as_of: AsOf = None,
+                   unit: Unit = None, out_dir: OutDir = None, db: Db = None, rules: Rules = None,
+                   debug: Debug = False) -> None:
+    """年中调整：提醒教育名单、进度落后的服务队、新志愿者和调整建议。"""
+    from tracker.reports.commands import cmd_report
+
+    raise typer.Exit(cmd_report("midyear", db, rules, year=year, as_of=as_of, unit=unit, out_dir=out_dir))
+
+
+@report_app.command("annual")
+def report_annual(year: Annotated[int, typer.Option("--year", help="年度。")], unit: Unit = None,
+                  out_dir: OutDir = None, db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+    """年度考评与星级认定。"""
+    from tracker.reports.commands import cmd_report
+
+    raise typer.Exit(cmd_report("annual", db, rules, year=year, unit=unit, out_dir=out_dir))
+
+
+@app.command()
+def export(
+    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表。", show_default=False)],
+    out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv。", show_default=False)],
+    year: Year = None, as_of: AsOf = None, unit: Unit = None,
+    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码（身份证号码始终不导出）。")] = False,
+    db: Db = None, rules: Rules = None, debug: Debug = False,
+) -> None:
+    """导出通知附件中的正式表格。"""
+    from tracker.forms import export_form
+    from tracker.store.db import connect
+
+    if form not in ("roster", "teams", "summary"):
+        raise TrackerError(f"未知的表格“{form}”。可选：roster、teams、summary。", code=2)
+    with connect(db, read_only=True) as con:
+        res = export_form(con, form, out_file, year=year, as_of=api.parse_date_option(as_of), unit=unit,
+                          unmask=unmask)
+    out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）")
+
+
+@app.command()
+def template(kind: Annotated[str, typer.Argument(help="台账类型：units | teams | roster | activities | demands | pairings。", show_default=False)],
+             out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx 或 .csv。", show_default=False)],
+             db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+    """生成空白台账模板（表头、示例行和填写说明）。"""
+    from tracker.ledger_template import write_template
+
+    api.check_kind(kind)
+    path = write_template(kind, out_file)
+    out.print(f"已生成模板：{path}")
+
+
+@app.command()
+def demo(out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹。")] = Path("tracker-demo"),
+         db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+    """生成一个示例单位（34名党员、4支服务队）的一整年台账，导入并生成全部报告和表格。"""
+    from tracker.demo import run_demo
+
+    run_demo(out_dir, db, rules, console=out)
+
+
+_USAGE = {
+    "MissingParameter": "缺少参数",
+    "NoSuchOption": "没有这个选项",
+    "BadParameter": "参数值无效",
+    "BadOptionUsage": "选项用法有误",
+    "BadArgumentUsage": "参数用法有误",
+}
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except TrackerError as e:
+        if debug:
+            raise
+        _print_problems(e.problems)
+        err.print(f"[red]{e.message}[/red]")
+        sys.exit(e.code)
+    except click_exc.Exit as e:
+        sys.exit(e.exit_code)
+    except click_exc.Abort:
+        err.print("已取消。")
+        sys.exit(1)
+    except click_exc.UsageError as e:
+        what = _USAGE.get(type(e).__name__, "用法有误")
+        cmd = e.ctx.command_path if e.ctx else "tracker"
+        err.print(f"[red]{what}：{e.format_message()}[/red]\n运行 {cmd} --help 查看用法。")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("已中断。")
+        sys.exit(130)
+    except Exception as e:  # an internal fault, not the user's
+        if debug:
+            raise
+        err.print(f"[red]内部错误：{type(e).__name__}: {e}[/red]\n这不是您的操作问题。请加 --debug 重新运行，并把输出发给维护者。")
+        sys.exit(3)

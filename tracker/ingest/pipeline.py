@@ -1,0 +1,307 @@
+"""Load one file: identify → extract → validate → resolve → dedupe → store.
+
+Every step collects problems; if any is an error, nothing is written. The
+write is one DuckDB transaction (the loads row and every record of the file),
+so a crash or a kill mid-write leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.columns import KIND_NAMES, KINDS, Kind
+from tracker.ingest.layout import Table, locate
+from tracker.ingest.read import ROW, read_file
+from tracker.ingest.resolve import known_units, suggest
+from tracker.ingest.validate import empty_problems, parse_table, problems_where
+from tracker.problems import Problem, Problems, TrackerError
+from tracker.values import clean_text, parse_date, parse_month
+
+
+@dataclass
+class LoadOptions:
+    unit: str | None = None
+    month: str | None = None  # YYYY-MM
+    as_of: dt.date | None = None
+    replace: bool = False
+    dry_run: bool = False
+    sheet: str | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class FileContext:
+    path: Path
+    label: str
+    digest: str
+    kind: Kind
+    table: Table
+    file_date: dt.date
+    opts: LoadOptions
+    problems: Problems
+
+    def add_frame(self, frame: pl.DataFrame, level: str = "error") -> None:
+        self.problems.extend_frame(self.label, frame, level)
+
+    def error(self, message: str, row: int | None = None, column: str | None = None,
+              value: str | None = None) -> None:
+        self.problems.add(self.label, row, column, value, message)
+
+    def warn(self, message: str, row: int | None = None, column: str | None = None,
+             value: str | None = None) -> None:
+        self.problems.add(self.label, row, column, value, message, "warning")
+
+    @property
+    def month_range(self) -> tuple[dt.date, dt.date] | None:
+        if not self.opts.month:
+            return None
+        start = dt.date.fromisoformat(self.opts.month + "-01")
+        return start, month_end(start)
+
+
+@dataclass
+class Prepared:
+    """What a kind module hands back: the rows to store and a summary."""
+
+    rows: pl.DataFrame
+    units: list[str]
+    months: list[str]
+    write: Callable[[duckdb.DuckDBPyConnection, int], dict[str, int]]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class FileResult:
+    file: str
+    kind: str
+    status: str  # loaded | unchanged | rejected | checked (dry run)
+    rows: int = 0
+    units: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    message: str = ""
+
+
+def month_end(d: dt.date) -> dt.date:
+    nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def parse_user_date(text: str) -> dt.date | None:
+    """One date typed by a user (option or title line): a day, else a month's first day."""
+    s = pl.Series([text])
+    v = pl.select(parse_date(pl.lit(s))).item()
+    if v is None:
+        v = pl.select(parse_month(pl.lit(s))).item()
+    return v
+
+
+def norm_unit(expr: pl.Expr) -> pl.Expr:
+    return clean_text(expr).str.replace_all(r"[\s\u3000]+", "")
+
+
+def _file_date(table: Table, opts: LoadOptions) -> dt.date:
+    if opts.as_of:
+        return opts.as_of
+    if table.title_date:
+        d = parse_user_date(table.title_date)
+        if d:
+            return d
+    return opts.today
+
+
+def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Fill the `unit` column from the column, the title line, --unit, or the only unit."""
+    t = ctx.table
+    title = re.sub(r"\s+", "", t.title_unit) if t.title_unit else None
+    given = re.sub(r"\s+", "", ctx.opts.unit) if ctx.opts.unit else None
+    if title and given and title != given:
+        ctx.error(f"标题行写的单位“{title}”与 --unit 指定的“{given}”不一致，请核对")
+        return typed
+    file_unit = title or given
+    has_col = "unit" in t.present
+    if has_col:
+        u = norm_unit(pl.col("unit"))
+        if "unit" in ctx.kind.fill_down:
+            u = u.forward_fill()
+        typed = typed.with_columns(u.alias("unit"))
+        if file_unit:
+            ctx.add_frame(
+                problems_where(
+                    typed,
+                    pl.col("unit").is_not_null() & (pl.col("unit") != file_unit),
+                    "单位名称",
+                    "unit",
+                    f"与{'标题行' if title else ' --unit '}的单位“{file_unit}”不一致",
+                )
+            )
+            typed = typed.with_columns(pl.col("unit").fill_null(file_unit))
+    else:
+        if file_unit is None:
+            units = known_units(con)
+            if len(units) == 1:
+                file_unit = units[0]
+            else:
+                hint = f"数据库中有 {len(units)} 个单位" if units else "数据库中还没有单位"
+                ctx.error(
+                    "无法确定这个文件属于哪个单位：文件中没有“单位名称”列或“单位名称：…”标题行，"
+                    f"{hint}。请用 --unit 指定单位。"
+                )
+                return typed
+        typed = typed.with_columns(pl.lit(file_unit).alias("unit"))
+    missing = typed.filter(pl.col("unit").is_null())
+    if missing.height:
+        ctx.add_frame(problems_where(missing, pl.lit(True), "单位名称", None,
+                                     "单位名称为空，且无法从标题行或 --unit 得知"))
+    # units must be registered before their ledgers; registers may introduce them
+    known = set(known_units(con))
+    names = [u for u in typed["unit"].drop_nulls().unique().to_list() if u not in known]
+    if names and ctx.kind.key in ("activities", "demands", "pairings"):
+        for name in names:
+            ctx.error(f"单位“{name}”尚未登记{suggest(name, sorted(known))}。请先导入单位表、服务队登记表或花名册。",
+                      column="单位名称", value=name)
+    elif names and ctx.kind.key in ("teams", "roster"):
+        for name in names:
+            ctx.warn(f"单位“{name}”尚未登记，已按本文件新建；请导入单位表补充党员人数（tracker load units）。")
+    return typed
+
+
+def check_dates(ctx: FileContext, typed: pl.DataFrame, column: str, header: str,
+                in_month: bool) -> None:
+    """Dates in the future are errors; with --month, so are dates outside it."""
+    ctx.add_frame(problems_where(typed, pl.col(column) > ctx.opts.today, header,
+                                 pl.col(column).cast(pl.String), "日期在将来（今天是 "
+                                 f"{ctx.opts.today.isoformat()}）"))
+    rng = ctx.month_range
+    if in_month and rng:
+        ctx.add_frame(problems_where(
+            typed, (pl.col(column) < rng[0]) | (pl.col(column) > rng[1]), header,
+            pl.col(column).cast(pl.String), f"不在 --month 指定的 {ctx.opts.month} 内"))
+
+
+def check_hours(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
+    ctx.add_frame(problems_where(
+        typed, (pl.col(column) <= 0) | (pl.col(column) > 24), header,
+        pl.col(column).cast(pl.String), "服务时长应大于0且不超过24小时"))
+
+
+def duplicate_rows(typed: pl.DataFrame, keys: list[str], header: str, value: str, what: str) -> pl.DataFrame:
+    """Rows repeating an earlier row's keys, naming the earlier row."""
+    d = typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys])).with_columns(
+        pl.col(ROW).min().over(keys).alias("__first")
+    )
+    return problems_where(d, pl.col(ROW) != pl.col("__first"), header, value,
+                          pl.format(f"{what}与本文件第{{}}行重复", pl.col("__first")))
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def open_table(path: Path, kind: Kind, opts: LoadOptions) -> Table:
+    sheets = read_file(path, opts.sheet)
+    for sheet in sheets:
+        table = locate(sheet, kind, path.name)
+        if table is not None:
+            return table
+    expected = "、".join(c.header for c in kind.required)
+    where = "" if len(sheets) == 1 else f"（已查看 {len(sheets)} 个工作表）"
+    raise TrackerError(
+        f"{path.name}：找不到{KIND_NAMES[kind.key]}的表头{where}。表头应包含：{expected}。"
+        f"是否选错了台账类型？可用 tracker template {kind.key} --out 模板.xlsx 生成模板。"
+    )
+
+
+PREPARERS: dict[str, Callable[[FileContext, pl.DataFrame, duckdb.DuckDBPyConnection], Prepared | None]] = {}
+
+
+def preparer(kind: str):
+    def deco(fn):
+        PREPARERS[kind] = fn
+        return fn
+
+    return deco
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, kind: str, digest: str) -> tuple | None:
+    r = con.execute(
+        "SELECT file_name, loaded_at FROM loads WHERE kind = ? AND file_hash = ? ORDER BY load_id LIMIT 1",
+        [kind, digest],
+    ).fetchall()
+    return r[0] if r else None
+
+
+def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: LoadOptions) -> FileResult:
+    """Validate one file and, if it has no errors, store it in one transaction."""
+    from tracker.ingest import ledgers, registers  # noqa: F401  (register the preparers)
+
+    kind = KINDS[kind_key]
+    label = path.name
+    try:
+        digest = file_digest(path) if path.is_file() else ""
+        table = open_table(path, kind, opts)
+    except TrackerError as e:
+        return FileResult(label, kind_key, "rejected",
+                          problems=[Problem(label, None, None, None, e.message)])
+    prev = already_loaded(con, kind_key, digest)
+    if prev and not opts.replace:
+        return FileResult(label, kind_key, "unchanged",
+                          message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
+    ctx = FileContext(path, label, digest, kind, table, _file_date(table, opts), opts, Problems())
+    ctx.problems.extend(table.problems)
+    missing = [c for c in kind.required if c.key not in table.present and c.key != "unit"]
+    if missing:
+        found = "、".join(table.present) or "无"
+        ctx.error(
+            f"缺少必填列：{'、'.join(c.header for c in missing)}（第{table.header_row}行为表头，"
+            f"识别到的列：{found}）"
+        )
+        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+    if table.rows.height == 0:
+        ctx.error("表头下面没有数据行")
+        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+    typed, problems = parse_table(table.rows, kind, table.present)
+    ctx.add_frame(problems)
+    before = len(ctx.problems.errors)
+    typed = resolve_units(ctx, typed, con)
+    prepared = None
+    if len(ctx.problems.errors) == before:  # kind checks need every row's unit
+        prepared = PREPARERS[kind_key](ctx, typed, con)
+    if ctx.problems.errors or prepared is None:
+        return FileResult(label, kind_key, "rejected", rows=table.rows.height,
+                          problems=ctx.problems.sorted())
+    result = FileResult(label, kind_key, "checked" if opts.dry_run else "loaded",
+                        rows=prepared.rows.height, units=prepared.units, months=prepared.months,
+                        counts=dict(prepared.counts), problems=ctx.problems.sorted())
+    if opts.dry_run:
+        return result
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+            [load_id, kind_key, label, str(path.resolve()), digest, table.sheet, prepared.units,
+             prepared.months, ctx.file_date, opts.month, prepared.rows.height, opts.replace],
+        )
+        result.counts.update(prepared.write(con, load_id))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+__all__ = ["LoadOptions", "FileResult", "load_file", "empty_problems"]

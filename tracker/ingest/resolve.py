@@ -1,0 +1,192 @@
+"""Resolve names people write to the records they mean: units, teams, volunteers.
+
+Matching is done with joins over the whole file at once; only the rows that
+fail to match are looked at one by one, to suggest close names.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.validate import empty_problems, problems_where
+from tracker.store.queries import frame
+
+SPLIT_RE = r"[、，,;；/\s\u3000]+"
+NAME_LAST4_RE = r"^(.+?)\((\d{4})\)$"
+
+
+def close(word: str, options: list[str], n: int = 3) -> list[str]:
+    hits = difflib.get_close_matches(word, options, n=n, cutoff=0.4)
+    if not hits:
+        hits = [o for o in options if word and (word in o or o in word)][:n]
+    return hits
+
+
+def suggest(word: str, options: list[str]) -> str:
+    hits = close(word, options)
+    return f"（是否是：{'、'.join(hits)}？）" if hits else ""
+
+
+def known_units(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT unit FROM units ORDER BY unit").fetchall()]
+
+
+def team_lookup(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """unit, alias, team: every registered team by its name and its short name."""
+    return frame(
+        con,
+        """
+        WITH t AS (SELECT DISTINCT unit, team, short_name FROM teams)
+        SELECT unit, team AS alias, team FROM t
+        UNION SELECT unit, short_name AS alias, team FROM t WHERE short_name IS NOT NULL
+        """,
+    )
+
+
+def resolve_teams(
+    rows: pl.DataFrame, lookup: pl.DataFrame, column: str, header: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Replace `column` by the registered team name; unknown teams are problems."""
+    norm = pl.col(column).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+    lk = lookup.with_columns(
+        pl.col("alias").str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "").alias("__alias")
+    ).unique(["unit", "__alias"], keep="first")
+    # an alias shared by two teams (e.g. the same short name twice) is ambiguous
+    amb = lookup.with_columns(
+        pl.col("alias").str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "").alias("__alias")
+    ).group_by("unit", "__alias").agg(pl.col("team").n_unique().alias("__n"))
+    out = (
+        rows.with_columns(norm.alias("__alias"))
+        .join(lk.select("unit", "__alias", pl.col("team").alias("__team")), on=["unit", "__alias"], how="left")
+        .join(amb, on=["unit", "__alias"], how="left")
+    )
+    bad = out.filter(pl.col(column).is_not_null() & pl.col("__team").is_null())
+    problems = [empty_problems()]
+    if bad.height:
+        by_unit = {u: g["alias"].unique().to_list() for (u,), g in lookup.group_by("unit")}
+        msgs = [
+            f"服务队未登记{suggest(v, by_unit.get(u, []))}"
+            if by_unit.get(u)
+            else f"单位“{u}”还没有登记任何服务队，请先导入服务队登记表（tracker load teams）"
+            for v, u in bad.select(column, "unit").iter_rows()
+        ]
+        problems.append(
+            problems_where(bad.with_columns(pl.Series("__msg", msgs)), pl.lit(True), header, column,
+                           pl.col("__msg"))
+        )
+    problems.append(problems_where(out, pl.col("__n") > 1, header, column, "这个简称对应多支服务队，请写全称"))
+    out = out.with_columns(pl.col("__team").alias(column)).drop("__alias", "__team", "__n")
+    return out, pl.concat(problems)
+
+
+def unit_people(con: duckdb.DuckDBPyConnection, units: list[str]) -> pl.DataFrame:
+    """Every volunteer of these units (any status), as last recorded: vid, unit, name, number, phone."""
+    return frame(
+        con,
+        """
+        SELECT vid, unit, name, number, phone FROM volunteer_versions
+        WHERE unit IN (SELECT unnest(?::VARCHAR[]))
+        QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1
+        """,
+        [units],
+    )
+
+
+def _label(name: str, number: str | None, phone: str | None) -> str:
+    if number:
+        return f"编号 {number}"
+    last4 = (phone or "").split("、")[-1][-4:]
+    return f"{name}({last4})" if last4 else name
+
+
+def match_people(
+    tokens: pl.DataFrame, people: pl.DataFrame, header: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Match tokens (ROW, unit, token) to volunteers → adds vid; problems for the rest.
+
+    A token is a volunteer number, a name, or name(last four digits of phone).
+    """
+    t = tokens.with_columns(
+        pl.col("token").str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "").alias("__tok")
+    ).with_columns(
+        pl.col("__tok").str.extract(NAME_LAST4_RE, 1).fill_null(pl.col("__tok")).alias("__name"),
+        pl.col("__tok").str.extract(NAME_LAST4_RE, 2).alias("__last4"),
+        pl.int_range(0, pl.len()).alias("__i"),
+    )
+    by_number = (
+        t.join(
+            people.filter(pl.col("number").is_not_null()).select(
+                "unit", pl.col("number").alias("__tok"), pl.col("vid").alias("__vid_n")
+            ),
+            on=["unit", "__tok"],
+            how="inner",
+        )
+        .group_by("__i")
+        .agg(pl.col("__vid_n").first())
+    )
+    pp = people.with_columns(
+        pl.col("phone").fill_null("").str.split("、").list.eval(pl.element().str.slice(-4)).alias("__p4"),
+        pl.col("name").str.replace_all(r"[\s\u3000]", "").alias("__name"),
+    )
+    cand = t.join(pp.select("unit", "__name", "vid", "__p4", "number", "phone", "name"), on=["unit", "__name"], how="inner")
+    cand = cand.filter(pl.col("__last4").is_null() | pl.col("__p4").list.contains(pl.col("__last4")))
+    by_name = cand.group_by("__i").agg(
+        pl.col("vid").n_unique().alias("__n"),
+        pl.col("vid").first().alias("__vid_1"),
+        pl.struct("name", "number", "phone").alias("__cands"),
+    )
+    out = (
+        t.join(by_number, on="__i", how="left")
+        .join(by_name, on="__i", how="left")
+        .with_columns(
+            pl.coalesce(
+                pl.col("__vid_n"), pl.when(pl.col("__n") == 1).then(pl.col("__vid_1"))
+            ).alias("vid")
+        )
+    )
+    problems = [empty_problems()]
+    unknown = out.filter(pl.col("vid").is_null() & pl.col("__n").is_null())
+    if unknown.height:
+        names = {u: g["name"].unique().to_list() for (u,), g in people.group_by("unit")}
+        msgs = []
+        for _tok, name, last4, unit in unknown.select("token", "__name", "__last4", "unit").iter_rows():
+            opts = names.get(unit, [])
+            if last4 and name in opts:
+                msgs.append(f"花名册中“{name}”的手机号后四位没有 {last4}")
+            else:
+                msgs.append(f"花名册中没有这个人{suggest(name, opts)}")
+        problems.append(
+            problems_where(unknown.with_columns(pl.Series("__msg", msgs)), pl.lit(True), header, "token",
+                           pl.col("__msg"))
+        )
+    amb = out.filter(pl.col("vid").is_null() & (pl.col("__n") > 1))
+    if amb.height:
+        msgs = []
+        for _tok, cands in amb.select("token", "__cands").iter_rows():
+            labels = "、".join(_label(c["name"], c["number"], c["phone"]) for c in cands)
+            msgs.append(f"本单位有 {len(cands)} 位同名志愿者，请写明是哪一位：{labels}")
+        problems.append(
+            problems_where(amb.with_columns(pl.Series("__msg", msgs)), pl.lit(True), header, "token",
+                           pl.col("__msg"))
+        )
+    keep = [c for c in tokens.columns] + ["vid"]
+    return out.select(keep), pl.concat(problems)
+
+
+def explode_participants(rows: pl.DataFrame, column: str = "participants") -> pl.DataFrame:
+    """One row per participant token (split on 、，,;；/ and spaces), keeping ROW."""
+    return (
+        rows.with_columns(
+            pl.col(column)
+            .str.normalize("NFKC")
+            .str.strip_chars()
+            .str.replace_all(SPLIT_RE, "\x1f")
+            .str.split("\x1f")
+            .alias("token")
+        )
+        .explode("token")
+        .filter(pl.col("token").is_not_null() & (pl.col("token") != ""))
+    )

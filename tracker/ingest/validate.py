@@ -1,0 +1,91 @@
+"""Generic checks derived from the column declarations: types, required, choices.
+
+`parse_table` turns the text frame from `layout.locate` into typed columns and
+a frame of problems (row, column, value, message), all in polars expressions.
+Kind-specific checks live in `tracker.ingest.kinds`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tracker.ingest.columns import Kind
+from tracker.ingest.read import ROW
+from tracker.values import PARSERS, TYPE_HINTS
+
+PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
+
+
+def empty_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def problems_where(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr | str | None,
+                   message: pl.Expr | str) -> pl.DataFrame:
+    """One problem per row of `frame` where `mask` holds."""
+    hits = frame.filter(mask.fill_null(False))
+    if hits.height == 0:
+        return empty_problems()
+    val = pl.lit(None, pl.String) if value is None else (pl.col(value) if isinstance(value, str) else value)
+    msg = pl.lit(message) if isinstance(message, str) else message
+    return hits.select(
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        pl.lit(column).alias("column"),
+        val.cast(pl.String).alias("value"),
+        msg.cast(pl.String).alias("message"),
+    )
+
+
+def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed values for every declared column (absent ones are null) and the problems."""
+    problems: list[pl.DataFrame] = []
+    typed: list[pl.Expr] = []
+    for c in kind.columns:
+        if c.key not in present:
+            dtype = {"date": pl.Date, "month": pl.Date, "hours": pl.Float64, "float": pl.Float64,
+                     "int": pl.Int64, "bool": pl.Boolean}.get(c.type, pl.String)
+            typed.append(pl.lit(None, dtype).alias(c.key))
+            continue
+        raw = pl.col(c.key)
+        value = PARSERS[c.type](raw)
+        typed.append(value.alias(c.key))
+        if c.type not in ("text", "name"):
+            problems.append(
+                problems_where(rows, raw.is_not_null() & value.is_null(), c.header, c.key, TYPE_HINTS[c.type])
+            )
+        if c.choices:
+            problems.append(
+                problems_where(
+                    rows,
+                    raw.is_not_null() & ~raw.is_in(list(c.choices)),
+                    c.header,
+                    c.key,
+                    "应填写 " + " / ".join(c.choices) + " 之一",
+                )
+            )
+        if c.required:
+            problems.append(problems_where(rows, raw.is_null(), c.header, None, "必填项为空"))
+        flag = f"{c.key}__num"
+        if flag in rows.columns and c.type == "month":
+            problems.append(
+                problems_where(
+                    rows,
+                    pl.col(flag) & raw.str.contains(r"^\d{4}\.[1-9]$"),
+                    c.header,
+                    c.key,
+                    "Excel 把这个年月存成了数字，分不清是1月还是10月（如 2010.1 与 2010.10）；"
+                    "请把该列设为“文本”格式后重新填写",
+                )
+            )
+        if flag in rows.columns and c.type == "id_number":
+            problems.append(
+                problems_where(
+                    rows,
+                    pl.col(flag),
+                    c.header,
+                    c.key,
+                    "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写",
+                )
+            )
+    out = rows.select(*typed, pl.col(ROW))
+    return out, pl.concat(problems) if problems else empty_problems()
