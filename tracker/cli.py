@@ -262,16 +262,16 @@ _USAGE = {
 def main() -> None:
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # click returns the code of typer.Exit here
     except TrackerError as e:
         if debug:
             raise
         _print_problems(e.problems)
         err.print(f"[red]{e.message}[/red]")
         sys.exit(e.code)
-    except click_exc.Exit as e:
+    except typer.Exit as e:
         sys.exit(e.exit_code)
-    except click_exc.Abort:
+    except typer.Abort:
         err.print("已取消。")
         sys.exit(1)
     except click_exc.UsageError as e:
@@ -287,3 +287,4 @@ def main() -> None:
             raise
         err.print(f"[red]内部错误：{type(e).__name__}: {e}[/red]\n这不是您的操作问题。请加 --debug 重新运行，并把输出发给维护者。")
         sys.exit(3)
+    sys.exit(rc if isinstance(rc, int) else 0)

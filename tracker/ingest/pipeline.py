@@ -244,6 +244,18 @@ def already_loaded(con: duckdb.DuckDBPyConnection, kind: str, digest: str) -> tu
     return r[0] if r else None
 
 
+def _fault_pause() -> None:
+    """Fault injection for the kill test: with TRACKER_FAULT_PAUSE=FILE, the loader
+    writes FILE once every record is written but not committed, then waits."""
+    import os
+    import time
+
+    marker = os.environ.get("TRACKER_FAULT_PAUSE")
+    if marker:
+        Path(marker).write_text("writing")
+        time.sleep(60)
+
+
 def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: LoadOptions) -> FileResult:
     """Validate one file and, if it has no errors, store it in one transaction."""
     from tracker.ingest import ledgers, registers  # noqa: F401  (register the preparers)
@@ -297,6 +309,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
              prepared.months, ctx.file_date, opts.month, prepared.rows.height, opts.replace],
         )
         result.counts.update(prepared.write(con, load_id))
+        _fault_pause()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -165,6 +165,9 @@ def prepare_teams(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         ensure_units(con, rows["unit"].unique().to_list(), load_id)
+        if ctx.table.title_staff is not None:  # "单位人数：90人" on the form's unit line
+            con.execute("UPDATE units SET staff = ? WHERE unit IN (SELECT unnest(?::VARCHAR[]))",
+                        [ctx.table.title_staff, rows["unit"].unique().to_list()])
         current = frame(con, f"""
             SELECT unit, team, valid_from, {', '.join(TEAM_FIELDS)} FROM teams
             QUALIFY row_number() OVER (PARTITION BY unit, team ORDER BY valid_from DESC) = 1""")

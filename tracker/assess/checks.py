@@ -1,0 +1,562 @@
+"""`tracker check`: the rules of SPEC §2 as small pure functions (cf. beancount's validations).
+
+Each check takes a `Context` — the figures of one or more units for the year
+up to an as-of date, computed once — and returns `Finding`s. Passes are
+findings too, so a report can show what was checked. Levels:
+- fail: a rule is broken (a year-end shortfall, an ended quarter without a
+  meeting, a missing or late-by-absence form, a leader not in leadership…);
+- warn: behind pace inside a running year, outside the R2 band, unknown data;
+- pass: met.
+A volunteer is named by name only, never by phone or ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from tracker.assess import figures as fig
+from tracker.assess.inactive import default_as_of, inactive
+from tracker.assess.periods import Period
+from tracker.problems import TrackerError
+from tracker.rules import DEFAULTS, Rules
+from tracker.store import queries
+
+LEVELS = ("fail", "warn", "pass")
+LEVEL_NAMES = {"fail": "未通过", "warn": "提醒", "pass": "通过"}
+
+RULE_TITLES: dict[str, str] = {
+    "volunteer_ratio": "R1 志愿者比例",
+    "team_count": "R2 组队数",
+    "training": "R5 定期培训",
+    "quarterly_meeting": "R6 季度例会",
+    "team_activities": "R8 服务队活动次数",
+    "volunteer_hours": "R8 志愿者服务时长",
+    "ten_haves": "R9 十有",
+    "leader": "R11 队长",
+    "themes": "R12 两大行动",
+    "deadlines": "R13 报送时限",
+    "inactive": "R7 提醒教育",
+    "pairing_overdue": "结对帮扶走访",
+    "demand_overdue": "群众需求办理",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict: a rule, its level, where (unit/team/volunteer) and why."""
+
+    rule: str
+    level: str  # "pass" | "warn" | "fail"
+    unit: str
+    message: str  # Chinese, with the explicit date range
+    team: str | None = None
+    volunteer: str | None = None  # a name, never a phone or ID number
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {k: d[k] for k in ("rule", "level", "unit", "team", "volunteer", "message", "figures")}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the checks read, for the units judged at one (year, as-of)."""
+
+    year: int
+    as_of: dt.date
+    units: tuple[str, ...]
+    rules: Rules
+    period: Period  # 1 January to as_of
+    volunteers: pl.DataFrame  # figures.volunteer_figures(period)
+    teams: pl.DataFrame  # figures.team_figures(period)
+    unit_figs: pl.DataFrame  # figures.unit_figures(period)
+    meetings: pl.DataFrame  # figures.quarterly_meetings(year)
+    inactive: pl.DataFrame  # inactive.inactive(as_of)
+    demands: pl.DataFrame  # figures.demand_figures(period)
+    pairings: pl.DataFrame  # figures.pairing_figures(period)
+    roster: pl.DataFrame  # queries.roster_as_of(as_of)
+    loads: pl.DataFrame  # unit, kind, day: each load's date (loaded_at::DATE)
+
+    @property
+    def year_closed(self) -> bool:
+        """True once the whole year is in: shortfalls are failures, not lag."""
+        return self.as_of >= dt.date(self.year, 12, 31)
+
+    @property
+    def share(self) -> float:
+        """Elapsed share of the year at as_of."""
+        return self.period.days / Period.year(self.year).days
+
+
+def build_context(
+    con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date, units: list[str], rules: Rules
+) -> Context:
+    """Compute the figures once for these units (a single unit is queried alone)."""
+    period = Period(dt.date(year, 1, 1), as_of)
+    q = units[0] if len(units) == 1 else None
+    keep = pl.col("unit").is_in(units)
+    vols = fig.volunteer_figures(con, period, q, rules).filter(keep)
+    dem = fig.demand_figures(con, period, q, rules).filter(keep)
+    pairs = fig.pairing_figures(con, period, q, rules).filter(keep)
+    loads = queries.frame(
+        con,
+        """SELECT u.unit, l.kind, l.loaded_at::DATE AS day
+           FROM loads l, unnest(l.units) AS u(unit)
+           WHERE l.kind IN ('roster', 'teams', 'units')""",
+    ).filter(keep)
+    return Context(
+        year=year, as_of=as_of, units=tuple(units), rules=rules, period=period,
+        volunteers=vols,
+        teams=fig.team_figures(con, period, q, rules, volunteers=vols).filter(keep),
+        unit_figs=fig.unit_figures(con, period, q, rules, demands=dem, pairings=pairs).filter(keep),
+        meetings=fig.quarterly_meetings(con, year, q, rules).filter(keep),
+        inactive=inactive(con, as_of, q, rules, volunteers=vols).filter(keep),
+        demands=dem, pairings=pairs,
+        roster=queries.roster_as_of(con, as_of, q).filter(keep),
+        loads=loads,
+    )
+
+
+Check = Callable[[Context], list[Finding]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule: str) -> Callable[[Check], Check]:
+    """Register a check under its rule id (the order of registration is the report order)."""
+
+    def register(fn: Check) -> Check:
+        CHECKS[rule] = fn
+        return fn
+
+    return register
+
+
+def _h(x: float | None) -> str:
+    """Hours or counts for a message: '11.9', '24'."""
+    if x is None:
+        return "—"
+    r = round(float(x), 1)
+    return str(int(r)) if r.is_integer() else f"{r}"
+
+
+def mask_numbers(text: str) -> str:
+    """Mask phone and ID numbers inside free text: 138****5678, 320***********1234."""
+    return re.sub(r"\d{6,}[\dXx]", lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:], text)
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%".replace(".0%", "%")
+
+
+def _by_unit(df: pl.DataFrame, unit: str) -> list[dict[str, Any]]:
+    return df.filter(pl.col("unit") == unit).to_dicts()
+
+
+# ---- unit rules -----------------------------------------------------------------------------
+
+
+@check("volunteer_ratio")
+def check_volunteer_ratio(ctx: Context) -> list[Finding]:
+    out = []
+    need = ctx.rules.volunteer_ratio
+    for u in ctx.unit_figs.to_dicts():
+        figs = {"volunteers": u["volunteers"], "formal_members": u["formal_members"],
+                "ratio": u["ratio"], "required": need}
+        head = f"截至 {ctx.as_of}，在册志愿者 {u['volunteers']} 人"
+        if u["ratio"] is None:
+            out.append(Finding("volunteer_ratio", "warn", u["unit"],
+                               f"{head}；缺少正式党员人数（请导入单位表），无法核对不低于 {_pct(need)} 的要求。", figures=figs))
+            continue
+        text = f"{head}，正式党员 {u['formal_members']} 人，占 {_pct(u['ratio'])}，要求不低于 {_pct(need)}。"
+        out.append(Finding("volunteer_ratio", "pass" if u["ratio"] + 1e-9 >= need else "fail",
+                           u["unit"], text, figures=figs))
+    return out
+
+
+@check("team_count")
+def check_team_count(ctx: Context) -> list[Finding]:
+    out = []
+    for u in ctx.unit_figs.to_dicts():
+        figs = {"teams": u["teams"], "party_members": u["party_members"],
+                "band_min": u["band_min"], "band_max": u["band_max"]}
+        head = f"截至 {ctx.as_of}，已登记服务队 {u['teams']} 支"
+        if u["teams"] == 0:
+            level, text = "fail", f"{head}：尚未组建党员志愿服务队。"
+        elif u["party_members"] is None:
+            level, text = "warn", f"{head}；缺少党员人数（请导入单位表），无法核对组队数。"
+        else:
+            band = (f"{u['band_min']} 支" if u["band_min"] == u["band_max"]
+                    else f"{u['band_min']}—{u['band_max']} 支")
+            level = "pass" if u["band_ok"] else "warn"
+            text = f"{head}，党员 {u['party_members']} 人，按规定应组建 {band}。"
+        out.append(Finding("team_count", level, u["unit"], text, figures=figs))
+    return out
+
+
+@check("training")
+def check_training(ctx: Context) -> list[Finding]:
+    out = []
+    need = ctx.rules.training
+    pace = need * ctx.share
+    for u in ctx.unit_figs.to_dicts():
+        n = u["trainings"]
+        figs = {"trainings": n, "required": need, "pace": round(pace, 2)}
+        text = f"{ctx.period.label} 组织培训 {n} 次，全年要求不少于 {need} 次"
+        if n >= need or (not ctx.year_closed and n + 1e-9 >= pace):
+            level = "pass"
+        else:
+            level = "fail" if ctx.year_closed else "warn"
+        if not ctx.year_closed and n < need:
+            text += f"（按进度应达 {_h(pace)} 次）"
+        out.append(Finding("training", level, u["unit"], text + "。", figures=figs))
+    return out
+
+
+@check("quarterly_meeting")
+def check_quarterly_meeting(ctx: Context) -> list[Finding]:
+    out = []
+    need = ctx.rules.quarterly_meeting
+    for q in ctx.meetings.filter(pl.col("start") <= ctx.as_of).to_dicts():
+        ended = q["end"] <= ctx.as_of
+        n = q["meetings"]
+        figs = {"quarter": q["quarter"], "meetings": n, "required": need, "quarter_ended": ended}
+        name = f"{ctx.year}年第{q['quarter']}季度（{q['label']}）"
+        if n >= need:
+            level, text = "pass", f"{name}召开工作例会 {n} 次。"
+        elif ended:
+            level, text = "fail", f"{name}召开工作例会 {n} 次，要求每季度至少 {need} 次。"
+        else:
+            level = "warn"
+            text = f"{name}截至 {ctx.as_of} 尚未召开工作例会（要求每季度至少 {need} 次）。"
+        out.append(Finding("quarterly_meeting", level, q["unit"], text, figures=figs))
+    return out
+
+
+# ---- team rules -----------------------------------------------------------------------------
+
+
+@check("team_activities")
+def check_team_activities(ctx: Context) -> list[Finding]:
+    out = []
+    need = ctx.rules.team_activities
+    for t in ctx.teams.to_dicts():
+        n, target = t["activities"], t["target_activities"]
+        figs = {"activities": n, "target": round(target, 2), "required_per_year": need,
+                "founded": t["founded"]}
+        text = f"{ctx.period.label} 组织志愿服务活动 {n} 次，全年要求不少于 {need} 次"
+        if t["founded"] is not None and t["founded"] > ctx.period.start:
+            text += f"（{t['founded']} 成立，按比例应达 {_h(target)} 次）"
+        elif not ctx.year_closed:
+            text += f"（按进度应达 {_h(target)} 次）"
+        level = "pass" if t["activities_met"] else ("fail" if ctx.year_closed else "warn")
+        out.append(Finding("team_activities", level, t["unit"], text + "。", team=t["team"], figures=figs))
+    return out
+
+
+@check("volunteer_hours")
+def check_volunteer_hours(ctx: Context) -> list[Finding]:
+    out = []
+    full = ctx.rules.volunteer_hours
+    owing = ctx.volunteers.filter(pl.col("owed_days") > 0)
+    level = "fail" if ctx.year_closed else "warn"
+    for unit in ctx.units:
+        rows = _by_unit(owing, unit)
+        short = [v for v in rows if not v["met"]]
+        for v in short:
+            notes = []
+            if v["registered"] > ctx.period.start:
+                notes.append(f"{v['registered']} 登记，自登记日起计")
+            if v["left"] is not None and v["left"] <= ctx.as_of:
+                notes.append(f"{v['left']} 退出，计至退出")
+            note = f"，{'；'.join(notes)}" if notes else ""
+            text = f"{ctx.period.label} 服务 {_h(v['service_hours'])} 小时，" + (
+                f"全年要求不少于 {_h(full)} 小时。" if ctx.year_closed and not notes
+                else f"按进度应达 {_h(v['target_hours'])} 小时（全年 {_h(full)} 小时{note}）。"
+            )
+            figs = {"service_hours": v["service_hours"], "target_hours": round(v["target_hours"], 2),
+                    "owed_days": v["owed_days"], "registered": v["registered"], "left": v["left"],
+                    "training_hours": v["training_hours"], "meeting_hours": v["meeting_hours"]}
+            out.append(Finding("volunteer_hours", level, unit, text, team=v["team"],
+                               volunteer=v["name"], figures=figs))
+        if rows and not short:
+            out.append(Finding("volunteer_hours", "pass", unit,
+                               f"{ctx.period.label} {len(rows)} 名志愿者服务时长均达到要求（全年 {_h(full)} 小时，按进度计）。",
+                               figures={"volunteers": len(rows)}))
+    return out
+
+
+@check("ten_haves")
+def check_ten_haves(ctx: Context) -> list[Finding]:
+    out = []
+    need = ctx.rules.ten_haves
+    for t in ctx.teams.to_dicts():
+        score = t["ten_score"]
+        figs = {"score": score, "required": need, "missing": t["ten_missing"], "unknown": t["ten_unknown"]}
+        text = f"截至 {ctx.as_of}，“十有”{score}/10"
+        if score >= need:
+            level = "pass"
+        elif t["ten_missing"] or score + len(t["ten_unknown"]) < need:
+            level = "fail"
+            text += f"，缺：{'、'.join(t['ten_missing'])}" if t["ten_missing"] else ""
+        else:
+            level = "warn"
+        if t["ten_unknown"] and level != "pass":
+            text += f"，未填写：{'、'.join(t['ten_unknown'])}"
+        out.append(Finding("ten_haves", level, t["unit"], text + f"（要求 {need} 项）。",
+                           team=t["team"], figures=figs))
+    return out
+
+
+def _leader_candidates(ctx: Context) -> pl.DataFrame:
+    """Roster rows that may be each team's leader: exact name or number first, else name prefix.
+
+    A prefix match covers 附件3's "负责人姓名及联系方式" cell, e.g. "张晓明 138…".
+    """
+    teams = ctx.teams.select("unit", "team", pl.col("leader").str.strip_chars())
+    pairs = teams.join(
+        ctx.roster.select("unit", "vid", "name", "number", "team", "leadership", "active"),
+        on="unit", how="inner", suffix="_member",
+    )
+    exact = (pl.col("name") == pl.col("leader")) | (pl.col("number") == pl.col("leader")).fill_null(False)
+    prefix = pl.col("leader").str.starts_with(pl.col("name"))
+    return (
+        pairs.with_columns(exact=exact, prefix=prefix)
+        .filter(pl.col("exact") | pl.col("prefix"))
+        .with_columns(best=pl.col("exact").any().over("unit", "team"))
+        .filter(pl.col("exact") | ~pl.col("best"))
+    )
+
+
+@check("leader")
+def check_leader(ctx: Context) -> list[Finding]:
+    out = []
+    cands = _leader_candidates(ctx)
+    for t in ctx.teams.select("unit", "team", "leader").to_dicts():
+        unit, team, leader = t["unit"], t["team"], (t["leader"] or "").strip()
+
+        leader = mask_numbers(leader)  # 附件3's cell may carry the leader's phone
+
+        def finding(level: str, text: str, **figs: Any) -> Finding:
+            return Finding("leader", level, unit, f"截至 {ctx.as_of}，{text}", team=team,
+                           figures={"leader": leader or None, **figs})
+
+        if not leader:
+            out.append(finding("fail", "服务队登记表未填写队长（队长须为领导班子成员）。"))
+            continue
+        m = cands.filter((pl.col("unit") == unit) & (pl.col("team") == team))
+        for prefer in (pl.col("active"), pl.col("team_member") == team):
+            if m.height > 1 and m.filter(prefer).height:
+                m = m.filter(prefer)  # a name shared: prefer someone active, then a team member
+        if m.height > 1:
+            names = "、".join(f"{r['name']}（{r['number'] or '无编号'}）" for r in m.to_dicts())
+            out.append(finding("warn", f"队长“{leader}”在花名册中对应多人：{names}，请在服务队登记表中填写志愿者编号。"))
+            continue
+        if m.height == 0:
+            out.append(finding("fail", f"队长“{leader}”不在本单位花名册中，无法确认其为领导班子成员。"))
+            continue
+        r = m.row(0, named=True)
+        if not r["active"]:
+            out.append(finding("fail", f"队长 {r['name']} 已不在册（已退出），请更新服务队登记表。", matched=r["name"]))
+        elif r["leadership"] is None:
+            out.append(finding("warn", f"队长 {r['name']} 在花名册中未填写“是否班子成员”，无法确认其为领导班子成员。",
+                               matched=r["name"], leadership=None))
+        elif r["leadership"]:
+            out.append(finding("pass", f"队长 {r['name']} 为领导班子成员。", matched=r["name"], leadership=True))
+        else:
+            out.append(finding("fail", f"队长 {r['name']} 不是领导班子成员（要求队长由领导班子成员担任）。",
+                               matched=r["name"], leadership=False))
+    return out
+
+
+@check("themes")
+def check_themes(ctx: Context) -> list[Finding]:
+    out = []
+    main = "、".join(ctx.rules.themes)
+    for t in ctx.teams.to_dicts():
+        missing = t["themes_missing"]
+        figs = {"themes": t["themes"], "missing": missing, "required": list(ctx.rules.themes)}
+        if not missing:
+            level, text = "pass", f"{ctx.period.label} 活动已覆盖{main}。"
+        else:
+            level = "fail" if ctx.year_closed else "warn"
+            text = f"{ctx.period.label} 尚无“{'、'.join(missing)}”主题的志愿服务活动（每年须覆盖{main}）。"
+        out.append(Finding("themes", level, t["unit"], text, team=t["team"], figures=figs))
+    return out
+
+
+# ---- deadlines, people and registers ---------------------------------------------------------
+
+_FORMS = {"forms": (("roster", "花名册"), ("teams", "服务队登记表")), "summary": (("units", "组队情况汇总表"),)}
+
+
+@check("deadlines")
+def check_deadlines(ctx: Context) -> list[Finding]:
+    out = []
+    start = dt.date(ctx.year, 1, 1)
+    loads = ctx.loads.filter(pl.col("day").is_between(start, ctx.as_of))
+    for unit in ctx.units:
+        firsts = dict(
+            loads.filter(pl.col("unit") == unit).group_by("kind").agg(pl.col("day").min()).iter_rows()
+        )
+        for which, forms in _FORMS.items():
+            due = ctx.rules.deadline(which, ctx.year)
+            days = {label: firsts.get(kind) for kind, label in forms}
+            on_time = all(d is not None and d <= due for d in days.values())
+            if not on_time and ctx.as_of <= due:
+                continue  # not yet due: judged once the date has passed
+            parts = [f"{label}{'未报送' if d is None else f' {d} 导入' + ('（逾期）' if d > due else '')}"
+                     for label, d in days.items()]
+            text = f"{'、'.join(label for label in days)}应于 {due} 前报送：{'，'.join(parts)}。"
+            level = "pass" if on_time else ("fail" if None in days.values() else "warn")
+            out.append(Finding("deadlines", level, unit, text,
+                               figures={"which": which, "deadline": due, "loaded": days}))
+    return out
+
+
+@check("inactive")
+def check_inactive(ctx: Context) -> list[Finding]:
+    out = []
+    for unit in ctx.units:
+        rows = _by_unit(ctx.inactive, unit)
+        flagged = [r for r in rows if r["state"] == "inactive"]
+        for r in flagged:
+            level = "fail" if r["reason"] == "never_served" else "warn"
+            out.append(Finding(
+                "inactive", level, unit, f"截至 {ctx.as_of}：{r['reason_text']}，列入提醒教育名单。",
+                team=r["team"], volunteer=r["name"],
+                figures={"reasons": r["reasons"], "last_service": r["last_service"],
+                         "days_since": r["days_since"], "ytd_hours": r["ytd_hours"],
+                         "ytd_target": round(r["ytd_target"], 2), "registered": r["registered"]},
+            ))
+        if not flagged:
+            new = sum(r["state"] == "new" for r in rows)
+            out.append(Finding("inactive", "pass", unit,
+                               f"截至 {ctx.as_of}，{len(rows)} 名在册志愿者无需提醒教育"
+                               f"（其中新志愿者 {new} 名）。", figures={"volunteers": len(rows), "new": new}))
+    return out
+
+
+@check("pairing_overdue")
+def check_pairing_overdue(ctx: Context) -> list[Finding]:
+    out = []
+    days = ctx.rules.pairing_overdue_days
+    for unit in ctx.units:
+        rows = _by_unit(ctx.pairings, unit)
+        late = [r for r in rows if r["overdue"]]
+        for r in late:
+            level = "warn" if r["status"] is None else "fail"
+            note = "（结对状态未填写，如已结束请登记“已结束”）" if r["status"] is None else ""
+            out.append(Finding(
+                "pairing_overdue", level, unit,
+                f"结对 {r['pair_id']}（帮扶对象 {r['recipient']}）截至 {ctx.as_of} 已 {r['days_since']} 天未走访"
+                f"（最近一次 {r['last_visit']}，要求不超过 {days} 天）{note}。",
+                volunteer=r["volunteer"],
+                figures={"pair_id": r["pair_id"], "last_visit": r["last_visit"],
+                         "days_since": r["days_since"], "status": r["status"]},
+            ))
+        if not late:
+            out.append(Finding("pairing_overdue", "pass", unit,
+                               f"截至 {ctx.as_of}，{sum(r['ongoing'] for r in rows)} 个进行中的结对均在 {days} 天内走访。",
+                               figures={"pairings": len(rows)}))
+    return out
+
+
+@check("demand_overdue")
+def check_demand_overdue(ctx: Context) -> list[Finding]:
+    out = []
+    days = ctx.rules.demand_overdue_days
+    for unit in ctx.units:
+        rows = _by_unit(ctx.demands, unit)
+        late = [r for r in rows if r["overdue"]]
+        for r in late:
+            level = "warn" if r["status"] == "办理中" else "fail"
+            out.append(Finding(
+                "demand_overdue", level, unit,
+                f"群众需求 {r['demand_id']}（{r['received']} 登记）截至 {ctx.as_of} 状态为“{r['status']}”，"
+                f"已 {r['days_open']} 天未办结（要求 {days} 天内）。",
+                team=r["team"],
+                figures={"demand_id": r["demand_id"], "received": r["received"],
+                         "days_open": r["days_open"], "status": r["status"]},
+            ))
+        if not late:
+            open_ = sum(not r["is_closed"] for r in rows)
+            out.append(Finding("demand_overdue", "pass", unit,
+                               f"截至 {ctx.as_of}，无逾期未办结的群众需求（未办结 {open_} 件，均在 {days} 天内）。",
+                               figures={"demands": len(rows), "open": open_}))
+    return out
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+
+def plan(
+    con: duckdb.DuckDBPyConnection,
+    year: int | None,
+    as_of: dt.date | None,
+    unit: str | None,
+    today: dt.date | None = None,
+) -> dict[str, tuple[int, dt.date]]:
+    """unit → (year, as_of) the checks use.
+
+    as-of: given, else the end of the unit's last month of activities loaded,
+    else today; year: given, else the as-of's year. An as-of after the year is
+    its 31 December; one before the year is an error.
+    """
+    names = fig.unit_names(con, unit)
+    if unit is not None and not names:
+        import difflib
+
+        close = difflib.get_close_matches(unit, fig.unit_names(con), n=3, cutoff=0.3)
+        hint = f"是否是：{'、'.join(close)}？" if close else "请先导入该单位的花名册或单位表。"
+        raise TrackerError(f"数据库中没有单位“{unit}”。{hint}")
+    out: dict[str, tuple[int, dt.date]] = {}
+    for u in names:
+        if as_of is None:
+            d = default_as_of(con, u, year, today)
+        else:
+            d = as_of
+            if year is not None:
+                if d < dt.date(year, 1, 1):
+                    raise TrackerError(f"--as-of {d} 早于所查年度 {year} 年，请检查 --year 或 --as-of。")
+                d = min(d, dt.date(year, 12, 31))
+        out[u] = (year if year is not None else d.year, d)
+    return out
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    order = {r: i for i, r in enumerate(RULE_TITLES)}
+    return sorted(findings, key=lambda f: (f.unit, LEVELS.index(f.level), order.get(f.rule, 99),
+                                           f.team or "", f.volunteer or ""))
+
+
+def run_checks(
+    con: duckdb.DuckDBPyConnection,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    unit: str | None = None,
+    rules: Rules = DEFAULTS,
+    *,
+    only: list[str] | None = None,
+) -> list[Finding]:
+    """Every registered check (or `only` these rule ids) for one unit or all units.
+
+    Units sharing the same (year, as-of) are computed together. Findings come
+    sorted per unit: failures, then warnings, then passes.
+    """
+    groups: dict[tuple[int, dt.date], list[str]] = {}
+    for u, key in plan(con, year, as_of, unit).items():
+        groups.setdefault(key, []).append(u)
+    findings: list[Finding] = []
+    for (y, d), units in groups.items():
+        ctx = build_context(con, y, d, units, rules)
+        for rule, fn in CHECKS.items():
+            if only is None or rule in only:
+                findings.extend(fn(ctx))
+    return sort_findings(findings)

@@ -1,0 +1,160 @@
+"""The one jinja2 environment for reports, and the page header it expects.
+
+Templates only lay out: Python computes and formats values (with
+`tracker.render.filters`) before rendering. Autoescaping is on and undefined
+names are errors, so user text is never markup and a missing value fails
+loudly instead of printing blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import polars as pl
+
+from tracker import __version__
+from tracker.ingest.columns import KIND_NAMES
+from tracker.render import filters
+
+# Ledgers uploaded every month: the ones whose missing months the header warns about.
+MONTHLY_KINDS = ("activities", "pairings", "demands")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which months of one ledger are loaded within a report's period."""
+
+    kind: str  # "activities"
+    ledger: str  # its Chinese name, "活动登记簿"
+    loaded: list[str]  # "YYYY-MM", loaded (for every unit in scope)
+    missing: list[str]  # no file for any unit
+    partial: list[tuple[str, int, int]] = field(default_factory=list)  # (month, units with it, units)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.partial
+
+
+@dataclass(frozen=True)
+class Header:
+    """What base.html shows on top of every report (SPEC §6)."""
+
+    title: str  # 季度例会通报
+    unit: str  # the unit, or the scope of a summary ("示例区 12 个单位")
+    start: dt.date
+    end: dt.date
+    coverage: list[Coverage]
+    made_on: dt.date = field(default_factory=dt.date.today)
+    subtitle: str = ""  # e.g. "2026年第一季度"
+    as_of: dt.date | None = None  # the data's as-of date, when not the period end
+    notes: list[str] = field(default_factory=list)  # extra lines, e.g. the rules file used
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of `macros.table`: the row key, its Chinese title, numbers right-aligned."""
+
+    key: str
+    title: str
+    num: bool = False
+
+
+def _months(start: dt.date, end: dt.date) -> list[str]:
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
+
+
+def coverage(
+    months_loaded: pl.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    *,
+    kinds: Sequence[str] = MONTHLY_KINDS,
+    units: Sequence[str] | None = None,
+) -> list[Coverage]:
+    """Coverage per ledger from `queries.months_loaded` (unit, kind, month).
+
+    A month is loaded when every unit in scope (`units`, else those in the
+    frame) has it, partial when only some have it, missing when none has.
+    """
+    expected = _months(start, end)
+    scope = sorted(set(units) if units is not None else set(months_loaded["unit"].to_list()))
+    n_units = max(len(scope), 1)
+    counts = (
+        months_loaded.filter(pl.col("month").is_in(expected) & pl.col("kind").is_in(list(kinds)))
+        .filter(pl.col("unit").is_in(scope) if scope else pl.lit(True))
+        .group_by("kind", "month")
+        .agg(pl.col("unit").n_unique().alias("n"))
+    )
+    have = {(k, m): n for k, m, n in counts.iter_rows()}
+    out = []
+    for kind in kinds:
+        got = {m: have.get((kind, m), 0) for m in expected}
+        out.append(
+            Coverage(
+                kind=kind,
+                ledger=KIND_NAMES.get(kind, kind),
+                loaded=[m for m, n in got.items() if n >= n_units],
+                missing=[m for m, n in got.items() if n == 0],
+                partial=[(m, n, n_units) for m, n in got.items() if 0 < n < n_units],
+            )
+        )
+    return out
+
+
+def rows_of(
+    df: pl.DataFrame, formats: Mapping[str, Callable[[object], str]] | None = None
+) -> list[dict[str, object]]:
+    """A frame as rows for `macros.table`, with per-column formatters applied.
+
+    Columns without a formatter keep their value (None shows as "—").
+    """
+    formats = formats or {}
+    cols = {
+        c: [(formats[c](v) if c in formats else (filters.EMPTY if v is None else v)) for v in df[c].to_list()]
+        for c in df.columns
+    }
+    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The shared environment: templates from tracker/reports/templates."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tracker", "reports/templates"),
+        autoescape=jinja2.select_autoescape(["html", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(filters.FILTERS)
+    env.globals["tracker_version"] = __version__
+    return env
+
+
+def render(template_name: str, /, **context: object) -> str:
+    """Render a template by name (e.g. "quarterly.html") with `context`."""
+    return environment().get_template(template_name).render(**context)
+
+
+def render_string(source: str, /, **context: object) -> str:
+    """Render template text (it may extend base.html and import macros.html)."""
+    return environment().from_string(source).render(**context)
+
+
+def write_page(path: str | Path, template_name: str, /, **context: object) -> Path:
+    """Render a template to an HTML file (UTF-8)."""
+    path = Path(path)
+    path.write_text(render(template_name, **context), encoding="utf-8")
+    return path
+
+
+def columns(spec: Iterable[tuple[str, str] | tuple[str, str, bool]]) -> list[Col]:
+    """Shorthand for table columns: [("team", "服务队"), ("n", "活动次数", True)]."""
+    return [Col(*item) for item in spec]
