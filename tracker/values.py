@@ -156,3 +156,9 @@ TYPE_HINTS = {
     "phone": "不是可识别的电话号码",
     "id_number": "身份证号码无效（应为18位，且校验位正确）",
 }
+
+
+def fmt_number(expr: pl.Expr) -> pl.Expr:
+    """26.0 → "26", 2.5 → "2.5" (for messages)."""
+    r = expr.round(1)
+    return pl.when(r == r.round(0)).then(r.cast(pl.Int64).cast(pl.String)).otherwise(r.cast(pl.String))

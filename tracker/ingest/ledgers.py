@@ -33,6 +33,7 @@ from tracker.ingest.resolve import (
 )
 from tracker.ingest.validate import problems_where
 from tracker.store.queries import frame
+from tracker.values import fmt_number
 
 ACTIVITY_FIELDS = ["kind", "theme", "place", "beneficiary", "content", "lead", "recorder", "note"]
 DUE_WORKING_DAYS = 10
@@ -110,7 +111,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     ], how="vertical_relaxed").with_columns(pl.col("hours").sum().over("unit", "vid", "date").alias("__day"))
     over = day.filter(pl.col(ROW).is_not_null() & (pl.col("__day") > 24)).unique(["unit", "vid", "date"])
     ctx.add_frame(problems_where(over, pl.lit(True), "参加人员", "token",
-                                 pl.format("此人当天累计服务 {} 小时，超过24小时", pl.col("__day").round(1))))
+                                 pl.format("此人当天累计服务 {} 小时，超过24小时", fmt_number(pl.col("__day")))))
 
     rows = typed
     activities = (

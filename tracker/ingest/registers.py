@@ -139,7 +139,7 @@ TEAM_FIELDS = ["short_name", "leader", "service_items", "founded", "declared_mem
 def prepare_teams(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
     # "张三 0511-84412345、13800001234" → 张三: the form's leader cell holds name and phones
     leader = (
-        pl.col("leader").str.replace_all(r"\+?\d[\d\-]{5,}\d", "")
+        pl.col("leader").str.replace_all(r"\+?[\d*][\d*\-]{5,}[\d*]", "")
         .str.replace_all(r"[()（）:：,，、;；/\s\u3000]+", " ").str.strip_chars()
     )
     typed = typed.with_columns(
