@@ -57,11 +57,16 @@ class Header:
 
 @dataclass(frozen=True)
 class Col:
-    """A column of `macros.table`: the row key, its Chinese title, numbers right-aligned."""
+    """A column of `macros.table`: the row key, its Chinese title, how cells sit.
+
+    `num` right-aligns (numbers); `nowrap` keeps short values such as names,
+    dates and phone numbers on one line.
+    """
 
     key: str
     title: str
     num: bool = False
+    nowrap: bool = False
 
 
 def _months(start: dt.date, end: dt.date) -> list[str]:
@@ -112,13 +117,16 @@ def rows_of(
 ) -> list[dict[str, object]]:
     """A frame as rows for `macros.table`, with per-column formatters applied.
 
-    Columns without a formatter keep their value (None shows as "—").
+    Formatters get non-null values; a null shows as "—" in every column.
     """
     formats = formats or {}
-    cols = {
-        c: [(formats[c](v) if c in formats else (filters.EMPTY if v is None else v)) for v in df[c].to_list()]
-        for c in df.columns
-    }
+
+    def cell(fmt: Callable[[object], object] | None, v: object) -> object:
+        if v is None:
+            return filters.EMPTY
+        return fmt(v) if fmt is not None else v
+
+    cols = {c: [cell(formats.get(c), v) for v in df[c].to_list()] for c in df.columns}
     return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
 
 
@@ -155,6 +163,6 @@ def write_page(path: str | Path, template_name: str, /, **context: object) -> Pa
     return path
 
 
-def columns(spec: Iterable[tuple[str, str] | tuple[str, str, bool]]) -> list[Col]:
-    """Shorthand for table columns: [("team", "服务队"), ("n", "活动次数", True)]."""
+def columns(spec: Iterable[tuple]) -> list[Col]:
+    """Shorthand for table columns: [("team", "服务队"), ("n", "活动次数", True), ("name", "姓名", False, True)]."""
     return [Col(*item) for item in spec]

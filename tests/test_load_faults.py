@@ -1,0 +1,73 @@
+"""Faults: a load killed while writing changes nothing; a second writer is told at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import db_fingerprint, people, write_csv
+
+P = people()
+
+
+def _tracker(*args, env=None):
+    return [sys.executable, "-c", "from tracker.cli import main; main()", *map(str, args)]
+
+
+def _big_activity_file(tmp_path):
+    rows = [["日期", "服务队", "活动名称", "参加人员", "服务时长"]]
+    for day in range(1, 29):
+        for k in range(4):
+            rows.append([f"2026-02-{day:02d}", "检验队", f"活动{k}", "、".join(p["name"] for p in P[:7]), "1"])
+    return write_csv(tmp_path / "feb.csv", rows)
+
+
+def test_sigkill_while_writing_leaves_database_as_before(unit_db, tmp_path):
+    f = _big_activity_file(tmp_path)
+    before = db_fingerprint(unit_db)
+    marker = tmp_path / "writing"
+    env = {**os.environ, "TRACKER_FAULT_PAUSE": str(marker)}
+    proc = subprocess.Popen(_tracker("load", "activities", f, "--db", unit_db), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.time() < deadline, "the load never reached its write"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert db_fingerprint(unit_db) == before
+    # and the same file then loads whole
+    done = subprocess.run(_tracker("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"参加记录": 784' in done.stdout
+
+
+def test_second_writer_is_told_the_database_is_in_use(unit_db, tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+         str(unit_db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        f = write_csv(tmp_path / "a.csv", [["日期", "服务队", "活动名称", "参加人员", "服务时长"],
+                                           ["2026-03-05", "检验队", "献血宣传", P[0]["name"], "2"]])
+        t0 = time.time()
+        r = subprocess.run(_tracker("load", "activities", f, "--db", unit_db), capture_output=True, text=True,
+                           timeout=60)
+        assert time.time() - t0 < 30  # told at once, not after waiting
+        assert r.returncode == 1
+        assert "正在被另一个 tracker 程序使用" in r.stderr
+        assert "Traceback" not in r.stderr
+    finally:
+        holder.kill()
+        holder.wait()

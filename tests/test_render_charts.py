@@ -1,0 +1,91 @@
+"""Chart data from frames (checked as data) and drawing to inline SVG."""
+
+import re
+
+import polars as pl
+import pytest
+
+from tracker.render import charts
+
+
+@pytest.fixture
+def activity_counts():
+    return pl.DataFrame(
+        {
+            "team": ["献血宣传队", "献血宣传队", "关爱山川队", "献血宣传队"],
+            "month": ["2026-01", "2026-03", "2026-03", "2026-03"],
+            "n": [2, 1, 4, 2],
+        }
+    )
+
+
+def test_team_month_counts_fills_empty_months_and_sums_repeats(activity_counts):
+    chart = charts.team_month_counts(activity_counts, months=["2026-01", "2026-02", "2026-03"])
+    assert chart.categories == ["1月", "2月", "3月"]
+    assert chart.series == {"关爱山川队": [0, 0, 4], "献血宣传队": [2, 0, 3]}
+    assert chart.totals() == [2, 0, 7]
+
+
+def test_month_labels_name_the_year_across_a_new_year():
+    assert charts.month_labels(["2025-12", "2026-01"]) == ["2025年12月", "2026年1月"]
+
+
+def test_category_counts_sorted_or_in_given_order():
+    df = pl.DataFrame({"theme": ["关爱老幼弱残", "关爱山川河流", "关爱老幼弱残"], "n": [1, 2, 3]})
+    chart = charts.category_counts(df, category="theme", value="n", title="按主题")
+    assert chart.categories == ["关爱老幼弱残", "关爱山川河流"]
+    assert chart.series == {"数量": [4, 2]}
+    fixed = charts.category_counts(
+        df, category="theme", value="n", title="按主题", order=["关爱山川河流", "学雷锋献爱心", "关爱老幼弱残"]
+    )
+    assert fixed.series["数量"] == [2, 0, 4]
+
+
+def test_progress_keeps_order_and_target():
+    df = pl.DataFrame({"team": ["甲队", "乙队"], "n": [12, None]})
+    chart = charts.progress(df, label="team", value="n", target=10, title="进度")
+    assert chart.horizontal and chart.target == 10
+    assert chart.categories == ["甲队", "乙队"]
+    assert chart.series == {"活动次数": [12, 0]}
+
+
+def test_hours_histogram_bins_against_the_target():
+    h = charts.hours_histogram([0, None, 3, 23.9, 24, 30, 47.9, 48, 200], target=24)
+    assert h.labels == ["0", "0–6", "6–12", "12–18", "18–24", "24–30", "30–36", "36–42", "42–48", "≥48"]
+    assert sum(h.counts) == 9
+    assert h.counts[0] == 2  # no service at all (null counts as none)
+    assert h.counts[h.labels.index("18–24")] == 1  # 23.9 is short of 24
+    assert h.counts[h.labels.index("≥48")] == 2
+    assert h.at_or_above_target() == 5  # 24, 30, 47.9, 48, 200
+
+
+def test_chart_data_must_line_up():
+    with pytest.raises(ValueError, match="类别"):
+        charts.BarChart(title="坏数据", categories=["a", "b"], series={"s": [1]})
+
+
+def test_svg_is_inline_self_contained_and_safe(activity_counts):
+    chart = charts.team_month_counts(activity_counts.with_columns(team=pl.lit("--><script>alert(1)</script>")))
+    svg = str(charts.draw(chart))
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert "<?xml" not in svg and "DOCTYPE" not in svg
+    assert "http" not in svg  # no namespace URL, metadata or link
+    assert "<script" not in svg and "<!--" not in svg
+    assert "<text" not in svg  # glyphs are outlines: readable without the font installed
+    assert 'viewBox="' in svg and not re.search(r'<svg[^>]*\swidth="', svg)
+
+
+def test_two_charts_on_one_page_do_not_share_ids(activity_counts):
+    a = str(charts.draw(charts.team_month_counts(activity_counts)))
+    b = str(charts.draw(charts.hours_histogram([1, 2, 30])))
+    ids_a = set(re.findall(r'\bid="([^"]+)"', a))
+    ids_b = set(re.findall(r'\bid="([^"]+)"', b))
+    assert ids_a and ids_b and not ids_a & ids_b
+    # every internal reference points to an id of the same chart
+    refs = set(re.findall(r'href="#([^"]+)"', a)) | set(re.findall(r"url\(#([^)]+)\)", a))
+    assert refs <= ids_a
+
+
+def test_png_option_is_a_data_uri():
+    img = str(charts.draw(charts.hours_histogram([1, 30]), fmt="png"))
+    assert img.startswith('<img class="chart"') and 'src="data:image/png;base64,' in img
