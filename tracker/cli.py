@@ -250,13 +250,28 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹。
     run_demo(out_dir, db, rules, console=out)
 
 
-_USAGE = {
-    "MissingParameter": "缺少参数",
-    "NoSuchOption": "没有这个选项",
-    "BadParameter": "参数值无效",
-    "BadOptionUsage": "选项用法有误",
-    "BadArgumentUsage": "参数用法有误",
-}
+def usage_message(e: Exception) -> str:
+    """click's usage errors, said in Chinese."""
+    name = type(e).__name__
+    param = getattr(e, "param", None)
+    label = (param.opts[0] if getattr(param, "opts", None) and param.opts[0].startswith("-")
+             else (param.name or "").upper()) if param is not None else ""
+    if name == "MissingParameter":
+        what = "选项" if label.startswith("-") else "参数"
+        return f"缺少{what} {label}".strip()
+    if name == "NoSuchOption":
+        opt = getattr(e, "option_name", "")
+        similar = getattr(e, "possibilities", None) or []
+        hint = f"（是否想用：{'、'.join(similar)}？）" if similar else ""
+        return f"没有这个选项：{opt}{hint}"
+    if name == "BadParameter":
+        text = str(getattr(e, "message", e))
+        why = ("应为整数" if "integer" in text else "超出允许范围" if any(w in text for w in ("range", "between", "less than", "greater than"))
+               else "应为数字" if "number" in text or "float" in text else text)
+        return f"{label} 的值无效：{why}"
+    if name == "NoArgsIsHelpError":
+        return "请给出要运行的命令"
+    return f"用法有误：{e.format_message() if hasattr(e, 'format_message') else e}"
 
 
 def main() -> None:
@@ -275,9 +290,8 @@ def main() -> None:
         err.print("已取消。")
         sys.exit(1)
     except click_exc.UsageError as e:
-        what = _USAGE.get(type(e).__name__, "用法有误")
-        cmd = e.ctx.command_path if e.ctx else "tracker"
-        err.print(f"[red]{what}：{e.format_message()}[/red]\n运行 {cmd} --help 查看用法。")
+        cmd = e.ctx.command_path if getattr(e, "ctx", None) else "tracker"
+        err.print(f"[red]{usage_message(e)}。[/red]\n运行 {cmd} --help 查看用法。")
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("已中断。")
