@@ -144,19 +144,20 @@ def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
                     f"与{'标题行' if title else ' --unit '}的单位“{file_unit}”不一致",
                 )
             )
-            typed = typed.with_columns(pl.col("unit").fill_null(file_unit))
+    if file_unit is None and (not has_col or typed["unit"].null_count()):
+        units = known_units(con)
+        if len(units) == 1:
+            file_unit = units[0]
+        elif not has_col:
+            hint = f"数据库中有 {len(units)} 个单位" if units else "数据库中还没有单位"
+            ctx.error(
+                "无法确定这个文件属于哪个单位：文件中没有“单位名称”列或“单位名称：…”标题行，"
+                f"{hint}。请用 --unit 指定单位。"
+            )
+            return typed
+    if has_col:
+        typed = typed.with_columns(pl.col("unit").fill_null(pl.lit(file_unit, pl.String)))
     else:
-        if file_unit is None:
-            units = known_units(con)
-            if len(units) == 1:
-                file_unit = units[0]
-            else:
-                hint = f"数据库中有 {len(units)} 个单位" if units else "数据库中还没有单位"
-                ctx.error(
-                    "无法确定这个文件属于哪个单位：文件中没有“单位名称”列或“单位名称：…”标题行，"
-                    f"{hint}。请用 --unit 指定单位。"
-                )
-                return typed
         typed = typed.with_columns(pl.lit(file_unit).alias("unit"))
     missing = typed.filter(pl.col("unit").is_null())
     if missing.height:
@@ -236,6 +237,20 @@ def preparer(kind: str):
     return deco
 
 
+def _drop_template_example(ctx: FileContext, rows: pl.DataFrame) -> pl.DataFrame:
+    """`tracker template` writes an example row; left in place, it is not a record."""
+    cols = [c for c in ctx.kind.columns if c.key in ctx.table.present]
+    if not any(c.example for c in cols):
+        return rows
+    same = pl.all_horizontal([
+        (pl.col(c.key) == c.example) if c.example else pl.col(c.key).is_null() for c in cols
+    ]).fill_null(False)
+    example = rows.filter(same)
+    for r in example[ROW].to_list():
+        ctx.warn("这是模板中的示例行，已忽略", r)
+    return rows.filter(~same)
+
+
 def already_loaded(con: duckdb.DuckDBPyConnection, kind: str, digest: str) -> tuple | None:
     r = con.execute(
         "SELECT file_name, loaded_at FROM loads WHERE kind = ? AND file_hash = ? ORDER BY load_id LIMIT 1",
@@ -285,7 +300,11 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     if table.rows.height == 0:
         ctx.error("表头下面没有数据行")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
-    typed, problems = parse_table(table.rows, kind, table.present)
+    rows = _drop_template_example(ctx, table.rows)
+    if rows.height == 0:
+        ctx.error("表头下面没有数据行（只有模板的示例行）")
+        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+    typed, problems = parse_table(rows, kind, table.present)
     ctx.add_frame(problems)
     before = len(ctx.problems.errors)
     typed = resolve_units(ctx, typed, con)

@@ -1,0 +1,62 @@
+"""The command line as a user meets it: Chinese messages, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import openpyxl
+from conftest import people
+
+from tracker.store import queries
+
+
+def test_usage_errors_exit_2_in_chinese(cli, db):
+    r = cli("report", "quarterly", db=db)
+    assert r.code == 2 and "缺少选项 --year" in r.err
+    r = cli("load", "foo", "x.csv", db=db)
+    assert r.code == 2 and "未知的台账类型" in r.err
+    r = cli("status", "--bogus", db=db)
+    assert r.code == 2 and "没有这个选项" in r.err
+    r = cli("load", "activities", "--month", "March", "x.csv", db=db)
+    assert r.code == 2 and "--month 应写成 YYYY-MM" in r.err
+
+
+def test_missing_file_is_a_clear_rejection(cli, db, tmp_path):
+    r = cli("load", "roster", tmp_path / "无此文件.xlsx", db=db)
+    assert r.code == 1 and "找不到文件" in r.err and "Traceback" not in r.err
+
+
+def test_debug_shows_a_traceback(cli, tmp_path, capsys):
+    import pytest
+
+    from tracker.problems import TrackerError
+
+    with pytest.raises(TrackerError):
+        cli("status", "--debug", db=tmp_path / "none.duckdb")
+
+
+def test_template_fills_and_loads(cli, unit_db, tmp_path):
+    out = tmp_path / "活动模板.xlsx"
+    assert cli("template", "activities", "--out", out).code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    header_row = next(r for r in range(1, 10) if any(str(c.value or "").startswith("日期") for c in ws[r]))
+    heads = [str(c.value or "").rstrip("*") for c in ws[header_row]]
+    values = {"日期": "2026-03-05", "服务队": "检验队", "活动名称": "献血宣传", "参加人员": people()[0]["name"],
+              "服务时长": "2"}
+    row = header_row + 2  # below the example row, which must then be ignored
+    for i, h in enumerate(heads, start=1):
+        if h in values:
+            ws.cell(row=row, column=i, value=values[h])
+    wb.save(out)
+    r = cli("load", "activities", out, "--json", db=unit_db)
+    assert r.code == 0, r.out + r.err
+    data = json.loads(r.out)
+    assert data["loaded"][0]["counts"]["活动"] == 1
+    assert any("示例行" in w["message"] for w in data["warnings"])
+    con = duckdb.connect(str(unit_db), read_only=True)
+    acts = queries.activities(con, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    con.close()
+    assert acts["title"].to_list() == ["献血宣传"]
