@@ -87,7 +87,7 @@ SPECS: dict[str, tuple[str, str]] = {
     "pairing_overdue_days": ("int", f"进行中的结对超过这么多天没有走访即为逾期（{_NOTICE} 三.2 结对帮扶登记簿，按常规做法每月至少一次）"),
     "record_due_working_days": ("int", "活动结束后应在这么多个工作日内登记，晚于此标为补录（民政部令第67号 2020《志愿服务记录与证明出具办法》）"),
     "service_kinds": ("strings", "计入服务时长和活动次数的活动类型；培训、例会时长单列不计入（民政部令第67号 2020，服务时长为实际服务时间）"),
-    "pairing_hours_count": ("bool", f"结对帮扶走访时长是否计入服务时长（{_NOTICE} 三.2 结对帮扶属志愿服务）"),
+    "pairing_hours_count": ("bool", f"结对帮扶走访是否计为志愿服务（计入服务时长和最近服务日期）（{_NOTICE} 三.2 结对帮扶属志愿服务）"),
     "training_kind": ("string", f"R5 计为培训的活动类型（{_NOTICE} 三.3）"),
     "meeting_kind": ("string", f"R6 计为工作例会的活动类型（{_NOTICE} 三.4）"),
 }

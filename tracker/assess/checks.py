@@ -3,10 +3,15 @@
 Each check takes a `Context` — the figures of one or more units for the year
 up to an as-of date, computed once — and returns `Finding`s. Passes are
 findings too, so a report can show what was checked. Levels:
-- fail: a rule is broken (a year-end shortfall, an ended quarter without a
-  meeting, a missing or late-by-absence form, a leader not in leadership…);
-- warn: behind pace inside a running year, outside the R2 band, unknown data;
-- pass: met.
+- fail: a rule is broken — a shortfall once the year is over, an ended
+  quarter without a meeting, a form not submitted by its deadline, a leader
+  not in the leadership, a volunteer who never served, an overdue pairing
+  (进行中) or demand (待办理);
+- warn: behind pace inside a running year, outside the R2 band, a form
+  submitted late, unknown data (members, leadership, 十有 not filled), an
+  inactive volunteer to remind, an overdue demand already 办理中;
+- pass: met. Per-volunteer and per-record rules give one unit-level pass when
+  nobody is flagged, so a city's output stays readable.
 A volunteer is named by name only, never by phone or ID number.
 """
 
@@ -105,6 +110,7 @@ def build_context(
     vols = fig.volunteer_figures(con, period, q, rules).filter(keep)
     dem = fig.demand_figures(con, period, q, rules).filter(keep)
     pairs = fig.pairing_figures(con, period, q, rules).filter(keep)
+    acts = queries.activities(con, period.start, period.end, q)
     loads = queries.frame(
         con,
         """SELECT u.unit, l.kind, l.loaded_at::DATE AS day
@@ -114,9 +120,11 @@ def build_context(
     return Context(
         year=year, as_of=as_of, units=tuple(units), rules=rules, period=period,
         volunteers=vols,
-        teams=fig.team_figures(con, period, q, rules, volunteers=vols).filter(keep),
-        unit_figs=fig.unit_figures(con, period, q, rules, demands=dem, pairings=pairs).filter(keep),
-        meetings=fig.quarterly_meetings(con, year, q, rules).filter(keep),
+        teams=fig.team_figures(con, period, q, rules, volunteers=vols, activities=acts).filter(keep),
+        unit_figs=fig.unit_figures(
+            con, period, q, rules, demands=dem, pairings=pairs, activities=acts
+        ).filter(keep),
+        meetings=fig.quarterly_meetings(con, year, q, rules, upto=as_of, activities=acts).filter(keep),
         inactive=inactive(con, as_of, q, rules, volunteers=vols).filter(keep),
         demands=dem, pairings=pairs,
         roster=queries.roster_as_of(con, as_of, q).filter(keep),
@@ -155,8 +163,18 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f}%".replace(".0%", "%")
 
 
-def _by_unit(df: pl.DataFrame, unit: str) -> list[dict[str, Any]]:
-    return df.filter(pl.col("unit") == unit).to_dicts()
+def _split(
+    df: pl.DataFrame, flagged: pl.Expr, **counts: pl.Expr
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
+    """The rows to report, by unit, and per-unit counts (`n` and `counts`), in polars.
+
+    Only flagged rows become Python dicts: a city's passing volunteers never do.
+    """
+    bad: dict[str, list[dict[str, Any]]] = {}
+    for r in df.filter(flagged).to_dicts():
+        bad.setdefault(r["unit"], []).append(r)
+    summary = {r["unit"]: r for r in df.group_by("unit").agg(n=pl.len(), **counts).to_dicts()}
+    return bad, summary
 
 
 # ---- unit rules -----------------------------------------------------------------------------
@@ -266,9 +284,9 @@ def check_volunteer_hours(ctx: Context) -> list[Finding]:
     full = ctx.rules.volunteer_hours
     owing = ctx.volunteers.filter(pl.col("owed_days") > 0)
     level = "fail" if ctx.year_closed else "warn"
+    bad, summary = _split(owing, ~pl.col("met"))
     for unit in ctx.units:
-        rows = _by_unit(owing, unit)
-        short = [v for v in rows if not v["met"]]
+        short = bad.get(unit, [])
         for v in short:
             notes = []
             if v["registered"] > ctx.period.start:
@@ -285,10 +303,11 @@ def check_volunteer_hours(ctx: Context) -> list[Finding]:
                     "training_hours": v["training_hours"], "meeting_hours": v["meeting_hours"]}
             out.append(Finding("volunteer_hours", level, unit, text, team=v["team"],
                                volunteer=v["name"], figures=figs))
-        if rows and not short:
+        n = summary.get(unit, {}).get("n", 0)
+        if n and not short:
             out.append(Finding("volunteer_hours", "pass", unit,
-                               f"{ctx.period.label} {len(rows)} 名志愿者服务时长均达到要求（全年 {_h(full)} 小时，按进度计）。",
-                               figures={"volunteers": len(rows)}))
+                               f"{ctx.period.label} {n} 名志愿者服务时长均达到要求（全年 {_h(full)} 小时，按进度计）。",
+                               figures={"volunteers": n}))
     return out
 
 
@@ -334,44 +353,40 @@ def _leader_candidates(ctx: Context) -> pl.DataFrame:
     )
 
 
+def _leader_verdict(team: str, leader: str, cands: list[dict[str, Any]]) -> tuple[str, str, dict[str, Any]]:
+    """(level, text, figures) for one team, given the roster rows that may be its leader."""
+    if not leader:
+        return "fail", "服务队登记表未填写队长（队长须为领导班子成员）。", {}
+    for prefer in (lambda r: r["active"], lambda r: r["team_member"] == team):
+        if len(cands) > 1 and any(prefer(r) for r in cands):
+            cands = [r for r in cands if prefer(r)]  # a shared name: prefer active, then a member
+    if len(cands) > 1:
+        names = "、".join(f"{r['name']}（{r['number'] or '无编号'}）" for r in cands)
+        return "warn", f"队长“{leader}”在花名册中对应多人：{names}，请在服务队登记表中填写志愿者编号。", {}
+    if not cands:
+        return "fail", f"队长“{leader}”不在本单位花名册中，无法确认其为领导班子成员。", {}
+    r = cands[0]
+    figs = {"matched": r["name"], "leadership": r["leadership"]}
+    if not r["active"]:
+        return "fail", f"队长 {r['name']} 已不在册（已退出），请更新服务队登记表。", figs
+    if r["leadership"] is None:
+        return "warn", f"队长 {r['name']} 在花名册中未填写“是否班子成员”，无法确认其为领导班子成员。", figs
+    if r["leadership"]:
+        return "pass", f"队长 {r['name']} 为领导班子成员。", figs
+    return "fail", f"队长 {r['name']} 不是领导班子成员（要求队长由领导班子成员担任）。", figs
+
+
 @check("leader")
 def check_leader(ctx: Context) -> list[Finding]:
     out = []
-    cands = _leader_candidates(ctx)
-    for t in ctx.teams.select("unit", "team", "leader").to_dicts():
-        unit, team, leader = t["unit"], t["team"], (t["leader"] or "").strip()
-
-        leader = mask_numbers(leader)  # 附件3's cell may carry the leader's phone
-
-        def finding(level: str, text: str, **figs: Any) -> Finding:
-            return Finding("leader", level, unit, f"截至 {ctx.as_of}，{text}", team=team,
-                           figures={"leader": leader or None, **figs})
-
-        if not leader:
-            out.append(finding("fail", "服务队登记表未填写队长（队长须为领导班子成员）。"))
-            continue
-        m = cands.filter((pl.col("unit") == unit) & (pl.col("team") == team))
-        for prefer in (pl.col("active"), pl.col("team_member") == team):
-            if m.height > 1 and m.filter(prefer).height:
-                m = m.filter(prefer)  # a name shared: prefer someone active, then a team member
-        if m.height > 1:
-            names = "、".join(f"{r['name']}（{r['number'] or '无编号'}）" for r in m.to_dicts())
-            out.append(finding("warn", f"队长“{leader}”在花名册中对应多人：{names}，请在服务队登记表中填写志愿者编号。"))
-            continue
-        if m.height == 0:
-            out.append(finding("fail", f"队长“{leader}”不在本单位花名册中，无法确认其为领导班子成员。"))
-            continue
-        r = m.row(0, named=True)
-        if not r["active"]:
-            out.append(finding("fail", f"队长 {r['name']} 已不在册（已退出），请更新服务队登记表。", matched=r["name"]))
-        elif r["leadership"] is None:
-            out.append(finding("warn", f"队长 {r['name']} 在花名册中未填写“是否班子成员”，无法确认其为领导班子成员。",
-                               matched=r["name"], leadership=None))
-        elif r["leadership"]:
-            out.append(finding("pass", f"队长 {r['name']} 为领导班子成员。", matched=r["name"], leadership=True))
-        else:
-            out.append(finding("fail", f"队长 {r['name']} 不是领导班子成员（要求队长由领导班子成员担任）。",
-                               matched=r["name"], leadership=False))
+    cands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in _leader_candidates(ctx).to_dicts():
+        cands.setdefault((r["unit"], r["team"]), []).append(r)
+    for t in ctx.teams.select("unit", "team", "leader").iter_rows(named=True):
+        leader = mask_numbers((t["leader"] or "").strip())  # 附件3's cell may carry a phone
+        level, text, figs = _leader_verdict(t["team"], leader, cands.get((t["unit"], t["team"]), []))
+        out.append(Finding("leader", level, t["unit"], f"截至 {ctx.as_of}，{text}", team=t["team"],
+                           figures={"leader": leader or None, **figs}))
     return out
 
 
@@ -400,14 +415,15 @@ _FORMS = {"forms": (("roster", "花名册"), ("teams", "服务队登记表")), "
 def check_deadlines(ctx: Context) -> list[Finding]:
     out = []
     start = dt.date(ctx.year, 1, 1)
-    loads = ctx.loads.filter(pl.col("day").is_between(start, ctx.as_of))
+    firsts = {
+        (u, kind): day
+        for u, kind, day in ctx.loads.filter(pl.col("day").is_between(start, ctx.as_of))
+        .group_by("unit", "kind").agg(pl.col("day").min()).iter_rows()
+    }
     for unit in ctx.units:
-        firsts = dict(
-            loads.filter(pl.col("unit") == unit).group_by("kind").agg(pl.col("day").min()).iter_rows()
-        )
         for which, forms in _FORMS.items():
             due = ctx.rules.deadline(which, ctx.year)
-            days = {label: firsts.get(kind) for kind, label in forms}
+            days = {label: firsts.get((unit, kind)) for kind, label in forms}
             on_time = all(d is not None and d <= due for d in days.values())
             if not on_time and ctx.as_of <= due:
                 continue  # not yet due: judged once the date has passed
@@ -423,9 +439,10 @@ def check_deadlines(ctx: Context) -> list[Finding]:
 @check("inactive")
 def check_inactive(ctx: Context) -> list[Finding]:
     out = []
+    bad, summary = _split(ctx.inactive, pl.col("state") == "inactive",
+                          new=(pl.col("state") == "new").sum())
     for unit in ctx.units:
-        rows = _by_unit(ctx.inactive, unit)
-        flagged = [r for r in rows if r["state"] == "inactive"]
+        flagged = bad.get(unit, [])
         for r in flagged:
             level = "fail" if r["reason"] == "never_served" else "warn"
             out.append(Finding(
@@ -436,10 +453,10 @@ def check_inactive(ctx: Context) -> list[Finding]:
                          "ytd_target": round(r["ytd_target"], 2), "registered": r["registered"]},
             ))
         if not flagged:
-            new = sum(r["state"] == "new" for r in rows)
+            n, new = summary.get(unit, {}).get("n", 0), summary.get(unit, {}).get("new", 0)
             out.append(Finding("inactive", "pass", unit,
-                               f"截至 {ctx.as_of}，{len(rows)} 名在册志愿者无需提醒教育"
-                               f"（其中新志愿者 {new} 名）。", figures={"volunteers": len(rows), "new": new}))
+                               f"截至 {ctx.as_of}，{n} 名在册志愿者无需提醒教育"
+                               f"（其中新志愿者 {new} 名）。", figures={"volunteers": n, "new": new}))
     return out
 
 
@@ -447,9 +464,9 @@ def check_inactive(ctx: Context) -> list[Finding]:
 def check_pairing_overdue(ctx: Context) -> list[Finding]:
     out = []
     days = ctx.rules.pairing_overdue_days
+    bad, summary = _split(ctx.pairings, pl.col("overdue"), ongoing=pl.col("ongoing").sum())
     for unit in ctx.units:
-        rows = _by_unit(ctx.pairings, unit)
-        late = [r for r in rows if r["overdue"]]
+        late = bad.get(unit, [])
         for r in late:
             level = "warn" if r["status"] is None else "fail"
             note = "（结对状态未填写，如已结束请登记“已结束”）" if r["status"] is None else ""
@@ -462,9 +479,10 @@ def check_pairing_overdue(ctx: Context) -> list[Finding]:
                          "days_since": r["days_since"], "status": r["status"]},
             ))
         if not late:
+            ongoing = summary.get(unit, {}).get("ongoing", 0)
             out.append(Finding("pairing_overdue", "pass", unit,
-                               f"截至 {ctx.as_of}，{sum(r['ongoing'] for r in rows)} 个进行中的结对均在 {days} 天内走访。",
-                               figures={"pairings": len(rows)}))
+                               f"截至 {ctx.as_of}，{ongoing} 个进行中的结对均在 {days} 天内走访。",
+                               figures={"pairings": ongoing}))
     return out
 
 
@@ -472,9 +490,9 @@ def check_pairing_overdue(ctx: Context) -> list[Finding]:
 def check_demand_overdue(ctx: Context) -> list[Finding]:
     out = []
     days = ctx.rules.demand_overdue_days
+    bad, summary = _split(ctx.demands, pl.col("overdue"), open=(~pl.col("is_closed")).sum())
     for unit in ctx.units:
-        rows = _by_unit(ctx.demands, unit)
-        late = [r for r in rows if r["overdue"]]
+        late = bad.get(unit, [])
         for r in late:
             level = "warn" if r["status"] == "办理中" else "fail"
             out.append(Finding(
@@ -486,10 +504,10 @@ def check_demand_overdue(ctx: Context) -> list[Finding]:
                          "days_open": r["days_open"], "status": r["status"]},
             ))
         if not late:
-            open_ = sum(not r["is_closed"] for r in rows)
+            n, open_ = summary.get(unit, {}).get("n", 0), summary.get(unit, {}).get("open", 0)
             out.append(Finding("demand_overdue", "pass", unit,
                                f"截至 {ctx.as_of}，无逾期未办结的群众需求（未办结 {open_} 件，均在 {days} 天内）。",
-                               figures={"demands": len(rows), "open": open_}))
+                               figures={"demands": n, "open": open_}))
     return out
 
 

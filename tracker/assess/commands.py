@@ -26,7 +26,7 @@ def cmd_rules(out: Path | None, rules_path: str | Path | None = None) -> int:
     """Print (or write to `out`) the rules in force: the defaults, with `rules_path` applied."""
     text = to_toml(load_rules(rules_path))
     if out is None:
-        Console(soft_wrap=True, highlight=False).print(text, markup=False)
+        print(text)
         return 0
     try:
         Path(out).write_text(text, encoding="utf-8")
@@ -45,15 +45,18 @@ def cmd_check(
     as_json: bool = False,
     console: Console | None = None,
 ) -> int:
-    """Run every check; print a table per unit (or JSON); 1 when any rule fails."""
+    """Run every check; print a table per unit (or JSON); 1 when any rule fails.
+
+    The JSON is a list of findings with keys rule, level, unit, team,
+    volunteer, message, figures (dates as YYYY-MM-DD).
+    """
     rules = load_rules(rules_path)
     with connect(db, read_only=True) as con:
         when = plan(con, year, as_of, unit)
         findings = run_checks(con, year, as_of, unit, rules)
     console = console or Console(highlight=False)
     if as_json:
-        text = json.dumps([f.to_dict() for f in findings], ensure_ascii=False, default=str, indent=2)
-        console.print(text, markup=False, soft_wrap=True)
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, default=str, indent=2))
     else:
         print_findings(console, findings, when)
     return 1 if any(f.level == "fail" for f in findings) else 0

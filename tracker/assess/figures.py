@@ -38,10 +38,11 @@ Unit = str | None
 
 
 def unit_names(con: duckdb.DuckDBPyConnection, unit: Unit = None) -> list[str]:
-    """Every unit the database knows (from units, roster or teams), sorted."""
+    """Every unit the database knows (from any ledger), sorted."""
     sql = """
         SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
-        ORDER BY unit
+        UNION SELECT unit FROM activities UNION SELECT unit FROM demands
+        UNION SELECT unit FROM pairing_visits ORDER BY unit
     """
     names = [r[0] for r in queries.rows(con, sql)]
     return [u for u in names if unit is None or u == unit]
@@ -158,6 +159,7 @@ def team_figures(
     rules: Rules = DEFAULTS,
     *,
     volunteers: pl.DataFrame | None = None,
+    activities: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per team registered at the period's end.
 
@@ -168,23 +170,26 @@ def team_figures(
     activities), themes (distinct themes), themes_missing (main themes of the
     rules not covered), members (active at the period's end), members_met
     (members meeting their pro-rata hours target), target_activities (pro rata
-    from founding), activities_met. Pass `volunteers` (from
-    `volunteer_figures` for the same period) to avoid computing them again.
+    from founding), activities_met. Pass `volunteers` (`volunteer_figures`)
+    and `activities` (`queries.activities`) of the same period and unit to
+    avoid computing them again.
     """
     teams = queries.teams_as_of(con, period.end, unit)
     p = _participations(con, period, unit, rules).filter("service")
     per_team = p.group_by("unit", "team").agg(
-        activities=pl.col("aid").n_unique(),
-        participants=pl.col("vid").n_unique(),
-        hours=pl.col("hours").sum(),
+        participants=pl.col("vid").n_unique(), hours=pl.col("hours").sum()
     )
-    acts = queries.activities(con, period.start, period.end, unit).filter(_is_service(rules))
+    if activities is None:
+        activities = queries.activities(con, period.start, period.end, unit)
+    acts = activities.filter(_is_service(rules))
     cover = [
         pl.col("theme").str.contains(t, literal=True).fill_null(False).any().alias(f"_theme{i}")
         for i, t in enumerate(rules.themes)
     ]
     themes = acts.group_by("unit", "team").agg(
-        pl.col("theme").drop_nulls().unique().sort().alias("themes"), *cover
+        pl.len().alias("activities"),
+        pl.col("theme").drop_nulls().unique().sort().alias("themes"),
+        *cover,
     )
     if volunteers is None:
         volunteers = volunteer_figures(con, period, unit, rules)
@@ -223,9 +228,19 @@ def team_figures(
 
 
 def quarterly_meetings(
-    con: duckdb.DuckDBPyConnection, year: int, unit: Unit = None, rules: Rules = DEFAULTS
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    unit: Unit = None,
+    rules: Rules = DEFAULTS,
+    upto: dt.date | None = None,
+    *,
+    activities: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """unit, quarter (1-4), start, end, label, meetings (activities of the meeting kind)."""
+    """unit, quarter (1-4), start, end, label, meetings (activities of the meeting kind).
+
+    With `upto`, only meetings held by that date count (a check as of a date).
+    `activities` may be passed if already fetched for 1 January to `upto`.
+    """
     qs = pl.DataFrame(
         {
             "quarter": [q for q, _ in quarters_of(year)],
@@ -234,7 +249,10 @@ def quarterly_meetings(
             "label": [p.label for _, p in quarters_of(year)],
         }
     )
-    acts = queries.activities(con, dt.date(year, 1, 1), dt.date(year, 12, 31), unit)
+    last = min(upto, dt.date(year, 12, 31)) if upto is not None else dt.date(year, 12, 31)
+    acts = activities if activities is not None else queries.activities(
+        con, dt.date(year, 1, 1), last, unit
+    )
     counts = (
         acts.filter(pl.col("kind") == rules.meeting_kind)
         .with_columns(quarter=((pl.col("date").dt.month() - 1) // 3 + 1).cast(pl.Int64))
@@ -364,6 +382,7 @@ def unit_figures(
     *,
     demands: pl.DataFrame | None = None,
     pairings: pl.DataFrame | None = None,
+    activities: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per unit (R1, R2, R5, R6 and the demand / pairing registers).
 
@@ -373,7 +392,8 @@ def unit_figures(
     in the period: service_activities, service_hours, trainings, meetings;
     demands_received, demands_closed, demands_overdue (at the end),
     median_days_to_close; pairings, pairings_overdue. Per-quarter meetings are
-    in `quarterly_meetings`.
+    in `quarterly_meetings`. The keyword frames, if at hand for the same
+    period and unit, save fetching them again.
     """
     names = pl.DataFrame({"unit": unit_names(con, unit)}, schema={"unit": pl.String})
     info = queries.units(con, unit).unique("unit", keep="last").select(
@@ -386,7 +406,9 @@ def unit_figures(
         .agg(volunteers=pl.len())
     )
     teams = queries.teams_as_of(con, period.end, unit).group_by("unit").agg(teams=pl.len())
-    acts = queries.activities(con, period.start, period.end, unit).group_by("unit").agg(
+    if activities is None:
+        activities = queries.activities(con, period.start, period.end, unit)
+    acts = activities.group_by("unit").agg(
         service_activities=_is_service(rules).sum(),
         service_hours=pl.col("total_hours").filter(_is_service(rules)).sum(),
         trainings=(pl.col("kind") == rules.training_kind).sum(),

@@ -1,0 +1,82 @@
+"""`tracker check` as a command: exit codes, the table, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from factory import D, Ledger
+from rich.console import Console
+
+from tracker.assess.commands import cmd_check
+from tracker.problems import TrackerError
+
+U = "示例市中心血站"
+PHONE = "13800001234"
+
+
+def build(path, *, good: bool) -> None:
+    led = Ledger(path)
+    led.unit(U, 10)
+    led.team(U, "红心队", leader=f"张晓明 {PHONE}")
+    people = [led.volunteer(U, n, "红心队", leadership=True, phone=PHONE) for n in ("张晓明", "李红", "王芳")]
+    for m in range(3, 13):
+        led.activity(U, "红心队", D(2026, m, 10), "服务", people, hours=2.5,
+                     theme=("关爱老幼弱残", "关爱山川河流")[m % 2])
+    for q in (1, 2, 3, 4):
+        led.activity(U, "红心队", D(2026, 3 * q - 1, 5), "例会", people, hours=1, kind="例会")
+    for m in (2, 8):
+        led.activity(U, "红心队", D(2026, m, 3), "培训", people, hours=1, kind="培训")
+    if not good:
+        led.volunteer(U, "赵磊", "红心队", phone="13900005678")  # never served: fails
+    led.months(U, "activities", ["2026-06"])
+    led.close()
+
+
+def run(path, capsys, **kw):
+    args = {"rules_path": None, "year": None, "as_of": None, "unit": None, "as_json": False} | kw
+    code = cmd_check(path, console=Console(width=200, force_terminal=False), **args)
+    return code, capsys.readouterr().out
+
+
+def test_exit_0_with_warnings_only_and_1_with_a_failure(tmp_path, capsys):
+    build(tmp_path / "ok.duckdb", good=True)
+    code, out = run(tmp_path / "ok.duckdb", capsys)
+    assert code == 0  # mid-year (as of 2026-06-30): some rules only warn
+    assert "2026-01-01 至 2026-06-30" in out and U in out
+    assert "未通过 0 项" in out
+    build(tmp_path / "bad.duckdb", good=False)
+    code, out = run(tmp_path / "bad.duckdb", capsys)
+    assert code == 1 and "赵磊" in out
+    first = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    shown = [c for c in first if c]  # the 结果 column, row by row
+    assert shown[0] == "未通过" and "提醒" in shown and shown[-1] == "通过"
+    assert shown == sorted(shown, key=["未通过", "提醒", "通过"].index)  # failures first
+
+
+def test_json_findings(tmp_path, capsys):
+    build(tmp_path / "t.duckdb", good=False)
+    code, out = run(tmp_path / "t.duckdb", capsys, as_json=True, as_of=D(2026, 12, 31))
+    data = json.loads(out)
+    assert code == 1
+    assert all(set(f) == {"rule", "level", "unit", "team", "volunteer", "message", "figures"} for f in data)
+    assert {f["level"] for f in data} <= {"pass", "warn", "fail"}
+    never = [f for f in data if f["rule"] == "inactive" and f["volunteer"] == "赵磊"]
+    assert never and never[0]["level"] == "fail"
+    assert never[0]["figures"]["registered"] == "2025-01-01"
+    assert PHONE not in out and "13900005678" not in out
+
+
+def test_year_without_as_of_is_judged_at_its_end(tmp_path, capsys):
+    build(tmp_path / "t.duckdb", good=True)
+    code, out = run(tmp_path / "t.duckdb", capsys, year=2025, as_json=True)
+    data = json.loads(out)
+    assert any("2025-12-31" in f["message"] for f in data)
+
+
+def test_unknown_unit_and_missing_database_are_user_errors(tmp_path, capsys):
+    build(tmp_path / "t.duckdb", good=True)
+    with pytest.raises(TrackerError, match="没有单位"):
+        run(tmp_path / "t.duckdb", capsys, unit="不存在的单位")
+    with pytest.raises(TrackerError, match="tracker init"):
+        run(tmp_path / "none.duckdb", capsys)
