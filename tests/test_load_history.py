@@ -65,3 +65,18 @@ def test_new_volunteer_registration_date_is_row_date_else_file_date(unit_db, cli
     assert got == {"新人甲": dt.date(2026, 5, 12), "新人乙": dt.date(2026, 6, 1)}
     assert _roster(unit_db, "2026-05-31").filter(pl.col("name") == "新人甲")["active"].to_list() == [True]
     assert _roster(unit_db, "2026-05-31").filter(pl.col("name") == "新人乙").height == 0
+
+
+def test_status_service_hours_count_pairing_visits_not_training(unit_db, cli, tmp_path):
+    import json
+
+    p = P[0]
+    a = write_csv(tmp_path / "a.csv", [["日期", "服务队", "活动名称", "活动类型", "参加人员", "服务时长"],
+                                       ["2026-03-05", "检验队", "献血宣传", "志愿服务", p["name"], "2"],
+                                       ["2026-03-06", "检验队", "业务培训", "培训", p["name"], "3"]])
+    v = write_csv(tmp_path / "v.csv", [["日期", "志愿者", "帮扶对象", "服务时长"],
+                                       ["2026-03-08", p["name"], "赵奶奶", "1.5"]])
+    assert cli("load", "activities", a, db=unit_db).code == 0
+    assert cli("load", "pairings", v, db=unit_db).code == 0
+    s = json.loads(cli("status", "--json", "--year", "2026", db=unit_db).out)[0]
+    assert s["service_hours"] == 3.5 and s["pairing_visits"] == 1 and s["activities"] == 2

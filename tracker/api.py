@@ -73,8 +73,11 @@ def load(
     sheet: str | None = None,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    rules: str | os.PathLike | None = None,
 ) -> list[FileResult]:
     """Load ledger files of one kind; each file is all-or-nothing on its own."""
+    from tracker.rules import load_rules
+
     check_kind(kind)
     opts = LoadOptions(
         unit=unit,
@@ -84,6 +87,7 @@ def load(
         dry_run=dry_run,
         sheet=sheet,
         today=today or dt.date.today(),
+        due_working_days=load_rules(rules).record_due_working_days,
     )
     results = []
     with connect(db, create=False) as con:
@@ -110,8 +114,16 @@ def status(
     unit: str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
+    rules: str | os.PathLike | None = None,
 ) -> list[dict]:
-    """Per unit: what is registered and loaded, months per ledger, and the loads."""
+    """Per unit: what is registered and loaded, months per ledger, and the loads.
+
+    Service hours are the assessment's own figure (`assess.figures.unit_figures`).
+    """
+    from tracker.assess.figures import unit_figures
+    from tracker.assess.periods import Period
+    from tracker.rules import load_rules
+
     today = today or dt.date.today()
     with connect(db, read_only=True) as con:
         units = queries.units(con, unit)["unit"].to_list()
@@ -125,6 +137,7 @@ def status(
         start = dt.date(year, 1, 1) if year else dt.date(1900, 1, 1)
         end = dt.date(year, 12, 31) if year else dt.date(2999, 12, 31)
         acts = queries.activities(con, start, end, unit)
+        figures = unit_figures(con, Period(start, end), unit, load_rules(rules), activities=acts)
         visits = queries.pairing_visits(con, start, end, unit)
         dem = queries.demands(con, unit)
         if year:
@@ -137,7 +150,6 @@ def status(
     out = []
     for u in units:
         a = acts.filter(pl.col("unit") == u)
-        service = a.filter(pl.col("kind") == "志愿服务")
         v = visits.filter(pl.col("unit") == u)
         m = months.filter(pl.col("unit") == u)
         per_kind = {k: m.filter(pl.col("kind") == k)["month"].to_list() for k in KINDS}
@@ -159,9 +171,9 @@ def status(
             "volunteers": roster.filter((pl.col("unit") == u) & pl.col("active")).height,
             "teams": teams.filter(pl.col("unit") == u).height,
             "activities": a.height,
-            "service_activities": service.height,
+            "service_activities": int(figures.filter(pl.col("unit") == u)["service_activities"].sum() or 0),
             "participations": int(a["participants"].sum() or 0),
-            "service_hours": round(float(service["total_hours"].sum() or 0) + float(v["hours"].sum() or 0), 1),
+            "service_hours": round(float(figures.filter(pl.col("unit") == u)["service_hours"].sum() or 0), 1),
             "demands": dem.filter(pl.col("unit") == u).height,
             "pairing_visits": v.height,
             "backfilled": int(a["backfilled"].sum() or 0) + int(v["backfilled"].sum() or 0),

@@ -90,7 +90,7 @@ def load(
                   disable=as_json) as bar:
         task = bar.add_task("正在导入…", total=None)
         results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
-                           dry_run=dry_run, sheet=sheet,
+                           dry_run=dry_run, sheet=sheet, rules=rules,
                            progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
     rejected = [r for r in results if r.status == "rejected"]
     problems = [p for r in results for p in r.problems]
@@ -129,7 +129,7 @@ def _months_text(months: list[str]) -> str:
 def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db = None, rules: Rules = None,
            debug: Debug = False) -> None:
     """查看已导入的内容：每个单位的人数、活动、时长，各台账已导入和缺少的月份，以及导入记录。"""
-    units = api.status(db, unit, year)
+    units = api.status(db, unit, year, rules=rules)
     if as_json:
         print(json.dumps(units, ensure_ascii=False, indent=1, default=str))
         return

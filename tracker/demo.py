@@ -43,7 +43,7 @@ def run_demo(out_dir: Path, db: str | os.PathLike | None, rules: str | os.PathLi
         task = bar.add_task("导入示例台账…", total=len(files.files) + 6)
         for f in files.files:
             bar.update(task, description=f"导入 {f.path.name}")
-            (res,) = api.load(db_file, f.kind, [f.path], today=today, **f.options)
+            (res,) = api.load(db_file, f.kind, [f.path], today=today, rules=rules, **f.options)
             if res.status == "rejected":
                 raise TrackerError(f"示例台账 {f.path.name} 未能导入", res.problems)
             bar.advance(task)

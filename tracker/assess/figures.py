@@ -389,7 +389,8 @@ def unit_figures(
     Columns: unit, parent, party_members, formal_members, volunteers (active
     at the period's end), ratio (volunteers / formal members; null when
     unknown), teams (registered at the end), band_min, band_max, band_ok;
-    in the period: service_activities, service_hours, trainings, meetings;
+    in the period: service_activities, service_hours (service activities plus
+    pairing visits when they count), pairing_visits, pairing_hours, trainings, meetings;
     demands_received, demands_closed, demands_overdue (at the end),
     median_days_to_close; pairings, pairings_overdue. Per-quarter meetings are
     in `quarterly_meetings`. The keyword frames, if at hand for the same
@@ -425,17 +426,23 @@ def unit_figures(
     if pairings is None:
         pairings = pairing_figures(con, period, unit, rules)
     pairs = pairings.group_by("unit").agg(pairings=pl.len(), pairings_overdue=pl.col("overdue").sum())
+    visit_hours = queries.pairing_visits(con, period.start, period.end, unit).group_by("unit").agg(
+        pairing_visits=pl.len(), pairing_hours=pl.col("hours").fill_null(0.0).sum()
+    )
     counts = [
         "volunteers", "teams", "service_activities", "trainings", "meetings",
         "demands_received", "demands_closed", "demands_overdue", "pairings", "pairings_overdue",
     ]
     df = names
-    for part in (info, vols, teams, acts, dem, pairs):
+    for part in (info, vols, teams, acts, dem, pairs, visit_hours):
         df = df.join(part, on="unit", how="left")
     formal = pl.col("formal_members")
+    pairing = pl.col("pairing_hours") if rules.pairing_hours_count else pl.lit(0.0)
     return df.with_columns(
-        [pl.col(c).fill_null(0).cast(pl.Int64) for c in counts]
-        + [pl.col("service_hours").fill_null(0.0)]
+        [pl.col(c).fill_null(0).cast(pl.Int64) for c in [*counts, "pairing_visits"]]
+        + [pl.col("service_hours").fill_null(0.0), pl.col("pairing_hours").fill_null(0.0)]
+    ).with_columns(
+        service_hours=pl.col("service_hours") + pairing,
     ).with_columns(
         ratio=pl.when(formal > 0).then(pl.col("volunteers") / formal),
         band_min=_band(rules, pl.col("party_members"), 1),

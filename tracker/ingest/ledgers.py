@@ -36,7 +36,6 @@ from tracker.store.queries import frame
 from tracker.values import fmt_number
 
 ACTIVITY_FIELDS = ["kind", "theme", "place", "beneficiary", "content", "lead", "recorder", "note"]
-DUE_WORKING_DAYS = 10
 
 
 def _months(typed: pl.DataFrame, column: str) -> list[str]:
@@ -48,7 +47,7 @@ def _units(typed: pl.DataFrame) -> list[str]:
 
 
 def backfill_reference(ctx: FileContext) -> dt.date:
-    """Entries dated more than 10 working days before the upload month's end are back-filled."""
+    """Entries dated more than N working days (rules) before the upload month's end are back-filled."""
     if ctx.opts.month:
         return month_end(dt.date.fromisoformat(ctx.opts.month + "-01"))
     return month_end(ctx.file_date)
@@ -56,7 +55,7 @@ def backfill_reference(ctx: FileContext) -> dt.date:
 
 def _backfilled(ctx: FileContext, column: str) -> pl.Expr:
     ref = backfill_reference(ctx)
-    return pl.business_day_count(pl.col(column), pl.lit(ref)) > DUE_WORKING_DAYS
+    return pl.business_day_count(pl.col(column), pl.lit(ref)) > ctx.opts.due_working_days
 
 
 def _replace_filter(ctx: FileContext, units: list[str], months: list[str], column: str) -> tuple[str, list]:

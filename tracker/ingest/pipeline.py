@@ -35,6 +35,7 @@ class LoadOptions:
     dry_run: bool = False
     sheet: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    due_working_days: int = 10  # rules: record_due_working_days
 
 
 @dataclass
