@@ -1,0 +1,274 @@
+"""What every report shares: tables that go both to HTML and to .xlsx, team labels, headers.
+
+A report context is plain data: the page `Header`, headline cards, `Table`s
+(one frame of raw values each: numbers stay numbers in the spreadsheet, the
+HTML gets them formatted), chart data (`BarChart`/`Histogram`, drawn only
+when the page is written) and lists of findings or sentences. Templates only
+lay these out. Figures come from `tracker.assess`; the little arithmetic done
+here (shares, shortfalls, differences) works on its frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import polars as pl
+from markupsafe import Markup, escape
+
+from tracker.assess.checks import RULE_TITLES, Finding
+from tracker.assess.figures import unit_names
+from tracker.assess.periods import Period
+from tracker.problems import TrackerError
+from tracker.render import charts, env, filters
+from tracker.render.charts import BarChart, Histogram
+from tracker.rules import Rules
+from tracker.store import queries
+
+NO_TEAM = "未分队"
+NO_THEME = "未填写主题"
+LEVEL_ORDER = {"fail": 0, "warn": 1, "pass": 2}
+
+Chart = BarChart | Histogram
+
+
+def badge(level: str, text: str) -> Markup:
+    """A level badge with its own words (the text is escaped)."""
+    if level not in LEVEL_ORDER:
+        raise ValueError(level)
+    return Markup('<span class="badge badge-{}">{}</span>').format(level, escape(text))
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a report: shown on the page and written as a sheet of the .xlsx.
+
+    `frame` holds raw values; `cols` are the page's columns (keys of `frame`),
+    `formats` turn values into page text; `sheet_cols` maps frame columns to
+    the spreadsheet's headers (default: the page's columns that are not badges).
+    """
+
+    sheet: str
+    caption: str
+    frame: pl.DataFrame
+    cols: list[env.Col]
+    formats: Mapping[str, Callable[[Any], object]] = field(default_factory=dict)
+    sheet_cols: Mapping[str, str] | None = None
+    level_key: str | None = None
+    empty: str = "无"
+    note: str = ""
+    totals: dict[str, str] | None = None
+
+    @property
+    def rows(self) -> list[dict[str, object]]:
+        """Page rows; a "badge" column shows the row's level (`level_key`) as a badge."""
+        df = self.frame
+        if self.level_key and "badge" not in df.columns and any(c.key == "badge" for c in self.cols):
+            df = df.with_columns(badge=pl.col(self.level_key))
+        return env.rows_of(df, self.formats)
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def for_xlsx(self) -> tuple[pl.DataFrame, dict[str, str]]:
+        titles = dict(self.sheet_cols) if self.sheet_cols is not None else {
+            c.key: c.title for c in self.cols if c.key != "badge"
+        }
+        return self.frame, titles
+
+
+def status_badges(words: Mapping[str, str]) -> Callable[[object], Markup]:
+    """A formatter: a level key → its badge with this table's words for the levels."""
+    return lambda level: badge(str(level), words[str(level)])
+
+
+def cols(*spec: tuple) -> list[env.Col]:
+    return env.columns(spec)
+
+
+def hours_fmt(x: object) -> str:
+    return filters.hours(x)  # type: ignore[arg-type]
+
+
+def signed_hours(x: object) -> str:
+    """+3.5 / −2 / 0."""
+    v = float(x)  # type: ignore[arg-type]
+    s = filters.hours(abs(v))
+    return f"+{s}" if v > 0 else (f"−{s}" if v < 0 else "0")
+
+
+def team_labels(teams: pl.DataFrame) -> pl.DataFrame:
+    """unit, team, team_label: the short name (简称) where there is one."""
+    if teams.height == 0:
+        return pl.DataFrame(schema={"unit": pl.String, "team": pl.String, "team_label": pl.String})
+    label = pl.coalesce(pl.col("short_name").str.strip_chars().replace("", None), pl.col("team"))
+    return teams.select("unit", "team", team_label=label).unique(["unit", "team"])
+
+
+def with_team_label(df: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """Add team_label (short name, else the team, else 未分队) to a frame with unit, team."""
+    return df.join(labels, on=["unit", "team"], how="left").with_columns(
+        team_label=pl.coalesce("team_label", "team", pl.lit(NO_TEAM))
+    )
+
+
+def team_order(labels: pl.DataFrame) -> list[str]:
+    return labels.sort("team")["team_label"].to_list()
+
+
+def resolve_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
+    """The units a report covers; an unknown unit is an error suggesting close names."""
+    known = unit_names(con)
+    if not known:
+        raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
+    if unit is None:
+        return known
+    if unit in known:
+        return [unit]
+    close = difflib.get_close_matches(unit, known, n=3, cutoff=0.3)
+    hint = f"是否是：{'、'.join(close)}？" if close else f"数据库中的单位：{'、'.join(known[:10])}。"
+    raise TrackerError(f"数据库中没有单位“{unit}”。{hint}")
+
+
+def require_data(con: duckdb.DuckDBPyConnection, year: int, units: list[str]) -> None:
+    """A year with no activity, demand or pairing month loaded for these units is an error."""
+    months = queries.months_loaded(con).filter(
+        pl.col("unit").is_in(units)
+        & pl.col("kind").is_in(list(env.MONTHLY_KINDS))
+        & pl.col("month").str.starts_with(f"{year:04d}-")
+    )
+    if months.height == 0:
+        loaded = sorted({m[:4] for m in queries.months_loaded(con).filter(
+            pl.col("unit").is_in(units) & pl.col("kind").is_in(list(env.MONTHLY_KINDS))
+        )["month"].to_list()})
+        where = "、".join(units) if len(units) <= 3 else f"{len(units)} 个单位"
+        have = f"已有数据的年度：{'、'.join(loaded)}。" if loaded else "请先导入活动登记簿等台账。"
+        raise TrackerError(f"{where}没有 {year} 年的台账数据（活动、群众需求、结对帮扶均未导入）。{have}")
+
+
+def header(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    title: str,
+    unit_label: str,
+    units: list[str],
+    period: Period,
+    coverage_period: Period | None = None,
+    today: dt.date,
+    subtitle: str = "",
+    as_of: dt.date | None = None,
+    notes: list[str] | None = None,
+) -> env.Header:
+    cov = coverage_period or period
+    return env.Header(
+        title=title,
+        unit=unit_label,
+        start=period.start,
+        end=period.end,
+        coverage=env.coverage(queries.months_loaded(con), cov.start, cov.end, units=units),
+        made_on=today,
+        subtitle=subtitle,
+        as_of=as_of,
+        notes=notes or [],
+    )
+
+
+def rule_title(rule: str) -> str:
+    return RULE_TITLES.get(rule, rule)
+
+
+def finding_items(
+    findings: list[Finding], labels: pl.DataFrame, *, with_rule: bool = True
+) -> list[dict[str, str]]:
+    """Findings for `macros.findings`: "R8 服务队活动次数 · 句容队" + the message."""
+    short = {(r["unit"], r["team"]): r["team_label"] for r in labels.to_dicts()}
+    out = []
+    for f in findings:
+        who = [rule_title(f.rule)] if with_rule else []
+        if f.team:
+            who.append(short.get((f.unit, f.team), f.team))
+        if f.volunteer:
+            who.append(f.volunteer)
+        out.append({"level": f.level, "text": f"{' · '.join(who)}：{f.message}" if who else f.message})
+    return out
+
+
+def months_of(period: Period) -> list[str]:
+    first = period.start.year * 12 + period.start.month - 1
+    last = period.end.year * 12 + period.end.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
+
+
+def service_activities(
+    con: duckdb.DuckDBPyConnection, period: Period, unit: str, rules: Rules
+) -> pl.DataFrame:
+    """The unit's service activities in the period (one row each), for counts by month and theme.
+
+    The assess engine counts activities per team; the month and theme splits of
+    the same activities are taken here from the shared query, with the same
+    `service_kinds` rule.
+    """
+    return queries.activities(con, period.start, period.end, unit).filter(
+        pl.col("kind").is_in(list(rules.service_kinds))
+    )
+
+
+def theme_counts(acts: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """theme, n: activities per theme; the main themes first (even at 0), unfilled last."""
+    got = acts.with_columns(theme=pl.col("theme").fill_null(NO_THEME)).group_by("theme").agg(n=pl.len())
+    others = got.filter(~pl.col("theme").is_in([*rules.themes, NO_THEME])).sort(["n", "theme"], descending=[True, False])
+    main = pl.DataFrame({"theme": list(rules.themes)}).join(got, on="theme", how="left")
+    unfilled = got.filter(pl.col("theme") == NO_THEME)
+    return pl.concat([main, others, unfilled], how="vertical_relaxed").with_columns(
+        pl.col("n").fill_null(0).cast(pl.Int64)
+    )
+
+
+def file_part(name: str) -> str:
+    """A unit name made safe for a file name."""
+    bad = '<>:"/\\|?*\x00'
+    out = "".join("_" if c in bad or ord(c) < 32 else c for c in name).strip(" .")
+    return out[:80] or "单位"
+
+
+@dataclass
+class Report:
+    """One unit's report, ready to lay out: what the template and the .xlsx need."""
+
+    kind: str  # quarterly | midyear | annual
+    unit: str
+    stem: str  # file name without extension
+    header: env.Header
+    cards: list[dict[str, str]]
+    tables: dict[str, Table]
+    charts: dict[str, Chart]
+    lists: dict[str, list] = field(default_factory=dict)  # findings, sentences
+    summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the overview
+
+
+def card(label: str, value: object, unit: str = "", note: str = "", level: str = "") -> dict[str, str]:
+    return {"label": label, "value": str(value), "unit": unit, "note": note, "level": level}
+
+
+def share(n: int, of: int) -> str:
+    return filters.pct(n / of) if of else filters.EMPTY
+
+
+def team_month_chart(acts: pl.DataFrame, period: Period, labels: pl.DataFrame, title: str) -> BarChart:
+    """Service activities per team per month (stacked), teams in their registered order."""
+    long = acts.with_columns(month=pl.col("date").dt.strftime("%Y-%m"), n=pl.lit(1)).select(
+        "team_label", "month", "n"
+    )
+    order = team_order(labels)
+    order += sorted(set(long["team_label"].to_list()) - set(order))
+    months = months_of(period)
+    return charts.crosstab(
+        long, category="month", series="team_label", value="n", title=title, categories=months,
+        series_order=order, category_labels=charts.month_labels(months), stacked=True,
+        value_label="活动次数",
+    )
