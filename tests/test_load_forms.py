@@ -108,12 +108,11 @@ def test_utf8_bom_csv_and_headers_padded_and_broken(db, cli, tmp_path):
 
 def test_status_json_lists_units_months_and_loads(unit_db, cli, tmp_path):
     ps = people()
-    f = write_csv(tmp_path / "act.csv", [
-        ["日期", "服务队", "活动名称", "参加人员", "服务时长"],
-        ["2026-03-05", "检验队", "献血宣传", f"{ps[0]['name']}、{ps[1]['name']}", "2"],
-        ["2026-05-05", "业务队", "河道清理", ps[7]["name"], "3小时"],
-    ])
-    assert cli("load", "activities", f, db=unit_db).code == 0
+    head = ["日期", "服务队", "活动名称", "参加人员", "服务时长"]
+    march = write_csv(tmp_path / "act-3.csv", [
+        head, ["2026-03-05", "检验队", "献血宣传", f"{ps[0]['name']}、{ps[1]['name']}", "2"]])
+    may = write_csv(tmp_path / "act-5.csv", [head, ["2026-05-05", "业务队", "河道清理", ps[7]["name"], "3小时"]])
+    assert cli("load", "activities", march, may, db=unit_db).code == 0
     r = cli("status", "--json", "--year", "2026", db=unit_db)
     assert r.code == 0
     data = json.loads(r.out)
@@ -123,7 +122,7 @@ def test_status_json_lists_units_months_and_loads(unit_db, cli, tmp_path):
     assert u["months"]["activities"] == ["2026-03", "2026-05"]
     assert "2026-04" in u["missing_months"]["activities"]
     kinds = [ld["kind"] for ld in u["loads"]]
-    assert kinds == ["units", "teams", "roster", "activities"]
+    assert kinds == ["units", "teams", "roster", "activities", "activities"]
     assert all(len(ld["hash"]) == 64 and ld["rows"] > 0 and ld["time"] for ld in u["loads"])
     for key in ("demands", "pairing_visits", "service_hours", "participations"):
         assert key in u

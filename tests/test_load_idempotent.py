@@ -103,3 +103,12 @@ def test_demands_update_by_id_and_keep_status_history(unit_db, cli, tmp_path):
     con.close()
     assert cur == [("已办结", dt.date(2026, 3, 9))]
     assert hist == [("待办理", dt.date(2026, 3, 1)), ("已办结", dt.date(2026, 3, 9))]
+
+
+def test_a_file_covers_every_month_from_its_first_to_its_last_date(unit_db, cli, tmp_path):
+    f = write_csv(tmp_path / "d.csv", [["需求编号", "登记日期", "需求内容", "状态"],
+                                       ["XQ-1", "2026-01-10", "上门测血压", "待办理"],
+                                       ["XQ-2", "2026-04-02", "陪同就医", "待办理"]])
+    assert cli("load", "demands", f, db=unit_db).code == 0
+    s = json.loads(cli("status", "--json", "--year", "2026", db=unit_db).out)[0]
+    assert s["months"]["demands"] == ["2026-01", "2026-02", "2026-03", "2026-04"]

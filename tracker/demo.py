@@ -47,7 +47,8 @@ def run_demo(out_dir: Path, db: str | os.PathLike | None, rules: str | os.PathLi
             if res.status == "rejected":
                 raise TrackerError(f"示例台账 {f.path.name} 未能导入", res.problems)
             bar.advance(task)
-        for kind, opts in (("quarterly", {"quarter": 4}), ("midyear", {}), ("annual", {})):
+        mid = dt.date(year, 6, 30)  # the review the notice asks for at mid-year
+        for kind, opts in (("quarterly", {"quarter": 4}), ("midyear", {"as_of": mid}), ("annual", {})):
             bar.update(task, description=f"生成报告 {kind}")
             written += write_reports(kind, db_file, rules, year=year, out_dir=out_dir, today=today, **opts)
             bar.advance(task)

@@ -87,7 +87,7 @@ class Context:
     demands: pl.DataFrame  # figures.demand_figures(period)
     pairings: pl.DataFrame  # figures.pairing_figures(period)
     roster: pl.DataFrame  # queries.roster_as_of(as_of)
-    loads: pl.DataFrame  # unit, kind, day: each load's date (loaded_at::DATE)
+    loads: pl.DataFrame  # unit, kind, day: the form's date (填表日期/--as-of), else its load day
 
     @property
     def year_closed(self) -> bool:
@@ -113,7 +113,9 @@ def build_context(
     acts = queries.activities(con, period.start, period.end, q)
     loads = queries.frame(
         con,
-        """SELECT u.unit, l.kind, l.loaded_at::DATE AS day
+        # a form counts as submitted on its own date (填表日期 or --as-of) when that is
+        # earlier than the day it was loaded: ledgers are often entered after the fact
+        """SELECT u.unit, l.kind, least(l.as_of, l.loaded_at::DATE) AS day
            FROM loads l, unnest(l.units) AS u(unit)
            WHERE l.kind IN ('roster', 'teams', 'units')""",
     ).filter(keep)
@@ -427,7 +429,7 @@ def check_deadlines(ctx: Context) -> list[Finding]:
             on_time = all(d is not None and d <= due for d in days.values())
             if not on_time and ctx.as_of <= due:
                 continue  # not yet due: judged once the date has passed
-            parts = [f"{label}{'未报送' if d is None else f' {d} 导入' + ('（逾期）' if d > due else '')}"
+            parts = [f"{label}{'未报送' if d is None else f' {d} 报送' + ('（逾期）' if d > due else '')}"
                      for label, d in days.items()]
             text = f"{'、'.join(label for label in days)}应于 {due} 前报送：{'，'.join(parts)}。"
             level = "pass" if on_time else ("fail" if None in days.values() else "warn")

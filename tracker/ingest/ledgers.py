@@ -38,8 +38,16 @@ from tracker.values import fmt_number
 ACTIVITY_FIELDS = ["kind", "theme", "place", "beneficiary", "content", "lead", "recorder", "note"]
 
 
-def _months(typed: pl.DataFrame, column: str) -> list[str]:
-    return sorted(typed[column].drop_nulls().dt.strftime("%Y-%m").unique().to_list())
+def _months(ctx: FileContext, typed: pl.DataFrame, column: str) -> list[str]:
+    """The months a file covers: --month, else every month from its first date to its last
+    (a month without a row inside that span is a month with nothing to record, not a gap)."""
+    if ctx.opts.month:
+        return [ctx.opts.month]
+    dates = typed[column].drop_nulls()
+    if dates.is_empty():
+        return []
+    first, last = dates.min().replace(day=1), dates.max().replace(day=1)
+    return pl.date_range(first, last, "1mo", eager=True).dt.strftime("%Y-%m").to_list()
 
 
 def _units(typed: pl.DataFrame) -> list[str]:
@@ -81,7 +89,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     check_hours(ctx, typed, "hours", "服务时长")
     typed, problems = resolve_teams(typed, team_lookup(con), "team", "服务队")
     ctx.add_frame(problems)
-    units, months = _units(typed), _months(typed, "date")
+    units, months = _units(typed), _months(ctx, typed, "date")
     tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()))
     people, problems = match_people(tokens.select(ROW, "unit", "token"), unit_people(con, units), "参加人员")
     ctx.add_frame(problems)
@@ -169,7 +177,7 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
     if typed["team"].null_count() < typed.height:
         typed, problems = resolve_teams(typed, team_lookup(con), "team", "承接服务队")
         ctx.add_frame(problems)
-    units, months = _units(typed), _months(typed, "received")
+    units, months = _units(typed), _months(ctx, typed, "received")
     rows = typed.select("unit", "demand_id", *DEMAND_FIELDS, ROW)
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
@@ -208,7 +216,7 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
 def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
     check_dates(ctx, typed, "date", "日期", in_month=True)
     check_hours(ctx, typed, "hours", "服务时长")
-    units, months = _units(typed), _months(typed, "date")
+    units, months = _units(typed), _months(ctx, typed, "date")
     tokens = typed.select(ROW, "unit", pl.col("volunteer").alias("token")).filter(pl.col("token").is_not_null())
     people, problems = match_people(tokens, unit_people(con, units), "志愿者")
     ctx.add_frame(problems)
