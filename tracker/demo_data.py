@@ -536,7 +536,7 @@ def _activity_file(out: Path, year: int, month: int, acts: list[_Activity],
 # (承接服务队, month of the activity that settles it, days before it received, requester,
 #  content, category, rating)
 CLOSED_DEMANDS = (
-    ("检验队", 2, 6, "城东敬老院", "希望定期为老人测量血压", "健康", "满意"),
+    ("检验队", 2, 30, "城东敬老院", "希望定期为老人测量血压", "健康", "满意"),
     ("宣传队", 3, 9, "东城社区居委会", "请求开展无偿献血知识讲座", "宣传", "满意"),
     ("业务队", 4, 12, "李阿姨", "咨询献血后体检结果解读", "健康", "基本满意"),
     (SHORT_TEAM, 5, 5, "句容某村委会", "希望到村里为村民测血型", "健康", "满意"),
