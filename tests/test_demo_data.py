@@ -60,7 +60,7 @@ def service_hours(demo: DemoFiles) -> pl.DataFrame:
     acts = frame(demo, "activities")
     kind = pl.col("kind").fill_null("志愿服务")
     served = (
-        explode_participants(acts.filter(kind == "志愿服务"))
+        explode_participants(acts.filter(kind == "志愿服务"), ["team", "date_v", "hours_v"])
         .select(pl.col("token").alias("who"), "team", "date_v", "hours_v")
     )
     visits = frame(demo, "pairings").select(
@@ -197,7 +197,7 @@ def test_every_participant_is_someone_in_the_roster(demo: DemoFiles) -> None:
     known = labels(roster(demo, 1))
     for f in demo.of_kind("activities"):
         rows = table(f.path, "activities").rows
-        tokens = set(explode_participants(rows)["token"])
+        tokens = set(explode_participants(rows, [])["token"])
         assert tokens <= known, (f.path.name, tokens - known)
     pairs = set(frame(demo, "pairings")["volunteer"])
     assert pairs <= known

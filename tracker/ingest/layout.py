@@ -92,29 +92,28 @@ def locate(sheet: Sheet, kind: Kind, label: str) -> Table | None:
     title_lines = [" ".join(c for c in r if c) for r in head[:best]]
     facts = _title_facts(title_lines)
 
-    body = cells.slice(best + 1)
     grid_cols = list(mapping)
-    # drop empty rows; stop at the first "注：" line
-    first = pl.coalesce([clean_text(pl.col(c)) for c in data_cols]) if data_cols else pl.lit(None)
-    body = body.with_columns(first.alias("__first"))
-    body = body.filter(pl.col("__first").is_not_null())
-    note_rows = body.filter(pl.col("__first").str.contains(NOTE_RE))[ROW]
-    if note_rows.len():
-        body = body.filter(pl.col(ROW) < note_rows.min())
-    any_total = pl.any_horizontal(
-        [clean_text(pl.col(c)).str.replace_all(r"[\s\u3000]", "").str.contains(TOTAL_RE).fill_null(False)
-         for c in data_cols]
-    )
-    body = body.with_columns(any_total.alias("__total"))
-
-    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
-        cols = [clean_text(pl.col(c)).alias(mapping[c]) for c in grid_cols]
-        if sheet.numeric is not None:
-            pass
-        return frame.select([*cols, pl.col(ROW)])
-
-    rows = keyed(body.filter(~pl.col("__total")))
-    totals = keyed(body.filter(pl.col("__total")))
+    # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 总计 rows
+    body = cells.slice(best + 1).select([clean_text(pl.col(c)).alias(c) for c in data_cols] + [pl.col(ROW)])
+    if data_cols:
+        body = body.filter(pl.coalesce(data_cols).is_not_null())
+        note_rows = body.filter(pl.coalesce(data_cols).str.contains(NOTE_RE))[ROW]
+        if note_rows.len():
+            body = body.filter(pl.col(ROW) < note_rows.min())
+        # a cheap first-character test finds the few candidate rows for the exact 总计 test
+        maybe = pl.any_horizontal([pl.col(c).str.slice(0, 1).is_in(["总", "合", "小"]).fill_null(False)
+                                   for c in data_cols])
+        candidates = body.filter(maybe)
+        exact = pl.any_horizontal([
+            pl.col(c).str.replace_all(r"[\s\u3000]", "").str.contains(TOTAL_RE).fill_null(False)
+            for c in data_cols])
+        total_rows = candidates.filter(exact)[ROW]
+    else:
+        total_rows = pl.Series(ROW, [], dtype=pl.Int64)
+    is_total = pl.col(ROW).is_in(total_rows.implode())
+    keyed = [pl.col(c).alias(mapping[c]) for c in grid_cols] + [pl.col(ROW)]
+    rows = body.filter(~is_total).select(keyed)
+    totals = body.filter(is_total).select(keyed)
     if sheet.numeric is not None:
         typed = [c.key for c in kind.columns if c.type in ("month", "id_number")]
         num = sheet.numeric.with_columns(pl.Series(ROW, cells[ROW]))

@@ -90,14 +90,14 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     typed, problems = resolve_teams(typed, team_lookup(con), "team", "服务队")
     ctx.add_frame(problems)
     units, months = _units(typed), _months(ctx, typed, "date")
-    tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()))
+    key = ["unit", "team", "date", "title"]
+    tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()), [*key, "hours"])
     people, problems = match_people(tokens.select(ROW, "unit", "token"), unit_people(con, units), "参加人员")
     ctx.add_frame(problems)
     parts = tokens.with_columns(people["vid"]).filter(pl.col("vid").is_not_null())
-    key = ["unit", "team", "date", "title"]
     ok = parts.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in [*key, "hours"]]))
+    # a repeated participant rejects the file, so what reaches the write is unique
     ctx.add_frame(duplicate_rows(ok, [*key, "vid"], "参加人员", "token", "同一活动的同一参加人员"))
-    ok = ok.unique([*key, "vid"], keep="first", maintain_order=True)
 
     replacing = ctx.opts.replace
     stored = frame(con, f"""
@@ -122,7 +122,8 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
 
     rows = typed
     activities = (
-        ok.sort(ROW).group_by(key, maintain_order=True)
+        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key]))
+        .group_by(key, maintain_order=True)
         .agg([pl.col(f).first() for f in ACTIVITY_FIELDS] + [pl.col(ROW).first().alias("src_row")])
         .with_columns(_backfilled(ctx, "date").alias("backfilled"))
     )
@@ -140,9 +141,8 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
                          [units, activities["date"].unique().to_list()])
         acts = activities.join(existing, on=key, how="left")
         fresh = acts.filter(pl.col("aid").is_null())
-        ids = [r[0] for r in con.execute(
-            f"SELECT nextval('activity_seq') FROM range({fresh.height})").fetchall()] if fresh.height else []
-        fresh = fresh.with_columns(pl.Series("aid", ids, dtype=pl.Int64))
+        ids = frame(con, "SELECT nextval('activity_seq') AS aid FROM range(?)", [fresh.height])["aid"]
+        fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
         insert_frame(con, "activities", fresh.select(
             "aid", *key, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
         all_aids = pl.concat([acts.filter(pl.col("aid").is_not_null()).select(*key, "aid"),
@@ -217,7 +217,8 @@ def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPy
     check_dates(ctx, typed, "date", "日期", in_month=True)
     check_hours(ctx, typed, "hours", "服务时长")
     units, months = _units(typed), _months(ctx, typed, "date")
-    tokens = typed.select(ROW, "unit", pl.col("volunteer").alias("token")).filter(pl.col("token").is_not_null())
+    tokens = typed.select(ROW, "unit", pl.col("volunteer").str.replace_all(r"[\s\u3000]", "").alias("token"))
+    tokens = tokens.filter(pl.col("token").is_not_null())
     people, problems = match_people(tokens, unit_people(con, units), "志愿者")
     ctx.add_frame(problems)
     typed = typed.join(people.select(ROW, "vid"), on=ROW, how="left")

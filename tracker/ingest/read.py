@@ -117,9 +117,14 @@ def read_excel(path: Path, label: str, sheet: str | None) -> list[Sheet]:
     return out
 
 
+BOM = b"\xef\xbb\xbf"
+HEAD_BYTES = 1 << 16
+
+
 def decode(data: bytes, label: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK), else a clear error."""
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     for enc in ("utf-8", "gb18030"):
         try:
             return data.decode(enc)
@@ -130,36 +135,46 @@ def decode(data: bytes, label: str) -> str:
     )
 
 
+def _width(head: bytes) -> int:
+    """The most fields in the first lines (title lines have fewer than the header)."""
+    text = head.decode("utf-8", errors="ignore")
+    lines = text.splitlines()[:64]
+    return max((len(r) for r in csv.reader(io.StringIO("\n".join(lines)))), default=0)
+
+
+def _polars_csv(data: bytes, width: int) -> pl.DataFrame:
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        schema={f"c{i}": pl.String for i in range(width)},
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        quote_char='"',
+        encoding="utf8",
+    )
+
+
 def read_csv(path: Path, label: str) -> list[Sheet]:
+    """UTF-8 goes to polars as it is; anything else is decoded once and re-encoded."""
     data = path.read_bytes()
-    text = decode(data, label)
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:64]))))
-    width = max((len(r) for r in head), default=0)
-    if width == 0:
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if not data.strip():
         raise TrackerError(f"{label}：文件是空的。")
     try:
-        cells = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")) if not _is_utf8_plain(data) else io.BytesIO(data),
-            has_header=False,
-            schema={f"c{i}": pl.String for i in range(width)},
-            truncate_ragged_lines=True,
-            missing_columns="insert",
-            quote_char='"',
-        )
+        cells = _polars_csv(data, _width(data[:HEAD_BYTES]))
+    except pl.exceptions.ComputeError as e:
+        if "utf-8" not in str(e).lower() and "utf8" not in str(e).lower():
+            raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e}") from e
+        data = decode(data, label).encode("utf-8")
+        try:
+            cells = _polars_csv(data, _width(data[:HEAD_BYTES]))
+        except pl.exceptions.PolarsError as e2:
+            raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e2}") from e2
     except pl.exceptions.PolarsError as e:
         raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e}") from e
     cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
     return [Sheet(None, cells, None)]
-
-
-def _is_utf8_plain(data: bytes) -> bool:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return False
-    try:
-        data.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def read_file(path: Path, sheet: str | None = None) -> list[Sheet]:

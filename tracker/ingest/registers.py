@@ -278,9 +278,8 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
             pl.col("status").fill_null("在册"),
             pl.col("prior_hours").fill_null(0.0),
         )
-        ids = [r[0] for r in con.execute(
-            f"SELECT nextval('volunteer_seq') FROM range({new.height})").fetchall()] if new.height else []
-        new = new.with_columns(pl.Series("vid", ids, dtype=pl.Int32))
+        ids = frame(con, "SELECT nextval('volunteer_seq') AS vid FROM range(?)", [new.height])["vid"]
+        new = new.with_columns(ids.cast(pl.Int32).alias("vid"))
         insert_frame(con, "volunteers", new.select(
             "vid", "unit", "number", "name", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row")))
         versions = pl.concat([

@@ -11,11 +11,12 @@ import difflib
 import duckdb
 import polars as pl
 
+from tracker.ingest.read import ROW
 from tracker.ingest.validate import empty_problems, problems_where
 from tracker.store.queries import frame
 
 SPLIT_RE = r"[、，,;；/\s\u3000]+"
-NAME_LAST4_RE = r"^(.+?)\((\d{4})\)$"
+NAME_LAST4_RE = r"^(.+?)[(（](\d{4})[)）]$"
 
 
 def close(word: str, options: list[str], n: int = 3) -> list[str]:
@@ -107,11 +108,10 @@ def match_people(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Match tokens (ROW, unit, token) to volunteers → adds vid; problems for the rest.
 
-    A token is a volunteer number, a name, or name(last four digits of phone).
+    A token is a volunteer number, a name, or name(last four digits of phone),
+    without spaces (`explode_participants` splits on them).
     """
-    t = tokens.with_columns(
-        pl.col("token").str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "").alias("__tok")
-    ).with_columns(
+    t = tokens.with_columns(pl.col("token").alias("__tok")).with_columns(
         pl.col("__tok").str.extract(NAME_LAST4_RE, 1).fill_null(pl.col("__tok")).alias("__name"),
         pl.col("__tok").str.extract(NAME_LAST4_RE, 2).alias("__last4"),
         pl.int_range(0, pl.len()).alias("__i"),
@@ -176,16 +176,12 @@ def match_people(
     return out.select(keep), pl.concat(problems)
 
 
-def explode_participants(rows: pl.DataFrame, column: str = "participants") -> pl.DataFrame:
-    """One row per participant token (split on 、，,;；/ and spaces), keeping ROW."""
+def explode_participants(rows: pl.DataFrame, keep: list[str], column: str = "participants") -> pl.DataFrame:
+    """One row per participant token (split on 、，,;；/ and spaces), with ROW and `keep`."""
     return (
-        rows.with_columns(
-            pl.col(column)
-            .str.normalize("NFKC")
-            .str.strip_chars()
-            .str.replace_all(SPLIT_RE, "\x1f")
-            .str.split("\x1f")
-            .alias("token")
+        rows.select(
+            pl.col(ROW), *keep,
+            pl.col(column).str.strip_chars().str.replace_all(SPLIT_RE, "\x1f").str.split("\x1f").alias("token"),
         )
         .explode("token")
         .filter(pl.col("token").is_not_null() & (pl.col("token") != ""))

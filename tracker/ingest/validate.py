@@ -36,56 +36,68 @@ def problems_where(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Ex
     )
 
 
+def _fast(type_: str, raw: pl.Expr) -> pl.Expr | None:
+    """A cheap parse for the common spelling; what it leaves null gets the full parser."""
+    if type_ == "date":
+        return raw.str.to_date("%Y-%m-%d", strict=False)
+    if type_ in ("hours", "float"):
+        v = raw.cast(pl.Float64, strict=False)
+        return pl.when(v.is_finite() & (v >= 0)).then(v)
+    if type_ == "int":
+        return raw.cast(pl.Int64, strict=False)
+    return None
+
+
+_DTYPES = {"date": pl.Date, "month": pl.Date, "hours": pl.Float64, "float": pl.Float64,
+           "int": pl.Int64, "bool": pl.Boolean}
+
+
 def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed values for every declared column (absent ones are null) and the problems."""
-    problems: list[pl.DataFrame] = []
-    typed: list[pl.Expr] = []
-    for c in kind.columns:
-        if c.key not in present:
-            dtype = {"date": pl.Date, "month": pl.Date, "hours": pl.Float64, "float": pl.Float64,
-                     "int": pl.Int64, "bool": pl.Boolean}.get(c.type, pl.String)
-            typed.append(pl.lit(None, dtype).alias(c.key))
+    """Typed values for every declared column (absent ones are null) and the problems.
+
+    Each value is parsed once: a fast parse for the usual spelling over the whole
+    column, then the full parser only for the cells the fast one could not read.
+    """
+    cols = [c for c in kind.columns if c.key in present]
+    fast = {c.key: _fast(c.type, pl.col(c.key)) for c in cols}
+    df = rows.with_columns(
+        (fast[c.key] if fast[c.key] is not None else PARSERS[c.type](pl.col(c.key))).alias(f"{c.key}__v")
+        for c in cols
+    )
+    for c in cols:
+        if fast[c.key] is None:
             continue
-        raw = pl.col(c.key)
-        value = PARSERS[c.type](raw)
-        typed.append(value.alias(c.key))
-        if c.type not in ("text", "name"):
-            problems.append(
-                problems_where(rows, raw.is_not_null() & value.is_null(), c.header, c.key, TYPE_HINTS[c.type])
-            )
-        if c.choices:
-            problems.append(
-                problems_where(
-                    rows,
-                    raw.is_not_null() & ~raw.is_in(list(c.choices)),
-                    c.header,
-                    c.key,
-                    "应填写 " + " / ".join(c.choices) + " 之一",
-                )
-            )
-        if c.required:
-            problems.append(problems_where(rows, raw.is_null(), c.header, None, "必填项为空"))
+        rest = df.filter(pl.col(c.key).is_not_null() & pl.col(f"{c.key}__v").is_null())
+        if rest.height:
+            full = rest.select(pl.col(ROW), PARSERS[c.type](pl.col(c.key)).alias(f"{c.key}__v"))
+            df = df.update(full, on=ROW)
+    problems: list[pl.DataFrame] = []
+    for c in cols:
+        raw, value = pl.col(c.key), pl.col(f"{c.key}__v")
         flag = f"{c.key}__num"
-        if flag in rows.columns and c.type == "month":
-            problems.append(
-                problems_where(
-                    rows,
-                    pl.col(flag) & raw.str.contains(r"^\d{4}\.[1-9]$"),
-                    c.header,
-                    c.key,
-                    "Excel 把这个年月存成了数字，分不清是1月还是10月（如 2010.1 与 2010.10）；"
-                    "请把该列设为“文本”格式后重新填写",
-                )
-            )
-        if flag in rows.columns and c.type == "id_number":
-            problems.append(
-                problems_where(
-                    rows,
-                    pl.col(flag),
-                    c.header,
-                    c.key,
-                    "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写",
-                )
-            )
-    out = rows.select(*typed, pl.col(ROW))
-    return out, pl.concat(problems) if problems else empty_problems()
+        numeric = pl.col(flag) if flag in df.columns else pl.lit(False)
+        if c.type not in ("text", "name"):
+            problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~numeric, c.header,
+                                           c.key, TYPE_HINTS[c.type]))
+        if c.choices:
+            problems.append(problems_where(df, raw.is_not_null() & ~raw.is_in(list(c.choices)), c.header,
+                                           c.key, "应填写 " + " / ".join(c.choices) + " 之一"))
+        if c.required:
+            problems.append(problems_where(df, raw.is_null(), c.header, None, "必填项为空"))
+        if flag in df.columns and c.type == "month":
+            problems.append(problems_where(
+                df, pl.col(flag) & raw.str.contains(r"^\d{4}\.[1-9]$"), c.header, c.key,
+                "Excel 把这个年月存成了数字，分不清是1月还是10月（如 2010.1 与 2010.10）；"
+                "请把该列设为“文本”格式后重新填写"))
+            problems.append(problems_where(df, pl.col(flag) & value.is_null(), c.header, c.key,
+                                           TYPE_HINTS[c.type]))
+        if flag in df.columns and c.type == "id_number":
+            problems.append(problems_where(
+                df, pl.col(flag), c.header, c.key,
+                "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写"))
+    typed = [
+        pl.col(f"{c.key}__v").alias(c.key) if c.key in present
+        else pl.lit(None, _DTYPES.get(c.type, pl.String)).alias(c.key)
+        for c in kind.columns
+    ]
+    return df.select(*typed, pl.col(ROW)), pl.concat(problems) if problems else empty_problems()
