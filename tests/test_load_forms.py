@@ -15,9 +15,9 @@ def test_init_creates_versioned_schema_and_is_repeatable(db, cli):
     con = duckdb.connect(str(db), read_only=True)
     versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
     con.close()
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
     again = cli("init", db=db)
-    assert again.code == 0 and "结构版本 2" in again.out
+    assert again.code == 0 and "结构版本 3" in again.out
 
 
 def test_old_database_migrates_forward(tmp_path, cli):
@@ -31,7 +31,7 @@ def test_old_database_migrates_forward(tmp_path, cli):
     con.close()
     assert cli("status", db=path).code == 0
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] == 2
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] == 3
     con.close()
 
 

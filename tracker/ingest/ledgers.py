@@ -92,9 +92,9 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     units, months = _units(typed), _months(ctx, typed, "date")
     key = ["unit", "team", "date", "title"]
     tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()), [*key, "hours"])
-    people, problems = match_people(tokens.select(ROW, "unit", "token"), unit_people(con, units), "参加人员")
+    tokens, problems = match_people(tokens, unit_people(con, units), "参加人员")
     ctx.add_frame(problems)
-    parts = tokens.with_columns(people["vid"]).filter(pl.col("vid").is_not_null())
+    parts = tokens.filter(pl.col("vid").is_not_null())
     ok = parts.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in [*key, "hours"]]))
     # a repeated participant rejects the file, so what reaches the write is unique
     ctx.add_frame(duplicate_rows(ok, [*key, "vid"], "参加人员", "token", "同一活动的同一参加人员"))
@@ -122,7 +122,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
 
     rows = typed
     activities = (
-        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key]))
+        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key])).sort(ROW)
         .group_by(key, maintain_order=True)
         .agg([pl.col(f).first() for f in ACTIVITY_FIELDS] + [pl.col(ROW).first().alias("src_row")])
         .with_columns(_backfilled(ctx, "date").alias("backfilled"))

@@ -131,7 +131,9 @@ def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
     file_unit = title or given
     has_col = "unit" in t.present
     if has_col:
-        u = norm_unit(pl.col("unit"))
+        # normalise each distinct name once, then map it onto the rows in their order
+        names = typed.select("unit").unique().with_columns(norm_unit(pl.col("unit")).alias("__u"))
+        u = pl.col("unit").replace_strict(names["unit"], names["__u"], default=None)
         if "unit" in ctx.kind.fill_down:
             u = u.forward_fill()
         typed = typed.with_columns(u.alias("unit"))

@@ -47,23 +47,29 @@ def team_lookup(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+def _alias(expr: pl.Expr) -> pl.Expr:
+    return expr.str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+
+
 def resolve_teams(
     rows: pl.DataFrame, lookup: pl.DataFrame, column: str, header: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Replace `column` by the registered team name; unknown teams are problems."""
-    norm = pl.col(column).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
-    lk = lookup.with_columns(
-        pl.col("alias").str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "").alias("__alias")
-    ).unique(["unit", "__alias"], keep="first")
+    """Replace `column` by the registered team name; unknown teams are problems.
+
+    Names are resolved once per distinct (unit, name), then joined back to the rows.
+    """
+    aliases = lookup.with_columns(_alias(pl.col("alias")).alias("__alias"))
+    lk = aliases.unique(["unit", "__alias"], keep="first").select("unit", "__alias", pl.col("team").alias("__team"))
     # an alias shared by two teams (e.g. the same short name twice) is ambiguous
-    amb = lookup.with_columns(
-        pl.col("alias").str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "").alias("__alias")
-    ).group_by("unit", "__alias").agg(pl.col("team").n_unique().alias("__n"))
-    out = (
-        rows.with_columns(norm.alias("__alias"))
-        .join(lk.select("unit", "__alias", pl.col("team").alias("__team")), on=["unit", "__alias"], how="left")
+    amb = aliases.group_by("unit", "__alias").agg(pl.col("team").n_unique().alias("__n"))
+    keys = (
+        rows.select("unit", column).unique().filter(pl.col(column).is_not_null())
+        .with_columns(_alias(pl.col(column)).alias("__alias"))
+        .join(lk, on=["unit", "__alias"], how="left")
         .join(amb, on=["unit", "__alias"], how="left")
+        .drop("__alias")
     )
+    out = rows.join(keys, on=["unit", column], how="left", maintain_order="left")
     bad = out.filter(pl.col(column).is_not_null() & pl.col("__team").is_null())
     problems = [empty_problems()]
     if bad.height:
@@ -79,7 +85,7 @@ def resolve_teams(
                            pl.col("__msg"))
         )
     problems.append(problems_where(out, pl.col("__n") > 1, header, column, "这个简称对应多支服务队，请写全称"))
-    out = out.with_columns(pl.col("__team").alias(column)).drop("__alias", "__team", "__n")
+    out = out.with_columns(pl.col("__team").alias(column)).drop("__team", "__n")
     return out, pl.concat(problems)
 
 
@@ -106,74 +112,56 @@ def _label(name: str, number: str | None, phone: str | None) -> str:
 def match_people(
     tokens: pl.DataFrame, people: pl.DataFrame, header: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Match tokens (ROW, unit, token) to volunteers → adds vid; problems for the rest.
+    """Match tokens (ROW, unit, token, …) to volunteers → the same rows with `vid`, and problems.
 
     A token is a volunteer number, a name, or name(last four digits of phone),
-    without spaces (`explode_participants` splits on them).
+    without spaces (`explode_participants` splits on them). Each distinct
+    (unit, token) is matched once and joined back to the rows.
     """
-    t = tokens.with_columns(pl.col("token").alias("__tok")).with_columns(
-        pl.col("__tok").str.extract(NAME_LAST4_RE, 1).fill_null(pl.col("__tok")).alias("__name"),
-        pl.col("__tok").str.extract(NAME_LAST4_RE, 2).alias("__last4"),
-        pl.int_range(0, pl.len()).alias("__i"),
+    t = tokens.select("unit", "token").unique().with_columns(
+        pl.col("token").str.extract(NAME_LAST4_RE, 1).fill_null(pl.col("token")).alias("__name"),
+        pl.col("token").str.extract(NAME_LAST4_RE, 2).alias("__last4"),
     )
-    by_number = (
-        t.join(
-            people.filter(pl.col("number").is_not_null()).select(
-                "unit", pl.col("number").alias("__tok"), pl.col("vid").alias("__vid_n")
-            ),
-            on=["unit", "__tok"],
-            how="inner",
-        )
-        .group_by("__i")
-        .agg(pl.col("__vid_n").first())
-    )
+    by_number = people.filter(pl.col("number").is_not_null()).group_by("unit", "number").agg(
+        pl.col("vid").first().alias("__vid_n")).rename({"number": "token"})
     pp = people.with_columns(
         pl.col("phone").fill_null("").str.split("、").list.eval(pl.element().str.slice(-4)).alias("__p4"),
         pl.col("name").str.replace_all(r"[\s\u3000]", "").alias("__name"),
     )
-    cand = t.join(pp.select("unit", "__name", "vid", "__p4", "number", "phone", "name"), on=["unit", "__name"], how="inner")
+    cand = t.join(pp.select("unit", "__name", "vid", "__p4", "number", "phone", "name"), on=["unit", "__name"])
     cand = cand.filter(pl.col("__last4").is_null() | pl.col("__p4").list.contains(pl.col("__last4")))
-    by_name = cand.group_by("__i").agg(
+    by_name = cand.group_by("unit", "token").agg(
         pl.col("vid").n_unique().alias("__n"),
         pl.col("vid").first().alias("__vid_1"),
         pl.struct("name", "number", "phone").alias("__cands"),
     )
-    out = (
-        t.join(by_number, on="__i", how="left")
-        .join(by_name, on="__i", how="left")
+    keys = (
+        t.join(by_number, on=["unit", "token"], how="left")
+        .join(by_name, on=["unit", "token"], how="left")
         .with_columns(
-            pl.coalesce(
-                pl.col("__vid_n"), pl.when(pl.col("__n") == 1).then(pl.col("__vid_1"))
-            ).alias("vid")
+            pl.coalesce(pl.col("__vid_n"), pl.when(pl.col("__n") == 1).then(pl.col("__vid_1"))).alias("vid")
         )
     )
+    out = tokens.join(keys.select("unit", "token", "vid"), on=["unit", "token"], how="left",
+                      maintain_order="left")
     problems = [empty_problems()]
-    unknown = out.filter(pl.col("vid").is_null() & pl.col("__n").is_null())
-    if unknown.height:
+    failed = keys.filter(pl.col("vid").is_null())
+    if failed.height:
         names = {u: g["name"].unique().to_list() for (u,), g in people.group_by("unit")}
         msgs = []
-        for _tok, name, last4, unit in unknown.select("token", "__name", "__last4", "unit").iter_rows():
+        for name, last4, unit, n, cands in failed.select("__name", "__last4", "unit", "__n", "__cands").iter_rows():
             opts = names.get(unit, [])
-            if last4 and name in opts:
+            if n and n > 1:
+                labels = "、".join(_label(c["name"], c["number"], c["phone"]) for c in cands)
+                msgs.append(f"本单位有 {len(cands)} 位同名志愿者，请写明是哪一位：{labels}")
+            elif last4 and name in opts:
                 msgs.append(f"花名册中“{name}”的手机号后四位没有 {last4}")
             else:
                 msgs.append(f"花名册中没有这个人{suggest(name, opts)}")
-        problems.append(
-            problems_where(unknown.with_columns(pl.Series("__msg", msgs)), pl.lit(True), header, "token",
-                           pl.col("__msg"))
-        )
-    amb = out.filter(pl.col("vid").is_null() & (pl.col("__n") > 1))
-    if amb.height:
-        msgs = []
-        for _tok, cands in amb.select("token", "__cands").iter_rows():
-            labels = "、".join(_label(c["name"], c["number"], c["phone"]) for c in cands)
-            msgs.append(f"本单位有 {len(cands)} 位同名志愿者，请写明是哪一位：{labels}")
-        problems.append(
-            problems_where(amb.with_columns(pl.Series("__msg", msgs)), pl.lit(True), header, "token",
-                           pl.col("__msg"))
-        )
-    keep = [c for c in tokens.columns] + ["vid"]
-    return out.select(keep), pl.concat(problems)
+        why = failed.select("unit", "token").with_columns(pl.Series("__msg", msgs, dtype=pl.String))
+        bad = tokens.join(why, on=["unit", "token"], how="inner")
+        problems.append(problems_where(bad, pl.lit(True), header, "token", pl.col("__msg")))
+    return out, pl.concat(problems)
 
 
 def explode_participants(rows: pl.DataFrame, keep: list[str], column: str = "participants") -> pl.DataFrame:

@@ -70,7 +70,7 @@ def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.
         rest = df.filter(pl.col(c.key).is_not_null() & pl.col(f"{c.key}__v").is_null())
         if rest.height:
             full = rest.select(pl.col(ROW), PARSERS[c.type](pl.col(c.key)).alias(f"{c.key}__v"))
-            df = df.update(full, on=ROW)
+            df = df.update(full, on=ROW).sort(ROW)
     problems: list[pl.DataFrame] = []
     for c in cols:
         raw, value = pl.col(c.key), pl.col(f"{c.key}__v")
