@@ -119,12 +119,12 @@ def locate(sheet: Sheet, kind: Kind, label: str) -> Table | None:
         num = sheet.numeric.with_columns(pl.Series(ROW, cells[ROW]))
         flags = [pl.col(c).alias(f"{mapping[c]}__num") for c in grid_cols if mapping[c] in typed]
         if flags:
-            rows = rows.join(num.select([*flags, pl.col(ROW)]), on=ROW, how="left")
+            rows = rows.join(num.select([*flags, pl.col(ROW)]), on=ROW, how="left", maintain_order="left")
     return Table(
         sheet=sheet.name,
         rows=rows,
         present=[mapping[c] for c in grid_cols],
-        header_row=best + 1 + int(cells[ROW][0]) - 1 if cells.height else best + 1,
+        header_row=int(cells[ROW][best]),
         title_unit=facts["unit"],
         title_staff=int(facts["staff"]) if facts["staff"] else None,
         title_date=facts["date"],

@@ -21,7 +21,7 @@ from tracker.ingest.columns import KIND_NAMES, KINDS, Kind
 from tracker.ingest.layout import Table, locate
 from tracker.ingest.read import ROW, read_file
 from tracker.ingest.resolve import known_units, suggest
-from tracker.ingest.validate import empty_problems, parse_table, problems_where
+from tracker.ingest.validate import parse_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError
 from tracker.values import clean_text, parse_date, parse_month
 
@@ -339,4 +339,4 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     return result
 
 
-__all__ = ["LoadOptions", "FileResult", "load_file", "empty_problems"]
+__all__ = ["LoadOptions", "FileResult", "load_file"]
