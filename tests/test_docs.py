@@ -37,7 +37,7 @@ def test_every_stored_column_is_documented(kind):
 
 
 def test_ci_runs_the_readme_test_command():
-    ci = (ROOT / ".ci" / "run").read_text()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
     cmd = re.search(r"^pip install '\.\[test\]' && .*$", README, re.M)
     assert cmd and "pytest" in cmd.group(0)
-    assert "grep -m1 -E \"^pip install '\\.\\[test\\]' && \" README.md" in ci
+    assert cmd.group(0) in ci  # the same line, verbatim
