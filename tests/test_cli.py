@@ -60,3 +60,16 @@ def test_template_fills_and_loads(cli, unit_db, tmp_path):
     acts = queries.activities(con, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     con.close()
     assert acts["title"].to_list() == ["献血宣传"]
+
+
+def test_tracker_db_environment_variable(cli, db, monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", str(db))
+    r = cli("status", "--json")
+    assert r.code == 0 and json.loads(r.out) == []
+
+
+def test_masked_phone_is_explained(cli, unit_db, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("姓名,联系方式\n新同志,138****5678\n", encoding="utf-8")
+    r = cli("load", "roster", f, "--json", db=unit_db)
+    assert r.code == 1 and "电话号码被遮盖了" in json.loads(r.out)[0]["message"]

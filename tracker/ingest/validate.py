@@ -76,7 +76,13 @@ def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.
         raw, value = pl.col(c.key), pl.col(f"{c.key}__v")
         flag = f"{c.key}__num"
         numeric = pl.col(flag) if flag in df.columns else pl.lit(False)
-        if c.type not in ("text", "name"):
+        if c.type == "phone":  # a number copied from a masked report or export
+            masked = raw.str.contains(r"\d\*{3,}\d")
+            problems.append(problems_where(df, raw.is_not_null() & value.is_null() & masked, c.header, c.key,
+                                           "电话号码被遮盖了（****），请填写完整号码"))
+            problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~masked, c.header,
+                                           c.key, TYPE_HINTS[c.type]))
+        elif c.type not in ("text", "name"):
             problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~numeric, c.header,
                                            c.key, TYPE_HINTS[c.type]))
         if c.choices:
