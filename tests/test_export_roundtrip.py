@@ -56,3 +56,31 @@ def test_xls_files_load(db, cli, tmp_path):
     r = cli("load", "roster", path, "--json", db=db)
     assert r.code == 0, r.out + r.err
     assert '"志愿者": 3' in r.out
+
+
+def test_summary_of_two_parents_loads_back_with_its_subtotals(db, cli, tmp_path):
+    from conftest import write_csv
+
+    units = write_csv(tmp_path / "units.csv", [
+        ["单位名称", "上级单位", "党员人数"],
+        ["甲医院", "示例区卫生局", 120], ["乙医院", "示例区卫生局", 45], ["丙中学", "示例区教育局", 18],
+    ])
+    assert cli("load", "units", units, db=db).code == 0
+    out = tmp_path / "附件4.xlsx"
+    assert cli("export", "summary", "--out", out, db=db).code == 0
+    cells = _cells(out)
+    assert cells.count("小计") == 2 and "总计" in cells
+    r = cli("load", "units", out, "--dry-run", "--json", db=db)
+    assert r.code == 0, r.out
+    # a wrong subtotal is caught
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows():
+        if any(c.value == "小计" for c in row):
+            for c in row:
+                if c.value == 165:
+                    c.value = 166
+    bad = tmp_path / "附件4-错.xlsx"
+    wb.save(bad)
+    r = cli("load", "units", bad, "--json", db=db)
+    assert r.code == 1 and "小计行与本组各行之和（165）不符" in r.out

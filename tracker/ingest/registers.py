@@ -8,6 +8,7 @@ report for a past period sees the roster of that period.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import polars as pl
@@ -74,7 +75,6 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
                                ("volunteer_count", "党员志愿者人数")])
     _compare_declared_counts(ctx, typed, con)
     stored = ["unit", "parent", "staff", "party_members", "formal_members", "code"]
-    provided = [c for c in stored if c in t.present or c in ("parent", "staff") and typed[c].null_count() < typed.height]
     rows = typed.select(*stored, ROW)
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
@@ -82,10 +82,10 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
         con.register("__u", incoming.to_arrow())
         try:
             existing = frame(con, "SELECT unit FROM units WHERE unit IN (SELECT unit FROM __u)")["unit"].to_list()
-            sets = ", ".join(f"{c} = coalesce(__u.{c}, units.{c})" for c in provided if c != "unit")
-            if sets:
-                con.execute(f"UPDATE units SET {sets}, load_id = __u.load_id, src_row = __u.src_row "
-                            "FROM __u WHERE units.unit = __u.unit")
+            # what a file leaves blank (or has no column for) stays as it was
+            sets = ", ".join(f"{c} = coalesce(__u.{c}, units.{c})" for c in stored if c != "unit")
+            con.execute(f"UPDATE units SET {sets}, load_id = __u.load_id, src_row = __u.src_row "
+                        "FROM __u WHERE units.unit = __u.unit")
             con.execute("INSERT INTO units SELECT * FROM __u WHERE unit NOT IN (SELECT unit FROM units)")
         finally:
             con.unregister("__u")
@@ -96,20 +96,28 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
 
 
 def _check_totals(ctx: FileContext, typed: pl.DataFrame, cols: list[tuple[str, str]]) -> None:
-    """A 总计/合计 row is checked against the rows above it, never loaded."""
+    """A 总计/合计 row is checked against the rows above it, a 小计 row against its own
+    group (the rows since the previous 小计); neither is loaded."""
     totals = ctx.table.totals
     if totals is None or totals.height == 0:
         return
-    for key, header in cols:
-        if key not in totals.columns:
-            continue
-        for row, text in totals.select(ROW, key).iter_rows():
+    labels = [c for c, dtype in totals.schema.items() if dtype == pl.String]
+    group_start = 0
+    for t in totals.sort(ROW).iter_rows(named=True):
+        label = next((re.sub(r"\s", "", t[c]) for c in labels if t[c] and re.match(r"^\s*(总|合|小)", t[c])), "")
+        subtotal = label.startswith("小计")
+        scope = typed.filter(pl.col(ROW).is_between(group_start, t[ROW])) if subtotal else typed
+        if subtotal:
+            group_start = t[ROW]
+        for key, header in cols:
+            text = t.get(key)
             if text is None:
                 continue
-            declared = pl.select(_number_in_cell(pl.lit(text))).item()
-            actual = typed[key].sum()
+            declared = pl.select(_number_in_cell(pl.lit(str(text)))).item()
+            actual = scope[key].sum()
             if declared is not None and actual is not None and declared != actual:
-                ctx.error(f"总计行与上方各行之和（{actual}）不符", row, header, text)
+                what = "本组各行" if subtotal else "上方各行"
+                ctx.error(f"{'小计' if subtotal else '总计'}行与{what}之和（{actual}）不符", t[ROW], header, str(text))
 
 
 def _compare_declared_counts(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> None:
