@@ -126,12 +126,7 @@ def status(
 
     today = today or dt.date.today()
     with connect(db, read_only=True) as con:
-        units = queries.units(con, unit)["unit"].to_list()
-        if unit is not None and not units:
-            known = queries.units(con)["unit"].to_list()
-            from tracker.ingest.resolve import suggest
-
-            raise TrackerError(f"数据库中没有单位“{unit}”{suggest(unit, known)}。")
+        units = queries.select_units(con, unit)
         roster = queries.roster_as_of(con, today, unit)
         teams = queries.teams_as_of(con, today, unit)
         start = dt.date(year, 1, 1) if year else dt.date(1900, 1, 1)

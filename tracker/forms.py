@@ -26,7 +26,7 @@ import polars as pl
 
 from tracker.problems import TrackerError
 from tracker.render.filters import FORMULA_START, is_formula_like, mask_phone
-from tracker.store.queries import roster_as_of, rows, teams_as_of, units
+from tracker.store.queries import roster_as_of, select_units, teams_as_of, units
 
 FORMS = {"roster": "附件2", "teams": "附件3", "summary": "附件4"}
 TITLES = {
@@ -336,12 +336,6 @@ def write_csv(table: pl.DataFrame, out: Path) -> None:
 # ---------------------------------------------------------------- entry point
 
 
-def _all_units(con: duckdb.DuckDBPyConnection) -> list[str]:
-    found = rows(con, "SELECT unit FROM units UNION SELECT unit FROM volunteers "
-                      "UNION SELECT unit FROM teams ORDER BY 1")
-    return [r[0] for r in found]
-
-
 def export_form(
     con: duckdb.DuckDBPyConnection,
     form: str,
@@ -364,12 +358,9 @@ def export_form(
     if suffix not in (".xlsx", ".csv"):
         raise TrackerError(f"无法导出为“{out.name}”：请用 .xlsx（按通知格式）或 .csv（纯表格）作为文件扩展名。")
     day = as_of or (dt.date(year, 12, 31) if year else dt.date.today())
-    known = _all_units(con)
+    known = select_units(con, unit)
     if not known:
         raise TrackerError("数据库里还没有任何单位的数据，请先用 tracker load 导入台账。")
-    if unit is not None and unit not in known:
-        shown = "、".join(known[:10]) + ("等" if len(known) > 10 else "")
-        raise TrackerError(f"数据库里没有单位“{unit}”（现有：{shown}）。")
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
 

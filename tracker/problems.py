@@ -8,6 +8,7 @@ it into a Chinese message and exit code 1, never a traceback.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -88,3 +89,17 @@ class TrackerError(Exception):
         self.message = message
         self.problems = problems or []
         self.code = code
+
+
+def close_names(word: str, options: list[str], n: int = 3) -> list[str]:
+    """Names like `word` (a typo, a short form), for "did you mean" hints."""
+    hits = difflib.get_close_matches(word, options, n=n, cutoff=0.4)
+    if not hits:
+        hits = [o for o in options if word and (word in o or o in word)][:n]
+    return hits
+
+
+def suggest(word: str, options: list[str]) -> str:
+    """"（是否是：A、B？）", or "" when nothing is close."""
+    hits = close_names(word, options)
+    return f"（是否是：{'、'.join(hits)}？）" if hits else ""

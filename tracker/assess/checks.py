@@ -529,13 +529,7 @@ def plan(
     else today; year: given, else the as-of's year. An as-of after the year is
     its 31 December; one before the year is an error.
     """
-    names = fig.unit_names(con, unit)
-    if unit is not None and not names:
-        import difflib
-
-        close = difflib.get_close_matches(unit, fig.unit_names(con), n=3, cutoff=0.3)
-        hint = f"是否是：{'、'.join(close)}？" if close else "请先导入该单位的花名册或单位表。"
-        raise TrackerError(f"数据库中没有单位“{unit}”。{hint}")
+    names = queries.select_units(con, unit)
     out: dict[str, tuple[int, dt.date]] = {}
     for u in names:
         if as_of is None:

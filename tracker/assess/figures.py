@@ -28,6 +28,7 @@ from tracker.assess.periods import Period, owed_days, pro_rata, quarters_of
 from tracker.ingest.columns import TEN_HAVES
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
+from tracker.store.queries import unit_names
 
 EPS = 1e-9  # hours are sums of decimals: 11.9 + 0.1 must meet 12
 CLOSED_STATUSES = ("已办结", "无法办理")
@@ -37,18 +38,8 @@ _BEGINNING = dt.date(1900, 1, 1)
 Unit = str | None
 
 
-def unit_names(con: duckdb.DuckDBPyConnection, unit: Unit = None) -> list[str]:
-    """Every unit the database knows (from any ledger), sorted."""
-    sql = """
-        SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
-        UNION SELECT unit FROM activities UNION SELECT unit FROM demands
-        UNION SELECT unit FROM pairing_visits ORDER BY unit
-    """
-    names = [r[0] for r in queries.rows(con, sql)]
-    return [u for u in names if unit is None or u == unit]
-
-
-def _is_service(rules: Rules) -> pl.Expr:
+def is_service(rules: Rules) -> pl.Expr:
+    """The activities that count as service (rules: `service_kinds`)."""
     return pl.col("kind").is_in(list(rules.service_kinds))
 
 
@@ -80,7 +71,7 @@ def _service_totals(
 def _participations(con, period: Period, unit: Unit, rules: Rules) -> pl.DataFrame:
     """Participations in the period with `service` / `training` / `meeting` flags."""
     return queries.participations(con, period.start, period.end, unit).with_columns(
-        service=_is_service(rules),
+        service=is_service(rules),
         training=pl.col("kind") == rules.training_kind,
         meeting=pl.col("kind") == rules.meeting_kind,
     )
@@ -181,7 +172,7 @@ def team_figures(
     )
     if activities is None:
         activities = queries.activities(con, period.start, period.end, unit)
-    acts = activities.filter(_is_service(rules))
+    acts = activities.filter(is_service(rules))
     cover = [
         pl.col("theme").str.contains(t, literal=True).fill_null(False).any().alias(f"_theme{i}")
         for i, t in enumerate(rules.themes)
@@ -410,8 +401,8 @@ def unit_figures(
     if activities is None:
         activities = queries.activities(con, period.start, period.end, unit)
     acts = activities.group_by("unit").agg(
-        service_activities=_is_service(rules).sum(),
-        service_hours=pl.col("total_hours").filter(_is_service(rules)).sum(),
+        service_activities=is_service(rules).sum(),
+        service_hours=pl.col("total_hours").filter(is_service(rules)).sum(),
         trainings=(pl.col("kind") == rules.training_kind).sum(),
         meetings=(pl.col("kind") == rules.meeting_kind).sum(),
     )

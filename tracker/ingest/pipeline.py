@@ -20,9 +20,9 @@ import polars as pl
 from tracker.ingest.columns import KIND_NAMES, KINDS, Kind
 from tracker.ingest.layout import Table, locate
 from tracker.ingest.read import ROW, read_file
-from tracker.ingest.resolve import known_units, suggest
 from tracker.ingest.validate import parse_table, problems_where
-from tracker.problems import Problem, Problems, TrackerError
+from tracker.problems import Problem, Problems, TrackerError, suggest
+from tracker.store.queries import unit_names
 from tracker.values import clean_text, parse_date, parse_month
 
 
@@ -148,7 +148,7 @@ def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
                 )
             )
     if file_unit is None and (not has_col or typed["unit"].null_count()):
-        units = known_units(con)
+        units = unit_names(con)
         if len(units) == 1:
             file_unit = units[0]
         elif not has_col:
@@ -167,7 +167,7 @@ def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
         ctx.add_frame(problems_where(missing, pl.lit(True), "单位名称", None,
                                      "单位名称为空，且无法从标题行或 --unit 得知"))
     # units must be registered before their ledgers; registers may introduce them
-    known = set(known_units(con))
+    known = set(unit_names(con))
     names = [u for u in typed["unit"].drop_nulls().unique().to_list() if u not in known]
     if names and ctx.kind.key in ("activities", "demands", "pairings"):
         for name in names:

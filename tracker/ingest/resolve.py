@@ -6,33 +6,16 @@ fail to match are looked at one by one, to suggest close names.
 
 from __future__ import annotations
 
-import difflib
-
 import duckdb
 import polars as pl
 
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import empty_problems, problems_where
+from tracker.problems import suggest
 from tracker.store.queries import frame
 
 SPLIT_RE = r"[、，,;；/\s\u3000]+"
 NAME_LAST4_RE = r"^(.+?)[(（](\d{4})[)）]$"
-
-
-def close(word: str, options: list[str], n: int = 3) -> list[str]:
-    hits = difflib.get_close_matches(word, options, n=n, cutoff=0.4)
-    if not hits:
-        hits = [o for o in options if word and (word in o or o in word)][:n]
-    return hits
-
-
-def suggest(word: str, options: list[str]) -> str:
-    hits = close(word, options)
-    return f"（是否是：{'、'.join(hits)}？）" if hits else ""
-
-
-def known_units(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT unit FROM units ORDER BY unit").fetchall()]
 
 
 def team_lookup(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -45,10 +45,11 @@ def build(con: duckdb.DuckDBPyConnection, unit: str, year: int, rules: Rules, to
     period, prev = Period.year(year), Period.year(year - 1)
     closed = today > period.end
     as_of = period.end if closed else default_as_of(con, unit, year, today)
+    acts = queries.activities(con, period.start, period.end, unit)
     vy = volunteer_figures(con, period, unit, rules)
     vp = volunteer_figures(con, prev, unit, rules)
-    teams = team_figures(con, period, unit, rules, volunteers=vy)
-    u = unit_figures(con, period, unit, rules).row(0, named=True)
+    teams = team_figures(con, period, unit, rules, volunteers=vy, activities=acts)
+    u = unit_figures(con, period, unit, rules, activities=acts).row(0, named=True)
     labels = c.team_labels(teams)
     findings = run_checks(con, year, as_of, unit, rules)
     prev_loaded = queries.months_loaded(con, unit).filter(
@@ -216,7 +217,7 @@ def build(con: duckdb.DuckDBPyConnection, unit: str, year: int, rules: Rules, to
     ]
     star_counts = vols.filter(pl.col("active")).group_by("stars").agg(n=pl.len()).with_columns(
         star=pl.col("stars").replace_strict(STAR_NAMES, return_dtype=pl.String))
-    theme_rows = c.with_team_label(c.service_activities(con, period, unit, rules), labels).with_columns(
+    theme_rows = c.with_team_label(c.service_activities(acts, rules), labels).with_columns(
         theme=pl.col("theme").fill_null(c.NO_THEME), n=pl.lit(1))
     theme_order = c.theme_counts(theme_rows, rules)["theme"].to_list()
     chart_data: dict[str, c.Chart] = {

@@ -11,7 +11,6 @@ here (shares, shortfalls, differences) works on its frames.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ import polars as pl
 from markupsafe import Markup, escape
 
 from tracker.assess.checks import RULE_TITLES, Finding
-from tracker.assess.figures import unit_names
+from tracker.assess.figures import is_service
 from tracker.assess.periods import Period
 from tracker.problems import TrackerError
 from tracker.render import charts, env, filters
@@ -123,16 +122,10 @@ def team_order(labels: pl.DataFrame) -> list[str]:
 
 def resolve_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
     """The units a report covers; an unknown unit is an error suggesting close names."""
-    known = unit_names(con)
-    if not known:
+    units = queries.select_units(con, unit)
+    if not units:
         raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
-    if unit is None:
-        return known
-    if unit in known:
-        return [unit]
-    close = difflib.get_close_matches(unit, known, n=3, cutoff=0.3)
-    hint = f"是否是：{'、'.join(close)}？" if close else f"数据库中的单位：{'、'.join(known[:10])}。"
-    raise TrackerError(f"数据库中没有单位“{unit}”。{hint}")
+    return units
 
 
 def require_data(con: duckdb.DuckDBPyConnection, year: int, units: list[str]) -> None:
@@ -204,18 +197,10 @@ def months_of(period: Period) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
 
 
-def service_activities(
-    con: duckdb.DuckDBPyConnection, period: Period, unit: str, rules: Rules
-) -> pl.DataFrame:
-    """The unit's service activities in the period (one row each), for counts by month and theme.
-
-    The assess engine counts activities per team; the month and theme splits of
-    the same activities are taken here from the shared query, with the same
-    `service_kinds` rule.
-    """
-    return queries.activities(con, period.start, period.end, unit).filter(
-        pl.col("kind").is_in(list(rules.service_kinds))
-    )
+def service_activities(activities: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """The service activities (one row each) of a `queries.activities` frame, for the
+    month and theme splits the assess engine does not make; same rule as its counts."""
+    return activities.filter(is_service(rules))
 
 
 def theme_counts(acts: pl.DataFrame, rules: Rules) -> pl.DataFrame:

@@ -20,6 +20,7 @@ from tracker.assess.periods import Period
 from tracker.render import charts, filters
 from tracker.reports import common as c
 from tracker.rules import Rules
+from tracker.store import queries
 
 REASON_SHORT = {"never_served": "从未参加", "no_recent_service": "近期未参加", "behind_pace": "时长落后"}
 
@@ -33,9 +34,10 @@ def build(
 ) -> c.Report:
     d = as_of if as_of is not None else default_as_of(con, unit, year, today)
     period = Period.year_to_date(d)
+    acts = queries.activities(con, period.start, period.end, unit)
     vy = volunteer_figures(con, period, unit, rules)
-    teams = team_figures(con, period, unit, rules, volunteers=vy)
-    u = unit_figures(con, period, unit, rules).row(0, named=True)
+    teams = team_figures(con, period, unit, rules, volunteers=vy, activities=acts)
+    u = unit_figures(con, period, unit, rules, activities=acts).row(0, named=True)
     ina = inactive(con, d, unit, rules, volunteers=vy)
     labels = c.team_labels(teams)
     meetings = quarterly_meetings(con, year, unit, rules, upto=d)

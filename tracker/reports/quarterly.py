@@ -26,6 +26,7 @@ from tracker.assess.periods import Period, days_in_year
 from tracker.render import charts, filters
 from tracker.reports import common as c
 from tracker.rules import Rules
+from tracker.store import queries
 
 QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
 DEMAND_STATUSES = ("待办理", "办理中", "已办结", "无法办理")
@@ -41,19 +42,21 @@ def build(
     q = Period.quarter(year, quarter)
     ytd = Period(dt.date(year, 1, 1), q.end)
     check_as_of = min(q.end, today)
+    all_q = queries.activities(con, q.start, q.end, unit)
+    all_y = queries.activities(con, ytd.start, ytd.end, unit)
     vq = volunteer_figures(con, q, unit, rules)
     vy = volunteer_figures(con, ytd, unit, rules)
-    tq = team_figures(con, q, unit, rules, volunteers=vq)
-    ty = team_figures(con, ytd, unit, rules, volunteers=vy)
+    tq = team_figures(con, q, unit, rules, volunteers=vq, activities=all_q)
+    ty = team_figures(con, ytd, unit, rules, volunteers=vy, activities=all_y)
     dq = demand_figures(con, q, unit, rules)
     pq = pairing_figures(con, q, unit, rules)
-    uq = unit_figures(con, q, unit, rules, demands=dq, pairings=pq).row(0, named=True)
-    uy = unit_figures(con, ytd, unit, rules).row(0, named=True)
+    uq = unit_figures(con, q, unit, rules, demands=dq, pairings=pq, activities=all_q).row(0, named=True)
+    uy = unit_figures(con, ytd, unit, rules, activities=all_y).row(0, named=True)
     meetings = quarterly_meetings(con, year, unit, rules)
     m_q = meetings.filter(pl.col("quarter") == quarter).row(0, named=True)["meetings"]
     labels = c.team_labels(ty)
-    acts_q = c.service_activities(con, q, unit, rules)
-    acts_y = c.with_team_label(c.service_activities(con, ytd, unit, rules), labels)
+    acts_q = c.service_activities(all_q, rules)
+    acts_y = c.with_team_label(c.service_activities(all_y, rules), labels)
     findings = run_checks(con, year, check_as_of, unit, rules)
     running = q.end > today
     share_of_year = ytd.days / days_in_year(year)

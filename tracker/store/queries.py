@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from tracker.ingest.columns import TEN_HAVES
+from tracker.problems import TrackerError, suggest
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -33,6 +34,28 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     r = rows(con, sql, params)
     return r[0][0] if r else None
+
+
+def unit_names(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> list[str]:
+    """Every unit the database knows (from any ledger), sorted; with `unit`, just it if known."""
+    sql = """
+        SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
+        UNION SELECT unit FROM activities UNION SELECT unit FROM demands
+        UNION SELECT unit FROM pairing_visits ORDER BY unit
+    """
+    names = [r[0] for r in rows(con, sql)]
+    return [u for u in names if unit is None or u == unit]
+
+
+def select_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
+    """The units a command covers: every one, or the one named (a user error, with close
+    names suggested, when the database does not know it)."""
+    known = unit_names(con)
+    if unit is None or unit in known:
+        return known if unit is None else [unit]
+    hint = suggest(unit, known) or (f"（现有：{'、'.join(known[:10])}{'等' if len(known) > 10 else ''}）"
+                                    if known else "（数据库中还没有任何单位）")
+    raise TrackerError(f"数据库中没有单位“{unit}”{hint}。")
 
 
 def _unit_filter(unit: str | None, alias: str = "") -> tuple[str, list]:
