@@ -30,6 +30,7 @@ from tracker.assess import figures as fig
 from tracker.assess.inactive import default_as_of, inactive
 from tracker.assess.periods import Period
 from tracker.problems import TrackerError
+from tracker.render import filters
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
 
@@ -148,21 +149,9 @@ def check(rule: str) -> Callable[[Check], Check]:
     return register
 
 
-def _h(x: float | None) -> str:
-    """Hours or counts for a message: '11.9', '24'."""
-    if x is None:
-        return "—"
-    r = round(float(x), 1)
-    return str(int(r)) if r.is_integer() else f"{r}"
-
-
 def mask_numbers(text: str) -> str:
     """Mask phone and ID numbers inside free text: 138****5678, 320***********1234."""
     return re.sub(r"\d{6,}[\dXx]", lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:], text)
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.1f}%".replace(".0%", "%")
 
 
 def _split(
@@ -192,9 +181,9 @@ def check_volunteer_ratio(ctx: Context) -> list[Finding]:
         head = f"截至 {ctx.as_of}，在册志愿者 {u['volunteers']} 人"
         if u["ratio"] is None:
             out.append(Finding("volunteer_ratio", "warn", u["unit"],
-                               f"{head}；缺少正式党员人数（请导入单位表），无法核对不低于 {_pct(need)} 的要求。", figures=figs))
+                               f"{head}；缺少正式党员人数（请导入单位表），无法核对不低于 {filters.pct(need)} 的要求。", figures=figs))
             continue
-        text = f"{head}，正式党员 {u['formal_members']} 人，占 {_pct(u['ratio'])}，要求不低于 {_pct(need)}。"
+        text = f"{head}，正式党员 {u['formal_members']} 人，占 {filters.pct(u['ratio'])}，要求不低于 {filters.pct(need)}。"
         out.append(Finding("volunteer_ratio", "pass" if u["ratio"] + 1e-9 >= need else "fail",
                            u["unit"], text, figures=figs))
     return out
@@ -234,7 +223,7 @@ def check_training(ctx: Context) -> list[Finding]:
         else:
             level = "fail" if ctx.year_closed else "warn"
         if not ctx.year_closed and n < need:
-            text += f"（按进度应达 {_h(pace)} 次）"
+            text += f"（按进度应达 {filters.hours(pace)} 次）"
         out.append(Finding("training", level, u["unit"], text + "。", figures=figs))
     return out
 
@@ -272,9 +261,9 @@ def check_team_activities(ctx: Context) -> list[Finding]:
                 "founded": t["founded"]}
         text = f"{ctx.period.label} 组织志愿服务活动 {n} 次，全年要求不少于 {need} 次"
         if t["founded"] is not None and t["founded"] > ctx.period.start:
-            text += f"（{t['founded']} 成立，按比例应达 {_h(target)} 次）"
+            text += f"（{t['founded']} 成立，按比例应达 {filters.hours(target)} 次）"
         elif not ctx.year_closed:
-            text += f"（按进度应达 {_h(target)} 次）"
+            text += f"（按进度应达 {filters.hours(target)} 次）"
         level = "pass" if t["activities_met"] else ("fail" if ctx.year_closed else "warn")
         out.append(Finding("team_activities", level, t["unit"], text + "。", team=t["team"], figures=figs))
     return out
@@ -296,9 +285,9 @@ def check_volunteer_hours(ctx: Context) -> list[Finding]:
             if v["left"] is not None and v["left"] <= ctx.as_of:
                 notes.append(f"{v['left']} 退出，计至退出")
             note = f"，{'；'.join(notes)}" if notes else ""
-            text = f"{ctx.period.label} 服务 {_h(v['service_hours'])} 小时，" + (
-                f"全年要求不少于 {_h(full)} 小时。" if ctx.year_closed and not notes
-                else f"按进度应达 {_h(v['target_hours'])} 小时（全年 {_h(full)} 小时{note}）。"
+            text = f"{ctx.period.label} 服务 {filters.hours(v['service_hours'])} 小时，" + (
+                f"全年要求不少于 {filters.hours(full)} 小时。" if ctx.year_closed and not notes
+                else f"按进度应达 {filters.hours(v['target_hours'])} 小时（全年 {filters.hours(full)} 小时{note}）。"
             )
             figs = {"service_hours": v["service_hours"], "target_hours": round(v["target_hours"], 2),
                     "owed_days": v["owed_days"], "registered": v["registered"], "left": v["left"],
@@ -308,7 +297,7 @@ def check_volunteer_hours(ctx: Context) -> list[Finding]:
         n = summary.get(unit, {}).get("n", 0)
         if n and not short:
             out.append(Finding("volunteer_hours", "pass", unit,
-                               f"{ctx.period.label} {n} 名志愿者服务时长均达到要求（全年 {_h(full)} 小时，按进度计）。",
+                               f"{ctx.period.label} {n} 名志愿者服务时长均达到要求（全年 {filters.hours(full)} 小时，按进度计）。",
                                figures={"volunteers": n}))
     return out
 

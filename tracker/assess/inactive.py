@@ -20,8 +20,10 @@ import polars as pl
 
 from tracker.assess.figures import volunteer_figures
 from tracker.assess.periods import Period, month_end_of
+from tracker.render import filters
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
+from tracker.values import fmt_number
 
 REASONS: dict[str, str] = {
     "never_served": "登记以来从未参加志愿服务",
@@ -45,11 +47,6 @@ def default_as_of(
     if year is not None:
         d = min(max(d, dt.date(year, 1, 1)), dt.date(year, 12, 31))
     return d
-
-
-def _fmt(expr: pl.Expr) -> pl.Expr:
-    """A number of hours for a message: 1 decimal, '12.0' → '12'."""
-    return expr.round(1).cast(pl.String).str.replace(r"\.0$", "")
 
 
 def inactive(
@@ -98,8 +95,8 @@ def inactive(
         "behind_pace": pl.format(
             "{} 至 {} 服务 {} 小时，低于按进度应达的 {} 小时（全年 {} 小时）",
             pl.max_horizontal(pl.lit(period.start), pl.col("registered")).cast(pl.String),
-            pl.lit(as_of.isoformat()), _fmt(pl.col("ytd_hours")), _fmt(pl.col("ytd_target")),
-            pl.lit(_num(rules.volunteer_hours)),
+            pl.lit(as_of.isoformat()), fmt_number(pl.col("ytd_hours")), fmt_number(pl.col("ytd_target")),
+            pl.lit(filters.hours(rules.volunteer_hours)),
         ),
     }
     flags = {"never_served": never, "no_recent_service": no_recent, "behind_pace": behind}
@@ -127,7 +124,3 @@ def inactive(
         )
         .sort("unit", "team", "vid", nulls_last=True)
     )
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -13,13 +13,13 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from tracker.assess.periods import month_end, month_end_of
 from tracker.ingest.pipeline import (
     FileContext,
     Prepared,
     check_dates,
     check_hours,
     duplicate_rows,
-    month_end,
     preparer,
 )
 from tracker.ingest.read import ROW
@@ -57,8 +57,8 @@ def _units(typed: pl.DataFrame) -> list[str]:
 def backfill_reference(ctx: FileContext) -> dt.date:
     """Entries dated more than N working days (rules) before the upload month's end are back-filled."""
     if ctx.opts.month:
-        return month_end(dt.date.fromisoformat(ctx.opts.month + "-01"))
-    return month_end(ctx.file_date)
+        return month_end_of(ctx.opts.month)
+    return month_end(ctx.file_date.year, ctx.file_date.month)
 
 
 def _backfilled(ctx: FileContext, column: str) -> pl.Expr:

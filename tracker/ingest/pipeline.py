@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from tracker.assess.periods import month_end_of
 from tracker.ingest.columns import KIND_NAMES, KINDS, Kind
 from tracker.ingest.layout import Table, locate
 from tracker.ingest.read import ROW, read_file
@@ -65,7 +66,7 @@ class FileContext:
         if not self.opts.month:
             return None
         start = dt.date.fromisoformat(self.opts.month + "-01")
-        return start, month_end(start)
+        return start, month_end_of(self.opts.month)
 
 
 @dataclass
@@ -90,11 +91,6 @@ class FileResult:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     message: str = ""
-
-
-def month_end(d: dt.date) -> dt.date:
-    nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)
 
 
 def parse_user_date(text: str) -> dt.date | None:
@@ -282,14 +278,15 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     label = path.name
     try:
         digest = file_digest(path) if path.is_file() else ""
+        # a file loaded before is known by its hash: no need to read it again
+        prev = already_loaded(con, kind_key, digest) if digest else None
+        if prev and not opts.replace:
+            return FileResult(label, kind_key, "unchanged",
+                              message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
         table = open_table(path, kind, opts)
     except TrackerError as e:
         return FileResult(label, kind_key, "rejected",
                           problems=[Problem(label, None, None, None, e.message)])
-    prev = already_loaded(con, kind_key, digest)
-    if prev and not opts.replace:
-        return FileResult(label, kind_key, "unchanged",
-                          message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
     ctx = FileContext(path, label, digest, kind, table, _file_date(table, opts), opts, Problems())
     ctx.problems.extend(table.problems)
     missing = [c for c in kind.required if c.key not in table.present and c.key != "unit"]
