@@ -49,6 +49,16 @@ def cli(capsys, monkeypatch):
 
 
 @pytest.fixture
+def led(tmp_path):
+    """A throw-away database built straight from rows (tests/factory.py), closed after."""
+    from factory import Ledger
+
+    ledger = Ledger(tmp_path / "t.duckdb")
+    yield ledger
+    ledger.close()
+
+
+@pytest.fixture
 def db(tmp_path, cli) -> Path:
     path = tmp_path / "t.duckdb"
     assert cli("init", db=path).code == 0

@@ -118,3 +118,10 @@ class Ledger:
         """Record that ledger files covered these months (drives as-of defaults and coverage)."""
         lid = self._new_load(kind)
         self.con.execute("UPDATE loads SET units = [?], months = ? WHERE load_id = ?", [unit, months, lid])
+
+
+def one_named(df, name: str) -> dict:
+    """The one row of `df` whose name is `name`, as a dict (fails if none or several)."""
+    rows = df.filter(df["name"] == name).to_dicts()
+    assert len(rows) == 1, rows
+    return rows[0]

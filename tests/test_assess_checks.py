@@ -17,13 +17,6 @@ MID = D(2026, 6, 30)
 THEMES = ("关爱老幼弱残", "关爱山川河流")
 
 
-@pytest.fixture
-def led(tmp_path):
-    ledger = Ledger(tmp_path / "t.duckdb")
-    yield ledger
-    ledger.close()
-
-
 def add_load(led: Ledger, kind: str, unit: str, day: dt.date) -> None:
     """A file of `kind` for `unit` loaded on `day` (what R13 reads)."""
     lid = led.con.execute("SELECT nextval('load_seq')").fetchall()[0][0]

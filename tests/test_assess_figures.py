@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factory import D, Ledger
+from factory import D, one_named
 
 from tracker.assess.figures import (
     demand_figures,
@@ -21,19 +21,6 @@ YEAR = Period.year(2026)
 H1 = Period(D(2026, 1, 1), D(2026, 6, 30))
 
 
-@pytest.fixture
-def led(tmp_path):
-    ledger = Ledger(tmp_path / "t.duckdb")
-    yield ledger
-    ledger.close()
-
-
-def by_name(df, name):
-    rows = df.filter(df["name"] == name).to_dicts()
-    assert len(rows) == 1, rows
-    return rows[0]
-
-
 def by_team(df, team):
     return df.filter(df["team"] == team).to_dicts()[0]
 
@@ -47,16 +34,16 @@ def test_period_label_is_an_explicit_inclusive_range():
 def test_mid_year_pro_rata_target(led):
     v = led.volunteer(U, "张晓明", "检验队")
     led.activity(U, "检验队", D(2026, 3, 1), "宣传", [v], hours=11.9)
-    row = by_name(volunteer_figures(led.con, H1, U), "张晓明")
+    row = one_named(volunteer_figures(led.con, H1, U), "张晓明")
     assert row["target_hours"] == pytest.approx(24 * 181 / 365)
     assert row["met"] is False  # 11.9 < 11.9014
     led.activity(U, "检验队", D(2026, 4, 1), "宣传", [v], hours=0.1)
-    assert by_name(volunteer_figures(led.con, H1, U), "张晓明")["met"] is True
+    assert one_named(volunteer_figures(led.con, H1, U), "张晓明")["met"] is True
 
 
 def test_registered_mid_year_owes_from_registration(led):
     led.volunteer(U, "李红", "检验队", registered=D(2026, 7, 1))
-    row = by_name(volunteer_figures(led.con, YEAR, U), "李红")
+    row = one_named(volunteer_figures(led.con, YEAR, U), "李红")
     assert row["owed_days"] == 184
     assert row["target_hours"] == pytest.approx(24 * 184 / 365)
 
@@ -64,7 +51,7 @@ def test_registered_mid_year_owes_from_registration(led):
 def test_withdrawn_volunteer_is_assessed_up_to_withdrawal(led):
     v = led.volunteer(U, "王芳", "检验队", status="退出", left=D(2026, 7, 1))
     led.activity(U, "检验队", D(2026, 5, 1), "宣传", [v], hours=12)
-    row = by_name(volunteer_figures(led.con, YEAR, U), "王芳")
+    row = one_named(volunteer_figures(led.con, YEAR, U), "王芳")
     assert row["owed_days"] == 181  # 1 January to 30 June: the day of withdrawal is not owed
     assert row["target_hours"] == pytest.approx(24 * 181 / 365)
     assert row["met"] is True and row["active"] is False
@@ -77,7 +64,7 @@ def test_training_and_meeting_hours_are_listed_not_counted(led):
     led.activity(U, "检验队", D(2026, 2, 1), "岗前培训", [v], hours=10, kind="培训")
     led.activity(U, "检验队", D(2026, 3, 1), "一季度例会", [v], hours=2, kind="例会")
     led.activity(U, "检验队", D(2026, 4, 1), "宣传", [v], hours=2)
-    row = by_name(volunteer_figures(led.con, YEAR, U), "张晓明")
+    row = one_named(volunteer_figures(led.con, YEAR, U), "张晓明")
     assert row["service_hours"] == 2
     assert (row["training_hours"], row["meeting_hours"]) == (10, 2)
     assert (row["activities"], row["trainings"], row["meetings"]) == (1, 1, 1)
@@ -89,9 +76,9 @@ def test_pairing_visits_count_as_service_unless_the_rules_say_not(led):
     v = led.volunteer(U, "张晓明", "检验队")
     led.activity(U, "检验队", D(2026, 4, 1), "宣传", [v], hours=2)
     led.pairing(U, v, D(2026, 5, 1), "赵奶奶", hours=1.5)
-    assert by_name(volunteer_figures(led.con, YEAR, U), "张晓明")["service_hours"] == 3.5
+    assert one_named(volunteer_figures(led.con, YEAR, U), "张晓明")["service_hours"] == 3.5
     no_pairing = Rules(pairing_hours_count=False)
-    row = by_name(volunteer_figures(led.con, YEAR, U, no_pairing), "张晓明")
+    row = one_named(volunteer_figures(led.con, YEAR, U, no_pairing), "张晓明")
     assert row["service_hours"] == 2 and row["pairing_hours"] == 1.5
 
 
@@ -102,7 +89,7 @@ def test_serving_in_another_teams_activity(led):
     b = led.volunteer(U, "李红", "宣传队")
     led.activity(U, "检验队", D(2026, 3, 1), "献血进社区", [a, b], hours=3)
     vols = volunteer_figures(led.con, YEAR, U)
-    assert by_name(vols, "李红")["service_hours"] == 3  # hours go to the volunteer
+    assert one_named(vols, "李红")["service_hours"] == 3  # hours go to the volunteer
     teams = team_figures(led.con, YEAR, U)
     assert by_team(teams, "检验队")["activities"] == 1  # the count to the organizing team
     assert by_team(teams, "检验队")["participants"] == 2
@@ -117,12 +104,12 @@ def test_stars_at_the_threshold(led):
     led.activity(U, "检验队", D(2025, 11, 1), "宣传", [a, b, c], hours=1)  # an earlier year counts too
     led.activity(U, "检验队", D(2026, 3, 1), "宣传", [a, b, c], hours=1)
     vols = volunteer_figures(led.con, YEAR, U)
-    assert by_name(vols, "张晓明")["cumulative_hours"] == 99.5
-    assert by_name(vols, "张晓明")["stars"] == 0
-    assert by_name(vols, "李红")["stars"] == 1
-    assert by_name(vols, "王芳")["stars"] == 5
+    assert one_named(vols, "张晓明")["cumulative_hours"] == 99.5
+    assert one_named(vols, "张晓明")["stars"] == 0
+    assert one_named(vols, "李红")["stars"] == 1
+    assert one_named(vols, "王芳")["stars"] == 5
     # the period's end bounds the cumulative hours
-    assert by_name(volunteer_figures(led.con, Period.year(2025), U), "李红")["stars"] == 0
+    assert one_named(volunteer_figures(led.con, Period.year(2025), U), "李红")["stars"] == 0
 
 
 def test_roster_at_the_period_end_decides_the_team(led):
@@ -130,8 +117,8 @@ def test_roster_at_the_period_end_decides_the_team(led):
     led.team(U, "宣传队")
     v = led.volunteer(U, "张晓明", "检验队", registered=D(2025, 1, 1))
     led.volunteer(U, "张晓明", "宣传队", registered=D(2025, 1, 1), valid_from=D(2026, 7, 1), vid=v)
-    assert by_name(volunteer_figures(led.con, H1, U), "张晓明")["team"] == "检验队"
-    assert by_name(volunteer_figures(led.con, YEAR, U), "张晓明")["team"] == "宣传队"
+    assert one_named(volunteer_figures(led.con, H1, U), "张晓明")["team"] == "检验队"
+    assert one_named(volunteer_figures(led.con, YEAR, U), "张晓明")["team"] == "宣传队"
     h1 = team_figures(led.con, H1, U)
     assert (by_team(h1, "检验队")["members"], by_team(h1, "宣传队")["members"]) == (1, 0)
     year = team_figures(led.con, YEAR, U)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factory import D, Ledger
+from factory import D, one_named
 
 from tracker.assess.checks import plan, run_checks
 from tracker.assess.inactive import default_as_of, inactive
@@ -13,22 +13,9 @@ U = "示例市中心血站"
 AS_OF = D(2026, 6, 30)
 
 
-@pytest.fixture
-def led(tmp_path):
-    ledger = Ledger(tmp_path / "t.duckdb")
-    yield ledger
-    ledger.close()
-
-
-def state(df, name):
-    rows = df.filter(df["name"] == name).to_dicts()
-    assert len(rows) == 1
-    return rows[0]
-
-
 def test_never_served_since_registration(led):
     led.volunteer(U, "张晓明", "检验队", registered=D(2025, 9, 1))
-    r = state(inactive(led.con, AS_OF, U), "张晓明")
+    r = one_named(inactive(led.con, AS_OF, U), "张晓明")
     assert r["state"] == "inactive" and r["reason"] == "never_served"
     assert "no_recent_service" not in r["reasons"]  # implied by never, not repeated
     assert "2025-09-01" in r["reason_text"] and "从未参加" in r["reason_text"]
@@ -37,7 +24,7 @@ def test_never_served_since_registration(led):
 def test_no_service_for_more_than_90_days(led):
     v = led.volunteer(U, "李红", "检验队")
     led.activity(U, "检验队", D(2026, 2, 28), "宣传", [v], hours=20)  # ahead of pace
-    r = state(inactive(led.con, AS_OF, U), "李红")
+    r = one_named(inactive(led.con, AS_OF, U), "李红")
     assert r["reasons"] == ["no_recent_service"]
     assert r["days_since"] == 122 and r["last_service"] == D(2026, 2, 28)
     assert "122 天" in r["reason_text"] and "2026-02-28" in r["reason_text"]
@@ -46,13 +33,13 @@ def test_no_service_for_more_than_90_days(led):
 def test_exactly_90_days_is_not_yet_inactive(led):
     v = led.volunteer(U, "李红", "检验队")
     led.activity(U, "检验队", D(2026, 4, 1), "宣传", [v], hours=20)  # 90 days before 06-30
-    assert state(inactive(led.con, AS_OF, U), "李红")["state"] == "active"
+    assert one_named(inactive(led.con, AS_OF, U), "李红")["state"] == "active"
 
 
 def test_behind_pace_year_to_date(led):
     v = led.volunteer(U, "王芳", "检验队")
     led.activity(U, "检验队", D(2026, 6, 20), "宣传", [v], hours=2)
-    r = state(inactive(led.con, AS_OF, U), "王芳")
+    r = one_named(inactive(led.con, AS_OF, U), "王芳")
     assert r["reasons"] == ["behind_pace"]
     assert r["ytd_target"] == pytest.approx(24 * 181 / 365)
     assert "11.9 小时" in r["reason_text"] and "2026-01-01 至 2026-06-30" in r["reason_text"]
@@ -61,7 +48,7 @@ def test_behind_pace_year_to_date(led):
 def test_on_pace_and_recent_is_active(led):
     v = led.volunteer(U, "王芳", "检验队")
     led.activity(U, "检验队", D(2026, 6, 20), "宣传", [v], hours=12)
-    r = state(inactive(led.con, AS_OF, U), "王芳")
+    r = one_named(inactive(led.con, AS_OF, U), "王芳")
     assert r["state"] == "active" and r["reasons"] == [] and r["reason_text"] is None
 
 
@@ -69,8 +56,8 @@ def test_new_volunteers_are_not_inactive(led):
     led.volunteer(U, "新人", "检验队", registered=D(2026, 4, 2))  # after D − 90 days
     led.volunteer(U, "老人", "检验队", registered=D(2026, 4, 1))  # exactly D − 90 days
     df = inactive(led.con, AS_OF, U)
-    assert state(df, "新人")["state"] == "new" and state(df, "新人")["reasons"] == []
-    assert state(df, "老人")["state"] == "inactive"
+    assert one_named(df, "新人")["state"] == "new" and one_named(df, "新人")["reasons"] == []
+    assert one_named(df, "老人")["state"] == "inactive"
 
 
 def test_withdrawn_volunteers_are_not_listed(led):
@@ -81,7 +68,7 @@ def test_withdrawn_volunteers_are_not_listed(led):
 def test_windows_come_from_the_rules(led):
     v = led.volunteer(U, "李红", "检验队")
     led.activity(U, "检验队", D(2026, 2, 28), "宣传", [v], hours=20)
-    assert state(inactive(led.con, AS_OF, U, Rules(inactive_days=150)), "李红")["state"] == "active"
+    assert one_named(inactive(led.con, AS_OF, U, Rules(inactive_days=150)), "李红")["state"] == "active"
 
 
 def test_default_as_of_is_the_end_of_the_last_month_loaded(led):
