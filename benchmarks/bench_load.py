@@ -62,7 +62,7 @@ con.close()
 TRACKER_COMPUTE = r"""
 import sys, datetime as dt
 from tracker.assess.figures import team_figures, volunteer_figures
-from tracker.assess.periods import Period
+from tracker.periods import Period
 from tracker.store.db import connect
 period = Period(dt.date.fromisoformat(sys.argv[2]), dt.date.fromisoformat(sys.argv[3]))
 with connect(sys.argv[1], read_only=True) as con:

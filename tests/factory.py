@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from tracker.ingest.columns import TEN_HAVES
+from tracker.notice import TEN_HAVES
 from tracker.store.db import connect
 
 D = dt.date

@@ -13,7 +13,7 @@ from tracker.assess.figures import (
     unit_figures,
     volunteer_figures,
 )
-from tracker.assess.periods import Period
+from tracker.periods import Period
 from tracker.rules import Rules
 
 U = "示例市中心血站"

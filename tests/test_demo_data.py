@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from tracker.demo_data import DemoFiles, write_demo_ledgers
-from tracker.ingest.columns import KINDS
+from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate
 from tracker.ingest.read import read_file
 from tracker.ingest.resolve import explode_participants

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import app, report_app
-from tracker.ingest.columns import KINDS
+from tracker.ingest.kinds import KINDS
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 from factory import D, Ledger
 
 from tracker.forms import export_form
-from tracker.ingest.columns import KINDS
+from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import locate
 from tracker.ingest.read import read_file
 from tracker.problems import TrackerError

@@ -6,7 +6,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from tracker.ingest.columns import KINDS
+from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import locate
 from tracker.ingest.read import read_file
 from tracker.ledger_template import template_columns, write_template

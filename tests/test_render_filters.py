@@ -64,9 +64,10 @@ def test_dates_and_periods():
 
 
 def test_levels_and_stars():
-    assert [f.level_cn(x) for x in ("fail", "warn", "pass")] == ["不达标", "提醒", "达标"]
+    level_word = f.FILTERS["level_word"]
+    assert [level_word(x) for x in ("fail", "warn", "pass")] == ["未通过", "提醒", "通过"]
     with pytest.raises(ValueError, match="未知的结论级别"):
-        f.level_cn("bad")
+        level_word("bad")
     assert f.stars(3) == "★★★☆☆"
     assert f.stars(7) == "★★★★★"
     assert f.stars(None) == "—"

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import polars as pl
 
-from tracker.ingest.columns import KINDS
-from tracker.ingest.pipeline import FileResult, LoadOptions, load_file
+from tracker.ingest.context import LoadOptions
+from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
+from tracker.ingest.pipeline import FileResult, load_file
 from tracker.problems import TrackerError
 from tracker.store import queries
 from tracker.store.db import connect, db_path
 from tracker.store.migrations import SCHEMA_VERSION
-
-LEDGER_KINDS = ("activities", "demands", "pairings")
 
 
 def init(db: str | os.PathLike | None = None) -> tuple[Path, int]:
@@ -52,7 +51,7 @@ def parse_month_option(month: str | None) -> str | None:
 def parse_date_option(text: str | None, option: str = "--as-of") -> dt.date | None:
     if text is None:
         return None
-    from tracker.ingest.pipeline import parse_user_date
+    from tracker.values import parse_user_date
 
     d = parse_user_date(text)
     if d is None:
@@ -121,7 +120,7 @@ def status(
     Service hours are the assessment's own figure (`assess.figures.unit_figures`).
     """
     from tracker.assess.figures import unit_figures
-    from tracker.assess.periods import Period
+    from tracker.periods import Period
     from tracker.rules import load_rules
 
     today = today or dt.date.today()
@@ -151,7 +150,7 @@ def status(
         if year:
             per_kind = {k: [x for x in ms if x.startswith(f"{year}-")] for k, ms in per_kind.items()}
         missing = {}
-        for k in LEDGER_KINDS:
+        for k in MONTHLY_KINDS:
             have = per_kind[k]
             if year:
                 first, last = f"{year}-01", min(f"{year}-12", today.strftime("%Y-%m"))

@@ -156,9 +156,9 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
 
 
 def api_name(kind: str) -> str:
-    from tracker.ingest.columns import KIND_NAMES
+    from tracker.ingest.kinds import kind_name
 
-    return KIND_NAMES.get(kind, kind)
+    return kind_name(kind)
 
 
 @app.command()

@@ -24,8 +24,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from tracker.privacy import mask_phone
 from tracker.problems import TrackerError
-from tracker.render.filters import FORMULA_START, is_formula_like, mask_phone
+from tracker.render.filters import FORMULA_START, is_formula_like
 from tracker.store.queries import roster_as_of, select_units, teams_as_of, units
 
 FORMS = {"roster": "附件2", "teams": "附件3", "summary": "附件4"}

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from tracker.ingest.columns import KIND_NAMES, KINDS, Column
+from tracker.ingest.columns import Column
+from tracker.ingest.kinds import KINDS
 from tracker.problems import TrackerError
 
 TEXT_TYPES = ("month", "id_number", "phone")  # typed as text, never as numbers
@@ -42,7 +43,7 @@ def header_text(c: Column) -> str:
 
 def _kind(kind: str):
     if kind not in KINDS:
-        listed = "、".join(f"{k}（{KIND_NAMES[k]}）" for k in KINDS)
+        listed = "、".join(f"{k}（{v.name}）" for k, v in KINDS.items())
         raise TrackerError(f"未知的台账类型“{kind}”，可选：{listed}。")
     return KINDS[kind]
 

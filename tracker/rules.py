@@ -1,11 +1,12 @@
-"""The rules file: every threshold, window and counting choice in one TOML file.
+"""The rules file: every threshold, window and counting choice in one TOML file (docs/rules.md).
 
 The defaults are the notice's (镇组通〔2013〕37号) and national practice (民政部令
 第67号《志愿服务记录与证明出具办法》2020; 《社区志愿者注册管理办法》2012 征求意见稿
-第十八条). `tracker rules` prints them with a comment per key saying where each
-comes from; a user file (`--rules`, env TRACKER_RULES, read by the caller)
-overrides any subset. An unknown key or a value of the wrong type is refused
-with a Chinese message naming the key, so a typo never silently keeps a default.
+第十八条). Each rule is declared once, in `Rules`, with its default, kind, meaning
+and source; `tracker rules` prints them as a commented TOML file, and a user file
+(`--rules`, env TRACKER_RULES) overrides any subset. An unknown key or a value of
+the wrong type is refused with a Chinese message naming the key, so a typo never
+silently keeps a default.
 """
 
 from __future__ import annotations
@@ -14,47 +15,84 @@ import datetime as dt
 import difflib
 import json
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from tracker.problems import TrackerError
 
 Band = tuple[int, int, int]  # (party members from, min teams, max teams)
 
+_NOTICE = "镇组通〔2013〕37号"
+_MCA = "民政部令第67号 2020《志愿服务记录与证明出具办法》"
+
+
+def rule(default: Any, kind: str, help: str, source: str) -> Any:
+    """One rule: its default, its value kind (see `_coerce`), what it means, where it comes from."""
+    return field(default=default, metadata={"kind": kind, "help": help, "source": source})
+
 
 @dataclass(frozen=True)
 class Rules:
-    """The assessment rules in force (see `SPECS` for what each key means)."""
+    """The assessment rules in force, each declared once with its kind, meaning and source."""
 
-    volunteer_ratio: float = 0.30
-    team_count: tuple[Band, ...] = ((0, 1, 1), (21, 2, 3), (51, 4, 6), (101, 6, 8))
-    training: int = 2
-    quarterly_meeting: int = 1
-    team_activities: int = 10
-    volunteer_hours: float = 24.0
-    ten_haves: int = 10
-    themes: tuple[str, ...] = ("关爱老幼弱残", "关爱山川河流")
-    forms_deadline: str = "07-15"
-    summary_deadline: str = "07-20"
-    inactive_days: int = 90
-    new_volunteer_days: int = 90
-    stars: tuple[float, ...] = (100.0, 300.0, 600.0, 1000.0, 1500.0)
-    demand_overdue_days: int = 30
-    pairing_overdue_days: int = 31
-    record_due_working_days: int = 10
-    service_kinds: tuple[str, ...] = ("志愿服务",)
-    pairing_hours_count: bool = True
-    training_kind: str = "培训"
-    meeting_kind: str = "例会"
+    volunteer_ratio: float = rule(
+        0.30, "ratio", "R1 志愿者人数不低于正式党员总数的比例", f"{_NOTICE} 二、组建原则：不低于30%")
+    team_count: tuple[Band, ...] = rule(
+        ((0, 1, 1), (21, 2, 3), (51, 4, 6), (101, 6, 8)), "bands",
+        "R2 按党员人数组队：[党员人数下限, 最少队数, 最多队数]，20人以内1支、20—50人2—3支、"
+        "50—100人4—6支、100人以上6—8支，不在区间内为提醒", f"{_NOTICE} 二")
+    training: int = rule(2, "int", "R5 每个单位每年至少组织培训次数", f"{_NOTICE} 三.3“定期培训”，按常规做法每年2次")
+    quarterly_meeting: int = rule(1, "int", "R6 每季度至少召开工作例会次数", f"{_NOTICE} 三.4 每季度一次")
+    team_activities: int = rule(
+        10, "int", "R8 每支服务队每年至少组织志愿服务活动次数", f"{_NOTICE} 四.2 不少于10次")
+    volunteer_hours: float = rule(
+        24.0, "number", "R8 每名志愿者每年至少志愿服务小时数，达标线", f"{_NOTICE} 四.2 不少于24小时")
+    ten_haves: int = rule(10, "int", "R9 每支服务队须具备的“十有”项数", f"{_NOTICE} 四.3 十有")
+    themes: tuple[str, ...] = rule(
+        ("关爱老幼弱残", "关爱山川河流"), "strings",
+        "R12 每支服务队每年须覆盖的两大志愿服务行动，按活动的服务主题包含该词计", f"{_NOTICE} 四.2")
+    forms_deadline: str = rule(
+        "07-15", "monthday", "R13 三张表（申请登记表、花名册、服务队登记表）报送截止日 MM-DD",
+        f"{_NOTICE} 三.1 7月15日前")
+    summary_deadline: str = rule(
+        "07-20", "monthday", "R13 组队情况汇总表报送截止日 MM-DD", f"{_NOTICE} 三.1 7月20日前")
+    inactive_days: int = rule(
+        90, "int", "R7 超过这么多天没有服务即列入提醒教育名单", f"{_NOTICE} 三.5 动态管理，按常规做法90天")
+    new_volunteer_days: int = rule(
+        90, "int", "R7 登记不满这么多天的为新志愿者，不列入提醒名单", f"{_NOTICE} 三.5 及时吸收新志愿者")
+    stars: tuple[float, ...] = rule(
+        (100.0, 300.0, 600.0, 1000.0, 1500.0), "numbers", "星级认定：累计服务小时数达到各值依次为一至五星",
+        "《社区志愿者注册管理办法》2012 征求意见稿 第十八条")
+    demand_overdue_days: int = rule(
+        30, "int", "群众需求登记后超过这么多天仍未办结即为逾期", f"{_NOTICE} 三.2 群众需求登记簿，按常规做法30天")
+    pairing_overdue_days: int = rule(
+        31, "int", "进行中的结对超过这么多天没有走访即为逾期",
+        f"{_NOTICE} 三.2 结对帮扶登记簿，按常规做法每月至少一次")
+    record_due_working_days: int = rule(
+        10, "int", "活动结束后应在这么多个工作日内登记，晚于此标为补录", _MCA)
+    service_kinds: tuple[str, ...] = rule(
+        ("志愿服务",), "strings", "计入服务时长和活动次数的活动类型；培训、例会时长单列不计入",
+        f"{_MCA}，服务时长为实际服务时间")
+    pairing_hours_count: bool = rule(
+        True, "bool", "结对帮扶走访是否计为志愿服务（计入服务时长和最近服务日期）",
+        f"{_NOTICE} 三.2 结对帮扶属志愿服务")
+    training_kind: str = rule("培训", "string", "R5 计为培训的活动类型", f"{_NOTICE} 三.3")
+    meeting_kind: str = rule("例会", "string", "R6 计为工作例会的活动类型", f"{_NOTICE} 三.4")
 
-    def team_band(self, party_members: int) -> tuple[int, int]:
-        """(min, max) teams the notice asks of a unit with this many Party members."""
-        lo, hi = self.team_count[0][1], self.team_count[0][2]
-        for start, mn, mx in self.team_count:
-            if party_members >= start:
-                lo, hi = mn, mx
-        return lo, hi
+    def team_band(self, party_members: pl.Expr, which: int) -> pl.Expr:
+        """R2: the min (which=1) or max (which=2) teams for a count of Party members (null stays null)."""
+        out: pl.Expr = pl.lit(self.team_count[0][which], dtype=pl.Int64)
+        for band in self.team_count[1:]:
+            out = pl.when(party_members >= band[0]).then(pl.lit(band[which], dtype=pl.Int64)).otherwise(out)
+        return pl.when(party_members.is_not_null()).then(out)
+
+    def star_level(self, cumulative_hours: pl.Expr) -> pl.Expr:
+        """Stars (0–5) for cumulative hours: how many thresholds of `stars` they reach."""
+        return pl.sum_horizontal(
+            [pl.lit(0, dtype=pl.Int64), *[(cumulative_hours >= t).cast(pl.Int64) for t in self.stars]])
 
     def deadline(self, which: str, year: int) -> dt.date:
         """The R13 deadline in `year`: which = "forms" (三张表) or "summary" (汇总表)."""
@@ -62,34 +100,25 @@ class Rules:
         m, d = (int(x) for x in md.split("-"))
         return dt.date(year, m, d)
 
-    def star_level(self, cumulative_hours: float) -> int:
-        return sum(1 for t in self.stars if cumulative_hours >= t)
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """What `tracker rules` and docs/rules.md say of one key (read off `Rules`)."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    source: str
+
+    @property
+    def comment(self) -> str:
+        return f"{self.help}（{self.source}）"
 
 
-_NOTICE = "镇组通〔2013〕37号"
-
-# key → (value kind, one-line comment saying what it is and where it comes from)
-SPECS: dict[str, tuple[str, str]] = {
-    "volunteer_ratio": ("ratio", f"R1 志愿者人数不低于正式党员总数的比例（{_NOTICE} 二、组建原则：不低于30%）"),
-    "team_count": ("bands", f"R2 按党员人数组队：[党员人数下限, 最少队数, 最多队数]，20人以内1支、20—50人2—3支、50—100人4—6支、100人以上6—8支（{_NOTICE} 二），不在区间内为提醒"),
-    "training": ("int", f"R5 每个单位每年至少组织培训次数（{_NOTICE} 三.3“定期培训”，按常规做法每年2次）"),
-    "quarterly_meeting": ("int", f"R6 每季度至少召开工作例会次数（{_NOTICE} 三.4 每季度一次）"),
-    "team_activities": ("int", f"R8 每支服务队每年至少组织志愿服务活动次数（{_NOTICE} 四.2 不少于10次）"),
-    "volunteer_hours": ("number", f"R8 每名志愿者每年至少志愿服务小时数，达标线（{_NOTICE} 四.2 不少于24小时）"),
-    "ten_haves": ("int", f"R9 每支服务队须具备的“十有”项数（{_NOTICE} 四.3 十有）"),
-    "themes": ("strings", f"R12 每支服务队每年须覆盖的两大志愿服务行动（{_NOTICE} 四.2），按活动的服务主题包含该词计"),
-    "forms_deadline": ("monthday", f"R13 三张表（申请登记表、花名册、服务队登记表）报送截止日 MM-DD（{_NOTICE} 三.1 7月15日前）"),
-    "summary_deadline": ("monthday", f"R13 组队情况汇总表报送截止日 MM-DD（{_NOTICE} 三.1 7月20日前）"),
-    "inactive_days": ("int", f"R7 超过这么多天没有服务即列入提醒教育名单（{_NOTICE} 三.5 动态管理，按常规做法90天）"),
-    "new_volunteer_days": ("int", f"R7 登记不满这么多天的为新志愿者，不列入提醒名单（{_NOTICE} 三.5 及时吸收新志愿者）"),
-    "stars": ("numbers", "星级认定：累计服务小时数达到各值依次为一至五星（《社区志愿者注册管理办法》2012 征求意见稿 第十八条）"),
-    "demand_overdue_days": ("int", f"群众需求登记后超过这么多天仍未办结即为逾期（{_NOTICE} 三.2 群众需求登记簿，按常规做法30天）"),
-    "pairing_overdue_days": ("int", f"进行中的结对超过这么多天没有走访即为逾期（{_NOTICE} 三.2 结对帮扶登记簿，按常规做法每月至少一次）"),
-    "record_due_working_days": ("int", "活动结束后应在这么多个工作日内登记，晚于此标为补录（民政部令第67号 2020《志愿服务记录与证明出具办法》）"),
-    "service_kinds": ("strings", "计入服务时长和活动次数的活动类型；培训、例会时长单列不计入（民政部令第67号 2020，服务时长为实际服务时间）"),
-    "pairing_hours_count": ("bool", f"结对帮扶走访是否计为志愿服务（计入服务时长和最近服务日期）（{_NOTICE} 三.2 结对帮扶属志愿服务）"),
-    "training_kind": ("string", f"R5 计为培训的活动类型（{_NOTICE} 三.3）"),
-    "meeting_kind": ("string", f"R6 计为工作例会的活动类型（{_NOTICE} 三.4）"),
+SPECS: dict[str, RuleSpec] = {
+    f.name: RuleSpec(f.name, f.metadata["kind"], f.default, f.metadata["help"], f.metadata["source"])
+    for f in fields(Rules)
 }
 
 DEFAULTS = Rules()
@@ -118,15 +147,10 @@ def to_toml(rules: Rules = DEFAULTS) -> str:
         "",
     ]
     for f in fields(Rules):
-        lines.append(f"# {SPECS[f.name][1]}")
+        lines.append(f"# {SPECS[f.name].comment}")
         lines.append(f"{f.name} = {_render(getattr(rules, f.name))}")
         lines.append("")
     return "\n".join(lines)
-
-
-def default_toml() -> str:
-    """What `tracker rules` prints: the built-in defaults with their sources."""
-    return to_toml(DEFAULTS)
 
 
 def _is_num(v: Any) -> bool:
@@ -198,7 +222,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
             close = difflib.get_close_matches(key, list(SPECS), n=1, cutoff=0.6)
             hint = f"（是否想写 {close[0]}？）" if close else f"（可用的规则项：{'、'.join(SPECS)}）"
             raise TrackerError(f"{where}：未知的规则项 {key}{hint}")
-        coerced, expected = _coerce(key, SPECS[key][0], value)
+        coerced, expected = _coerce(key, SPECS[key].kind, value)
         if expected is not None:
             shown = json.dumps(value, ensure_ascii=False, default=str)
             raise TrackerError(f"{where}：规则项 {key} 的值 {shown} 不对，应为{expected}")

@@ -8,6 +8,8 @@ to find bad cells, so no parser loops over rows in Python.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 _DATE_RE = (
@@ -78,10 +80,6 @@ def parse_int(expr: pl.Expr) -> pl.Expr:
     return pl.when(f == f.round(0)).then(f.cast(pl.Int64)).otherwise(None)
 
 
-def parse_float(expr: pl.Expr) -> pl.Expr:
-    return parse_hours(expr)
-
-
 def parse_bool(expr: pl.Expr) -> pl.Expr:
     s = normal(expr).str.to_lowercase()
     return (
@@ -140,7 +138,7 @@ PARSERS = {
     "month": parse_month,
     "hours": parse_hours,
     "int": parse_int,
-    "float": parse_float,
+    "float": parse_hours,
     "bool": parse_bool,
     "phone": parse_phone,
     "id_number": parse_id_number,
@@ -158,7 +156,10 @@ TYPE_HINTS = {
 }
 
 
-def fmt_number(expr: pl.Expr) -> pl.Expr:
-    """26.0 → "26", 2.5 → "2.5" (for messages)."""
-    r = expr.round(1)
-    return pl.when(r == r.round(0)).then(r.cast(pl.Int64).cast(pl.String)).otherwise(r.cast(pl.String))
+def parse_user_date(text: str) -> dt.date | None:
+    """One date typed by a user (option or title line): a day, else a month's first day."""
+    s = pl.Series([text])
+    v = pl.select(parse_date(pl.lit(s))).item()
+    if v is None:
+        v = pl.select(parse_month(pl.lit(s))).item()
+    return v

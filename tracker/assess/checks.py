@@ -18,7 +18,6 @@ A volunteer is named by name only, never by phone or ID number.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -26,11 +25,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from tracker import formats as fmt
 from tracker.assess import figures as fig
 from tracker.assess.inactive import default_as_of, inactive
-from tracker.assess.periods import Period
+from tracker.periods import Period
+from tracker.privacy import mask_numbers
 from tracker.problems import TrackerError
-from tracker.render import filters
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
 
@@ -149,11 +149,6 @@ def check(rule: str) -> Callable[[Check], Check]:
     return register
 
 
-def mask_numbers(text: str) -> str:
-    """Mask phone and ID numbers inside free text: 138****5678, 320***********1234."""
-    return re.sub(r"\d{6,}[\dXx]", lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:], text)
-
-
 def _split(
     df: pl.DataFrame, flagged: pl.Expr, **counts: pl.Expr
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
@@ -181,9 +176,9 @@ def check_volunteer_ratio(ctx: Context) -> list[Finding]:
         head = f"截至 {ctx.as_of}，在册志愿者 {u['volunteers']} 人"
         if u["ratio"] is None:
             out.append(Finding("volunteer_ratio", "warn", u["unit"],
-                               f"{head}；缺少正式党员人数（请导入单位表），无法核对不低于 {filters.pct(need)} 的要求。", figures=figs))
+                               f"{head}；缺少正式党员人数（请导入单位表），无法核对不低于 {fmt.pct(need)} 的要求。", figures=figs))
             continue
-        text = f"{head}，正式党员 {u['formal_members']} 人，占 {filters.pct(u['ratio'])}，要求不低于 {filters.pct(need)}。"
+        text = f"{head}，正式党员 {u['formal_members']} 人，占 {fmt.pct(u['ratio'])}，要求不低于 {fmt.pct(need)}。"
         out.append(Finding("volunteer_ratio", "pass" if u["ratio"] + 1e-9 >= need else "fail",
                            u["unit"], text, figures=figs))
     return out
@@ -223,7 +218,7 @@ def check_training(ctx: Context) -> list[Finding]:
         else:
             level = "fail" if ctx.year_closed else "warn"
         if not ctx.year_closed and n < need:
-            text += f"（按进度应达 {filters.hours(pace)} 次）"
+            text += f"（按进度应达 {fmt.hours(pace)} 次）"
         out.append(Finding("training", level, u["unit"], text + "。", figures=figs))
     return out
 
@@ -261,9 +256,9 @@ def check_team_activities(ctx: Context) -> list[Finding]:
                 "founded": t["founded"]}
         text = f"{ctx.period.label} 组织志愿服务活动 {n} 次，全年要求不少于 {need} 次"
         if t["founded"] is not None and t["founded"] > ctx.period.start:
-            text += f"（{t['founded']} 成立，按比例应达 {filters.hours(target)} 次）"
+            text += f"（{t['founded']} 成立，按比例应达 {fmt.hours(target)} 次）"
         elif not ctx.year_closed:
-            text += f"（按进度应达 {filters.hours(target)} 次）"
+            text += f"（按进度应达 {fmt.hours(target)} 次）"
         level = "pass" if t["activities_met"] else ("fail" if ctx.year_closed else "warn")
         out.append(Finding("team_activities", level, t["unit"], text + "。", team=t["team"], figures=figs))
     return out
@@ -285,9 +280,9 @@ def check_volunteer_hours(ctx: Context) -> list[Finding]:
             if v["left"] is not None and v["left"] <= ctx.as_of:
                 notes.append(f"{v['left']} 退出，计至退出")
             note = f"，{'；'.join(notes)}" if notes else ""
-            text = f"{ctx.period.label} 服务 {filters.hours(v['service_hours'])} 小时，" + (
-                f"全年要求不少于 {filters.hours(full)} 小时。" if ctx.year_closed and not notes
-                else f"按进度应达 {filters.hours(v['target_hours'])} 小时（全年 {filters.hours(full)} 小时{note}）。"
+            text = f"{ctx.period.label} 服务 {fmt.hours(v['service_hours'])} 小时，" + (
+                f"全年要求不少于 {fmt.hours(full)} 小时。" if ctx.year_closed and not notes
+                else f"按进度应达 {fmt.hours(v['target_hours'])} 小时（全年 {fmt.hours(full)} 小时{note}）。"
             )
             figs = {"service_hours": v["service_hours"], "target_hours": round(v["target_hours"], 2),
                     "owed_days": v["owed_days"], "registered": v["registered"], "left": v["left"],
@@ -297,7 +292,7 @@ def check_volunteer_hours(ctx: Context) -> list[Finding]:
         n = summary.get(unit, {}).get("n", 0)
         if n and not short:
             out.append(Finding("volunteer_hours", "pass", unit,
-                               f"{ctx.period.label} {n} 名志愿者服务时长均达到要求（全年 {filters.hours(full)} 小时，按进度计）。",
+                               f"{ctx.period.label} {n} 名志愿者服务时长均达到要求（全年 {fmt.hours(full)} 小时，按进度计）。",
                                figures={"volunteers": n}))
     return out
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker.assess.checks import LEVEL_NAMES, RULE_TITLES, Finding, plan, run_checks
-from tracker.assess.periods import Period
+from tracker.periods import Period
 from tracker.problems import TrackerError
 from tracker.rules import load_rules, to_toml
 from tracker.store.db import connect

@@ -24,8 +24,8 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from tracker.assess.periods import Period, owed_days, pro_rata, quarters_of
-from tracker.ingest.columns import TEN_HAVES
+from tracker.notice import TEN_HAVES
+from tracker.periods import Period, owed_days, pro_rata, quarters_of
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
 from tracker.store.queries import unit_names
@@ -126,14 +126,11 @@ def volunteer_figures(
     )
     pairing = pl.col("pairing_hours") if rules.pairing_hours_count else pl.lit(0.0)
     cumulative = pl.col("prior_hours") + pl.col("recorded_hours")
-    stars = pl.sum_horizontal(
-        [pl.lit(0, dtype=pl.Int64), *[(cumulative >= t).cast(pl.Int64) for t in rules.stars]]
-    )
     return (
         df.with_columns(
             service_hours=pl.col("activity_hours") + pairing,
             cumulative_hours=cumulative,
-            stars=stars,
+            stars=rules.star_level(cumulative),
             owed_days=owed_days(period, "registered", "left"),
             target_hours=pro_rata(rules.volunteer_hours, period, "registered", "left"),
         )
@@ -357,14 +354,6 @@ def pairing_figures(
     )
 
 
-def _band(rules: Rules, members: pl.Expr, which: int) -> pl.Expr:
-    """Min (which=1) or max (which=2) teams for a Party member count."""
-    out: pl.Expr = pl.lit(rules.team_count[0][which], dtype=pl.Int64)
-    for band in rules.team_count[1:]:
-        out = pl.when(members >= band[0]).then(pl.lit(band[which], dtype=pl.Int64)).otherwise(out)
-    return pl.when(members.is_not_null()).then(out)
-
-
 def unit_figures(
     con: duckdb.DuckDBPyConnection,
     period: Period,
@@ -436,8 +425,8 @@ def unit_figures(
         service_hours=pl.col("service_hours") + pairing,
     ).with_columns(
         ratio=pl.when(formal > 0).then(pl.col("volunteers") / formal),
-        band_min=_band(rules, pl.col("party_members"), 1),
-        band_max=_band(rules, pl.col("party_members"), 2),
+        band_min=rules.team_band(pl.col("party_members"), 1),
+        band_max=rules.team_band(pl.col("party_members"), 2),
     ).with_columns(
         band_ok=pl.col("teams").is_between(pl.col("band_min"), pl.col("band_max"))
     ).sort("unit")

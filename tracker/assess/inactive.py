@@ -18,12 +18,11 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from tracker import formats as fmt
 from tracker.assess.figures import volunteer_figures
-from tracker.assess.periods import Period, month_end_of
-from tracker.render import filters
+from tracker.periods import Period, month_end_of
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
-from tracker.values import fmt_number
 
 REASONS: dict[str, str] = {
     "never_served": "登记以来从未参加志愿服务",
@@ -95,8 +94,8 @@ def inactive(
         "behind_pace": pl.format(
             "{} 至 {} 服务 {} 小时，低于按进度应达的 {} 小时（全年 {} 小时）",
             pl.max_horizontal(pl.lit(period.start), pl.col("registered")).cast(pl.String),
-            pl.lit(as_of.isoformat()), fmt_number(pl.col("ytd_hours")), fmt_number(pl.col("ytd_target")),
-            pl.lit(filters.hours(rules.volunteer_hours)),
+            pl.lit(as_of.isoformat()), fmt.hours_expr(pl.col("ytd_hours")), fmt.hours_expr(pl.col("ytd_target")),
+            pl.lit(fmt.hours(rules.volunteer_hours)),
         ),
     }
     flags = {"never_served": never, "no_recent_service": no_recent, "behind_pace": behind}

@@ -1,4 +1,4 @@
-"""Load one file: identify → extract → validate → resolve → dedupe → store.
+"""Load one file: read → locate the table → validate → resolve units → the kind's checks → store (docs/architecture.md).
 
 Every step collects problems; if any is an error, nothing is written. The
 write is one DuckDB transaction (the loads row and every record of the file),
@@ -10,74 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from tracker.assess.periods import month_end_of
-from tracker.ingest.columns import KIND_NAMES, KINDS, Kind
+from tracker.ingest.columns import Kind
+from tracker.ingest.context import FileContext, LoadOptions
+from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate
 from tracker.ingest.read import ROW, read_file
 from tracker.ingest.validate import parse_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
 from tracker.store.queries import unit_names
-from tracker.values import clean_text, parse_date, parse_month
-
-
-@dataclass
-class LoadOptions:
-    unit: str | None = None
-    month: str | None = None  # YYYY-MM
-    as_of: dt.date | None = None
-    replace: bool = False
-    dry_run: bool = False
-    sheet: str | None = None
-    today: dt.date = field(default_factory=dt.date.today)
-    due_working_days: int = 10  # rules: record_due_working_days
-
-
-@dataclass
-class FileContext:
-    path: Path
-    label: str
-    digest: str
-    kind: Kind
-    table: Table
-    file_date: dt.date
-    opts: LoadOptions
-    problems: Problems
-
-    def add_frame(self, frame: pl.DataFrame, level: str = "error") -> None:
-        self.problems.extend_frame(self.label, frame, level)
-
-    def error(self, message: str, row: int | None = None, column: str | None = None,
-              value: str | None = None) -> None:
-        self.problems.add(self.label, row, column, value, message)
-
-    def warn(self, message: str, row: int | None = None, column: str | None = None,
-             value: str | None = None) -> None:
-        self.problems.add(self.label, row, column, value, message, "warning")
-
-    @property
-    def month_range(self) -> tuple[dt.date, dt.date] | None:
-        if not self.opts.month:
-            return None
-        start = dt.date.fromisoformat(self.opts.month + "-01")
-        return start, month_end_of(self.opts.month)
-
-
-@dataclass
-class Prepared:
-    """What a kind module hands back: the rows to store and a summary."""
-
-    rows: pl.DataFrame
-    units: list[str]
-    months: list[str]
-    write: Callable[[duckdb.DuckDBPyConnection, int], dict[str, int]]
-    counts: dict[str, int] = field(default_factory=dict)
+from tracker.values import clean_text, parse_user_date
 
 
 @dataclass
@@ -88,18 +35,9 @@ class FileResult:
     rows: int = 0
     units: list[str] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int | float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     message: str = ""
-
-
-def parse_user_date(text: str) -> dt.date | None:
-    """One date typed by a user (option or title line): a day, else a month's first day."""
-    s = pl.Series([text])
-    v = pl.select(parse_date(pl.lit(s))).item()
-    if v is None:
-        v = pl.select(parse_month(pl.lit(s))).item()
-    return v
 
 
 def norm_unit(expr: pl.Expr) -> pl.Expr:
@@ -165,42 +103,14 @@ def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
     # units must be registered before their ledgers; registers may introduce them
     known = set(unit_names(con))
     names = [u for u in typed["unit"].drop_nulls().unique().to_list() if u not in known]
-    if names and ctx.kind.key in ("activities", "demands", "pairings"):
+    if names and ctx.kind.new_units == "refuse":
         for name in names:
             ctx.error(f"单位“{name}”尚未登记{suggest(name, sorted(known))}。请先导入单位表、服务队登记表或花名册。",
                       column="单位名称", value=name)
-    elif names and ctx.kind.key in ("teams", "roster"):
+    elif names and ctx.kind.new_units == "warn":
         for name in names:
             ctx.warn(f"单位“{name}”尚未登记，已按本文件新建；请导入单位表补充党员人数（tracker load units）。")
     return typed
-
-
-def check_dates(ctx: FileContext, typed: pl.DataFrame, column: str, header: str,
-                in_month: bool) -> None:
-    """Dates in the future are errors; with --month, so are dates outside it."""
-    ctx.add_frame(problems_where(typed, pl.col(column) > ctx.opts.today, header,
-                                 pl.col(column).cast(pl.String), "日期在将来（今天是 "
-                                 f"{ctx.opts.today.isoformat()}）"))
-    rng = ctx.month_range
-    if in_month and rng:
-        ctx.add_frame(problems_where(
-            typed, (pl.col(column) < rng[0]) | (pl.col(column) > rng[1]), header,
-            pl.col(column).cast(pl.String), f"不在 --month 指定的 {ctx.opts.month} 内"))
-
-
-def check_hours(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
-    ctx.add_frame(problems_where(
-        typed, (pl.col(column) <= 0) | (pl.col(column) > 24), header,
-        pl.col(column).cast(pl.String), "服务时长应大于0且不超过24小时"))
-
-
-def duplicate_rows(typed: pl.DataFrame, keys: list[str], header: str, value: str, what: str) -> pl.DataFrame:
-    """Rows repeating an earlier row's keys, naming the earlier row."""
-    d = typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys])).with_columns(
-        pl.col(ROW).min().over(keys).alias("__first")
-    )
-    return problems_where(d, pl.col(ROW) != pl.col("__first"), header, value,
-                          pl.format(f"{what}与本文件第{{}}行重复", pl.col("__first")))
 
 
 def file_digest(path: Path) -> str:
@@ -220,20 +130,9 @@ def open_table(path: Path, kind: Kind, opts: LoadOptions) -> Table:
     expected = "、".join(c.header for c in kind.required)
     where = "" if len(sheets) == 1 else f"（已查看 {len(sheets)} 个工作表）"
     raise TrackerError(
-        f"{path.name}：找不到{KIND_NAMES[kind.key]}的表头{where}。表头应包含：{expected}。"
+        f"{path.name}：找不到{kind.name}的表头{where}。表头应包含：{expected}。"
         f"是否选错了台账类型？可用 tracker template {kind.key} --out 模板.xlsx 生成模板。"
     )
-
-
-PREPARERS: dict[str, Callable[[FileContext, pl.DataFrame, duckdb.DuckDBPyConnection], Prepared | None]] = {}
-
-
-def preparer(kind: str):
-    def deco(fn):
-        PREPARERS[kind] = fn
-        return fn
-
-    return deco
 
 
 def _drop_template_example(ctx: FileContext, rows: pl.DataFrame) -> pl.DataFrame:
@@ -272,8 +171,6 @@ def _fault_pause() -> None:
 
 def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: LoadOptions) -> FileResult:
     """Validate one file and, if it has no errors, store it in one transaction."""
-    from tracker.ingest import ledgers, registers  # noqa: F401  (register the preparers)
-
     kind = KINDS[kind_key]
     label = path.name
     try:
@@ -310,7 +207,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     typed = resolve_units(ctx, typed, con)
     prepared = None
     if len(ctx.problems.errors) == before:  # kind checks need every row's unit
-        prepared = PREPARERS[kind_key](ctx, typed, con)
+        prepared = kind.prepare(ctx, typed, con)
     if ctx.problems.errors or prepared is None:
         return FileResult(label, kind_key, "rejected", rows=table.rows.height,
                           problems=ctx.problems.sorted())

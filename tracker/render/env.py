@@ -18,11 +18,9 @@ import jinja2
 import polars as pl
 
 from tracker import __version__
-from tracker.ingest.columns import KIND_NAMES
+from tracker import formats as fmt
+from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
 from tracker.render import filters
-
-# Ledgers uploaded every month: the ones whose missing months the header warns about.
-MONTHLY_KINDS = ("activities", "pairings", "demands")
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ def coverage(
         out.append(
             Coverage(
                 kind=kind,
-                ledger=KIND_NAMES.get(kind, kind),
+                ledger=kind_name(kind),
                 loaded=[m for m, n in got.items() if n >= n_units],
                 missing=[m for m, n in got.items() if n == 0],
                 partial=[(m, n, n_units) for m, n in got.items() if 0 < n < n_units],
@@ -121,10 +119,10 @@ def rows_of(
     """
     formats = formats or {}
 
-    def cell(fmt: Callable[[object], object] | None, v: object) -> object:
+    def cell(f: Callable[[object], object] | None, v: object) -> object:
         if v is None:
-            return filters.EMPTY
-        return fmt(v) if fmt is not None else v
+            return fmt.EMPTY
+        return f(v) if f is not None else v
 
     cols = {c: [cell(formats.get(c), v) for v in df[c].to_list()] for c in df.columns}
     return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]

@@ -15,11 +15,12 @@ import re
 import duckdb
 import polars as pl
 
+from tracker import formats as fmt
 from tracker.assess.checks import LEVEL_NAMES, LEVELS, RULE_TITLES, run_checks
 from tracker.assess.figures import team_figures, unit_figures, volunteer_figures
 from tracker.assess.inactive import default_as_of
-from tracker.assess.periods import Period
-from tracker.render import charts, filters
+from tracker.periods import Period
+from tracker.render import charts
 from tracker.reports import common as c
 from tracker.rules import Rules
 from tracker.store import queries
@@ -29,7 +30,7 @@ TOP_N = 10
 
 
 def _stars(n: object) -> str:
-    return filters.stars(n) if n else "—"  # type: ignore[arg-type]
+    return fmt.stars(n) if n else "—"  # type: ignore[arg-type]
 
 
 def _rule_number(title: str) -> int:
@@ -91,8 +92,8 @@ def build(con: duckdb.DuckDBPyConnection, unit: str, year: int, rules: Rules, to
                     "prev_hours": "上年服务时长", "delta": "增减", "cumulative_hours": "累计服务时长",
                     "star_text": "星级", "star_change": "星级变化", "note": "备注"},
         level_key="level",
-        note=(f"全年服务时长不少于 {filters.hours(rules.volunteer_hours)} 小时为达标（年内登记的自登记日起、退出的计至退出，按天折算）；"
-              f"星级按累计服务时长（含历史服务时长）{'/'.join(filters.hours(x) for x in rules.stars)} 小时依次认定一至五星。"
+        note=(f"全年服务时长不少于 {fmt.hours(rules.volunteer_hours)} 小时为达标（年内登记的自登记日起、退出的计至退出，按天折算）；"
+              f"星级按累计服务时长（含历史服务时长）{'/'.join(fmt.hours(x) for x in rules.stars)} 小时依次认定一至五星。"
               + ("" if prev_loaded else f"未载入 {year - 1} 年活动登记簿，上年时长不作比较。")),
     )
 
@@ -114,7 +115,7 @@ def build(con: duckdb.DuckDBPyConnection, unit: str, year: int, rules: Rules, to
                     ("target_activities", "应达", True), ("themes", "开展的主题"),
                     ("themes_missing", "缺少的主要行动"), ("ten", "十有", True), ("ten_missing", "十有缺项"),
                     ("badge", "考评", False, True)),
-        formats={"target_activities": lambda x: filters.num(x, 1), "themes": lambda x: "、".join(x) or "—",
+        formats={"target_activities": lambda x: fmt.num(x, 1), "themes": lambda x: "、".join(x) or "—",
                  "themes_missing": lambda x: "、".join(x) or "—", "ten_missing": lambda x: "、".join(x) or "—",
                  "badge": c.status_badges({"pass": "达标", "fail": "未达标", "warn": "提醒"})},
         sheet_cols={"team_label": "服务队", "team": "服务队全称", "leader": "队长", "members": "队员",
@@ -176,7 +177,7 @@ def build(con: duckdb.DuckDBPyConnection, unit: str, year: int, rules: Rules, to
         sheet="星级认定", caption=f"表4 星级认定名单（截至 {period.end}，按累计服务时长）",
         frame=by_star.select("star", "stars", "n", "names"),
         cols=c.cols(("star", "星级", False, True), ("stars", "", False, True), ("n", "人数", True), ("names", "名单")),
-        formats={"stars": filters.stars, "names": lambda x: "、".join(x)},
+        formats={"stars": fmt.stars, "names": lambda x: "、".join(x)},
         sheet_cols={"star": "星级", "n": "人数", "names": "名单"},
         empty="本年没有达到星级的志愿者。",
     )
@@ -207,8 +208,8 @@ def build(con: duckdb.DuckDBPyConnection, unit: str, year: int, rules: Rules, to
         c.card("达标", f"{n_met}/{n_owing}", "人", f"达标率 {c.share(n_met, n_owing)}",
                "warn" if n_met < n_owing else ""),
         c.card("全年志愿服务活动", u["service_activities"], "次", f"{u['teams']} 支服务队"),
-        c.card("全年服务时长", filters.hours(float(vols["service_hours"].sum())), "小时",
-               f"人均 {filters.hours(float(vols['service_hours'].mean() or 0))} 小时"),
+        c.card("全年服务时长", fmt.hours(float(vols["service_hours"].sum())), "小时",
+               f"人均 {fmt.hours(float(vols['service_hours'].mean() or 0))} 小时"),
         c.card("达标服务队", f"{int((t['level'] == 'pass').sum())}/{t.height}", "支", "活动、主题、十有",
                "warn" if (t["level"] != "pass").any() else ""),
         c.card("星级志愿者", int(by_star["n"].sum()) if by_star.height else 0, "人",

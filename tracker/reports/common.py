@@ -19,11 +19,13 @@ import duckdb
 import polars as pl
 from markupsafe import Markup, escape
 
+from tracker import formats as fmt
 from tracker.assess.checks import RULE_TITLES, Finding
 from tracker.assess.figures import is_service
-from tracker.assess.periods import Period
+from tracker.ingest.kinds import MONTHLY_KINDS
+from tracker.periods import Period
 from tracker.problems import TrackerError
-from tracker.render import charts, env, filters
+from tracker.render import charts, env
 from tracker.render.charts import BarChart, Histogram
 from tracker.rules import Rules
 from tracker.store import queries
@@ -91,13 +93,13 @@ def cols(*spec: tuple) -> list[env.Col]:
 
 
 def hours_fmt(x: object) -> str:
-    return filters.hours(x)  # type: ignore[arg-type]
+    return fmt.hours(x)  # type: ignore[arg-type]
 
 
 def signed_hours(x: object) -> str:
     """+3.5 / −2 / 0."""
     v = float(x)  # type: ignore[arg-type]
-    s = filters.hours(abs(v))
+    s = fmt.hours(abs(v))
     return f"+{s}" if v > 0 else (f"−{s}" if v < 0 else "0")
 
 
@@ -132,12 +134,12 @@ def require_data(con: duckdb.DuckDBPyConnection, year: int, units: list[str]) ->
     """A year with no activity, demand or pairing month loaded for these units is an error."""
     months = queries.months_loaded(con).filter(
         pl.col("unit").is_in(units)
-        & pl.col("kind").is_in(list(env.MONTHLY_KINDS))
+        & pl.col("kind").is_in(list(MONTHLY_KINDS))
         & pl.col("month").str.starts_with(f"{year:04d}-")
     )
     if months.height == 0:
         loaded = sorted({m[:4] for m in queries.months_loaded(con).filter(
-            pl.col("unit").is_in(units) & pl.col("kind").is_in(list(env.MONTHLY_KINDS))
+            pl.col("unit").is_in(units) & pl.col("kind").is_in(list(MONTHLY_KINDS))
         )["month"].to_list()})
         where = "、".join(units) if len(units) <= 3 else f"{len(units)} 个单位"
         have = f"已有数据的年度：{'、'.join(loaded)}。" if loaded else "请先导入活动登记簿等台账。"
@@ -241,7 +243,7 @@ def card(label: str, value: object, unit: str = "", note: str = "", level: str =
 
 
 def share(n: int, of: int) -> str:
-    return filters.pct(n / of) if of else filters.EMPTY
+    return fmt.pct(n / of) if of else fmt.EMPTY
 
 
 def team_month_chart(acts: pl.DataFrame, period: Period, labels: pl.DataFrame, title: str) -> BarChart:

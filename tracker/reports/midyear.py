@@ -14,10 +14,11 @@ import math
 import duckdb
 import polars as pl
 
+from tracker import formats as fmt
 from tracker.assess.figures import quarterly_meetings, team_figures, unit_figures, volunteer_figures
 from tracker.assess.inactive import REASONS, default_as_of, inactive
-from tracker.assess.periods import Period
-from tracker.render import charts, filters
+from tracker.periods import Period
+from tracker.render import charts
 from tracker.reports import common as c
 from tracker.rules import Rules
 from tracker.store import queries
@@ -56,11 +57,11 @@ def build(
                     ("registered", "登记日期", False, True), ("last_service", "最近一次服务", False, True),
                     ("ytd_hours", "年内时长", True), ("ytd_target", "按进度应达", True),
                     ("reason_short", "原因", False, True), ("reason_text", "具体情况")),
-        formats={"registered": filters.date_iso, "last_service": filters.date_iso, "ytd_hours": c.hours_fmt,
+        formats={"registered": fmt.date_iso, "last_service": fmt.date_iso, "ytd_hours": c.hours_fmt,
                  "ytd_target": c.hours_fmt},
         level_key="level", empty="没有需要提醒的志愿者。",
         note=(f"列入条件（任一）：{REASONS['never_served']}；超过 {rules.inactive_days} 天没有参加志愿服务；"
-              f"{period.label} 服务时长低于全年 {filters.hours(rules.volunteer_hours)} 小时按进度折算的时长。"
+              f"{period.label} 服务时长低于全年 {fmt.hours(rules.volunteer_hours)} 小时按进度折算的时长。"
               f"登记不满 {rules.new_volunteer_days} 天的新志愿者不列入。"),
     )
 
@@ -77,7 +78,7 @@ def build(
                     ("members_met", "时长达到进度", True), ("activities", "已组织活动", True),
                     ("target_activities", "按进度应达", True), ("remaining", "全年还需", True),
                     ("themes_missing", "尚未开展的主要行动"), ("badge", "进度", False, True)),
-        formats={"target_activities": lambda x: filters.num(x, 1), "themes_missing": lambda x: "、".join(x) or "—",
+        formats={"target_activities": lambda x: fmt.num(x, 1), "themes_missing": lambda x: "、".join(x) or "—",
                  "badge": c.status_badges({"pass": "达到进度", "warn": "落后", "fail": "未达标"})},
         sheet_cols={"team_label": "服务队", "members": "队员", "members_met": "时长达到进度",
                     "activities": "已组织活动", "target_activities": "按进度应达", "remaining": "全年还需",
@@ -97,10 +98,10 @@ def build(
         sheet="志愿者比例", caption=f"表3 志愿者比例与组队情况（截至 {d}）",
         frame=unit_row,
         cols=c.cols(("unit", "单位"), ("formal_members", "正式党员", True), ("volunteers", "在册志愿者", True),
-                    ("ratio", "比例", True), ("required", f"{filters.pct(rules.volunteer_ratio)}应有", True),
+                    ("ratio", "比例", True), ("required", f"{fmt.pct(rules.volunteer_ratio)}应有", True),
                     ("recruit", "还需吸收", True), ("teams", "服务队", True), ("band", "规定队数"),
                     ("badge", "比例", False, True)),
-        formats={"ratio": filters.pct, "badge": c.status_badges({"pass": "达标", "warn": "待核", "fail": "低于要求"})},
+        formats={"ratio": fmt.pct, "badge": c.status_badges({"pass": "达标", "warn": "待核", "fail": "低于要求"})},
         sheet_cols={"unit": "单位", "formal_members": "正式党员", "volunteers": "在册志愿者", "ratio": "比例",
                     "required": "按比例应有", "recruit": "还需吸收", "teams": "服务队", "band": "规定队数"},
         level_key="level",
@@ -121,7 +122,7 @@ def build(
         cols=c.cols(("team_label", "服务队"), ("name", "姓名", False, True),
                     ("registered", "登记日期", False, True), ("service_hours", "已服务时长", True),
                     ("activities", "参加活动", True), ("state", "状态")),
-        formats={"registered": filters.date_iso, "service_hours": c.hours_fmt},
+        formats={"registered": fmt.date_iso, "service_hours": c.hours_fmt},
         empty="本年尚无新登记的志愿者。",
         note=f"登记不满 {rules.new_volunteer_days} 天的为新志愿者，不列入提醒教育名单。",
     )
@@ -132,7 +133,7 @@ def build(
         cols=c.cols(("team_label", "服务队"), ("name", "姓名", False, True),
                     ("left", "退出日期", False, True), ("service_hours", "退出前服务时长", True),
                     ("target_hours", "计至退出应达", True)),
-        formats={"left": filters.date_iso, "service_hours": c.hours_fmt, "target_hours": c.hours_fmt},
+        formats={"left": fmt.date_iso, "service_hours": c.hours_fmt, "target_hours": c.hours_fmt},
         empty="本年没有志愿者退出。",
     )
 
@@ -145,7 +146,7 @@ def build(
         "progress": charts.progress(
             t, label="team_label", value="activities",
             target=round(rules.team_activities * _share(period), 1),
-            target_label=f"按进度应达 {filters.num(rules.team_activities * _share(period), 1)} 次",
+            target_label=f"按进度应达 {fmt.num(rules.team_activities * _share(period), 1)} 次",
             title=f"各服务队活动进度（截至 {d}，全年目标 {rules.team_activities} 次）",
         ),
         "reasons": charts.crosstab(
@@ -167,13 +168,13 @@ def build(
                "fail" if flagged.height else ""),
         c.card("进度落后的服务队", int((~t["activities_met"]).sum()), "支", f"共 {t.height} 支",
                "warn" if (~t["activities_met"]).any() else ""),
-        c.card("志愿者比例", filters.pct(u["ratio"]), "", f"要求不低于 {filters.pct(rules.volunteer_ratio)}",
+        c.card("志愿者比例", fmt.pct(u["ratio"]), "", f"要求不低于 {fmt.pct(rules.volunteer_ratio)}",
                "fail" if unit_row["level"][0] == "fail" else ""),
         c.card("本年新登记", new.height, "人", f"本年退出 {left.height} 人"),
     ]
     head = c.header(
         con, title="党员志愿服务队年中调整", unit_label=unit, units=[unit], period=period, today=today,
-        subtitle=f"{year}年（截至 {filters.date_cn(d)}）", as_of=d,
+        subtitle=f"{year}年（截至 {fmt.date_cn(d)}）", as_of=d,
         notes=["截至日期默认取本单位已载入活动登记簿的最后一个月末，避免台账滞后造成误判。"] if as_of is None else [],
     )
     return c.Report(
@@ -212,13 +213,13 @@ def _advice(d, period, year_end, flagged, teams, u, need, new, meetings, rules: 
         names = "、".join(behind_only["name"].to_list())
         out.append(f"督促：{names}年内服务时长落后于进度，请队长优先安排其参加活动。")
     for r in teams.filter(~pl.col("activities_met")).to_dicts():
-        per = f"，平均每月约 {filters.num(r['remaining'] / months_left, 1)} 次" if months_left else ""
+        per = f"，平均每月约 {fmt.num(r['remaining'] / months_left, 1)} 次" if months_left else ""
         out.append(f"{r['team_label']}：截至 {d} 组织活动 {r['activities']} 次，按进度应达 "
-                   f"{filters.num(r['target_activities'], 1)} 次；{year_end} 前还需至少 {r['remaining']} 次{per}。")
+                   f"{fmt.num(r['target_activities'], 1)} 次；{year_end} 前还需至少 {r['remaining']} 次{per}。")
     for r in teams.filter(pl.col("themes_missing").list.len() > 0).to_dicts():
         out.append(f"{r['team_label']}：年内尚未开展“{'、'.join(r['themes_missing'])}”主题活动，下半年应安排。")
     if need is not None and u["volunteers"] < need:
-        out.append(f"吸收新志愿者：正式党员 {u['formal_members']} 人，按不低于 {filters.pct(rules.volunteer_ratio)} "
+        out.append(f"吸收新志愿者：正式党员 {u['formal_members']} 人，按不低于 {fmt.pct(rules.volunteer_ratio)} "
                    f"应有志愿者 {need} 人，现有 {u['volunteers']} 人，还需吸收至少 {need - u['volunteers']} 人。")
     sizes = teams.filter(pl.col("members") > 0)
     if sizes.height >= 2:

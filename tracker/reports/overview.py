@@ -11,7 +11,8 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from tracker.render import charts, env, filters
+from tracker import formats as fmt
+from tracker.render import charts, env
 from tracker.reports import common as c
 
 TITLES = {"quarterly": "季度例会通报", "midyear": "年中调整", "annual": "年度考评与星级认定"}
@@ -20,21 +21,21 @@ NAME = "各单位汇总"
 # per kind: summary key → (column title, page format)
 COLUMNS: dict[str, list[tuple[str, str, object]]] = {
     "quarterly": [
-        ("volunteers", "在册志愿者", None), ("ratio", "志愿者比例", filters.pct), ("teams", "服务队", None),
+        ("volunteers", "在册志愿者", None), ("ratio", "志愿者比例", fmt.pct), ("teams", "服务队", None),
         ("activities", "本季度活动", None), ("ytd_activities", "年度累计活动", None),
-        ("hours", "本季度时长", filters.hours), ("served_text", "本季度参加", None),
+        ("hours", "本季度时长", fmt.hours), ("served_text", "本季度参加", None),
         ("met_text", "时长达到进度", None), ("teams_behind", "活动落后的队", None),
         ("meetings", "本季度例会", None), ("demands_overdue", "逾期需求", None),
         ("pairings_overdue", "逾期结对", None), ("fails", "未通过项", None),
     ],
     "midyear": [
-        ("as_of", "数据截至", filters.date_iso), ("volunteers", "在册志愿者", None), ("new", "新志愿者", None),
-        ("inactive", "提醒教育", None), ("ratio", "志愿者比例", filters.pct), ("recruit", "还需吸收", None),
+        ("as_of", "数据截至", fmt.date_iso), ("volunteers", "在册志愿者", None), ("new", "新志愿者", None),
+        ("inactive", "提醒教育", None), ("ratio", "志愿者比例", fmt.pct), ("recruit", "还需吸收", None),
         ("teams", "服务队", None), ("teams_behind", "进度落后的队", None),
     ],
     "annual": [
-        ("volunteers", "在册志愿者", None), ("ratio", "志愿者比例", filters.pct), ("owing", "参加考评", None),
-        ("met", "达标", None), ("met_rate", "达标率", filters.pct), ("hours", "全年时长", filters.hours),
+        ("volunteers", "在册志愿者", None), ("ratio", "志愿者比例", fmt.pct), ("owing", "参加考评", None),
+        ("met", "达标", None), ("met_rate", "达标率", fmt.pct), ("hours", "全年时长", fmt.hours),
         ("activities", "全年活动", None), ("teams_met_text", "达标服务队", None), ("starred", "星级志愿者", None),
         ("fails", "未通过项", None),
     ],
@@ -101,6 +102,6 @@ def build(
 
 
 def _period(h: env.Header):
-    from tracker.assess.periods import Period
+    from tracker.periods import Period
 
     return Period(h.start, h.end)

@@ -13,6 +13,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from tracker import formats as fmt
 from tracker.assess.checks import run_checks
 from tracker.assess.figures import (
     demand_figures,
@@ -22,8 +23,8 @@ from tracker.assess.figures import (
     unit_figures,
     volunteer_figures,
 )
-from tracker.assess.periods import Period, days_in_year
-from tracker.render import charts, filters
+from tracker.periods import Period, days_in_year
+from tracker.render import charts
 from tracker.reports import common as c
 from tracker.rules import Rules
 from tracker.store import queries
@@ -84,7 +85,7 @@ def build(
                     ("ytd_activities", "年度累计活动", True), ("ytd_target", "按进度应达", True),
                     ("progress", "完成全年10次", True), ("remaining", "全年还需", True),
                     ("themes_missing", "尚未覆盖的主题"), ("badge", "状态", False, True)),
-        formats={"q_hours": c.hours_fmt, "ytd_target": lambda x: filters.num(x, 1), "progress": filters.pct,
+        formats={"q_hours": c.hours_fmt, "ytd_target": lambda x: fmt.num(x, 1), "progress": fmt.pct,
                  "themes_missing": lambda x: "、".join(x) or "—", "badge": c.status_badges(team_words)},
         sheet_cols={"team_label": "服务队", "members": "队员", "q_activities": "本季度活动",
                     "q_participants": "本季度参与人数", "q_hours": "本季度服务时长", "ytd_activities": "年度累计活动",
@@ -93,7 +94,7 @@ def build(
         level_key="level",
         totals={"team_label": "合计", "members": str(teams["members"].sum()),
                 "q_activities": str(teams["q_activities"].sum()),
-                "q_hours": filters.hours(teams["q_hours"].sum()),
+                "q_hours": fmt.hours(teams["q_hours"].sum()),
                 "ytd_activities": str(teams["ytd_activities"].sum())},
     )
 
@@ -119,7 +120,7 @@ def build(
     ).sort("team", "vid", nulls_last=True)
     target_full = rules.volunteer_hours * share_of_year
     vol_table = c.Table(
-        sheet="志愿者时长", caption=f"表2 志愿者服务时长进度（年度累计 {ytd.label}，全年 {filters.hours(rules.volunteer_hours)} 小时按进度计）",
+        sheet="志愿者时长", caption=f"表2 志愿者服务时长进度（年度累计 {ytd.label}，全年 {fmt.hours(rules.volunteer_hours)} 小时按进度计）",
         frame=vols,
         cols=c.cols(("team_label", "服务队"), ("name", "姓名", False, True),
                     ("q_activities", "本季度活动", True), ("q_hours", "本季度时长", True),
@@ -145,7 +146,7 @@ def build(
         cols=c.cols(("team_label", "服务队"), ("name", "姓名", False, True),
                     ("registered", "登记日期", False, True), ("last_service", "最近一次服务", False, True),
                     ("note", "备注")),
-        formats={"registered": filters.date_iso, "last_service": filters.date_iso},
+        formats={"registered": fmt.date_iso, "last_service": fmt.date_iso},
         empty="本季度在册志愿者均参加了志愿服务。",
     )
 
@@ -185,7 +186,7 @@ def build(
                     ("team_label", "承接服务队"), ("content", "需求内容"),
                     ("status", "状态", False, True), ("closed_on", "办结日期", False, True),
                     ("days", "已用天数", True)),
-        formats={"received": filters.date_iso, "closed_on": filters.date_iso},
+        formats={"received": fmt.date_iso, "closed_on": fmt.date_iso},
         sheet_cols={"demand_id": "需求编号", "received": "登记日期", "team_label": "承接服务队", "content": "需求内容",
                     "status": "状态", "closed_on": "办结日期", "days": "已用天数", "overdue": "逾期"},
         level_key="level", empty="本季度没有需要办理的群众需求。",
@@ -203,7 +204,7 @@ def build(
                     ("recipient", "帮扶对象", False, True), ("recipient_kind", "对象类别", False, True),
                     ("visits", "本季度走访", True), ("hours", "时长", True),
                     ("last_visit", "最近走访", False, True), ("state", "状态")),
-        formats={"hours": c.hours_fmt, "last_visit": filters.date_iso},
+        formats={"hours": c.hours_fmt, "last_visit": fmt.date_iso},
         level_key="level", empty="没有进行中的结对帮扶。",
         note=f"进行中的结对超过 {rules.pairing_overdue_days} 天未走访为逾期。",
     )
@@ -218,15 +219,15 @@ def build(
     overdue_d, overdue_p = uq["demands_overdue"], uq["pairings_overdue"]
     cards = [
         c.card("在册志愿者", uq["volunteers"], "人",
-               f"占正式党员 {filters.pct(uq['ratio'])}" if uq["ratio"] is not None else "缺少党员人数",
+               f"占正式党员 {fmt.pct(uq['ratio'])}" if uq["ratio"] is not None else "缺少党员人数",
                "" if ratio_ok else "fail"),
         c.card("服务队", uq["teams"], "支", f"{sum(teams['met'])} 支达到活动进度"),
         c.card("本季度志愿服务活动", uq["service_activities"], "次", f"年度累计 {uy['service_activities']} 次"),
-        c.card("本季度服务时长", filters.hours(q_hours), "小时",
-               f"人均 {filters.hours(q_hours / served.height) if served.height else '—'} 小时"),
+        c.card("本季度服务时长", fmt.hours(q_hours), "小时",
+               f"人均 {fmt.hours(q_hours / served.height) if served.height else '—'} 小时"),
         c.card("本季度参加服务", f"{n_served}/{served.height}", "人",
                f"{served.height - n_served} 人未参加", "warn" if n_served < served.height else ""),
-        c.card("时长达到进度", f"{n_met}/{n_owing}", "人", f"按进度应达 {filters.hours(target_full)} 小时",
+        c.card("时长达到进度", f"{n_met}/{n_owing}", "人", f"按进度应达 {fmt.hours(target_full)} 小时",
                "warn" if n_met < n_owing else ""),
         c.card("本季度工作例会", m_q, "次", f"要求至少 {rules.quarterly_meeting} 次",
                "fail" if m_q < rules.quarterly_meeting and not running else ""),
@@ -248,7 +249,7 @@ def build(
         "progress": charts.progress(
             teams, label="team_label", value="ytd_activities",
             target=round(rules.team_activities * share_of_year, 1),
-            target_label=f"按进度应达 {filters.num(rules.team_activities * share_of_year, 1)} 次",
+            target_label=f"按进度应达 {fmt.num(rules.team_activities * share_of_year, 1)} 次",
             title=f"各服务队活动进度（截至 {q.end}，全年目标 {rules.team_activities} 次）",
         ),
         "themes": charts.category_counts(

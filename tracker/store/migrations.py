@@ -11,11 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from tracker.ingest.columns import TEN_HAVES
-
-_TEN = ",\n    ".join(f"{k} BOOLEAN" for k, _ in TEN_HAVES)
-
-V1 = f"""
+V1 = """
 CREATE SEQUENCE load_seq START 1;
 CREATE TABLE loads (
     load_id      INTEGER PRIMARY KEY,
@@ -55,7 +51,16 @@ CREATE TABLE teams (
     service_items VARCHAR,
     founded       DATE,
     declared_members INTEGER,
-    {_TEN},
+    has_flag BOOLEAN,
+    has_charter BOOLEAN,
+    has_logo BOOLEAN,
+    has_plan BOOLEAN,
+    has_groups BOOLEAN,
+    has_star_rules BOOLEAN,
+    has_online_register BOOLEAN,
+    has_archive BOOLEAN,
+    has_record_book BOOLEAN,
+    has_qq_group BOOLEAN,
     load_id       INTEGER,
     src_row       INTEGER
 );

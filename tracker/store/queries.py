@@ -14,7 +14,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import TEN_HAVES
+from tracker.notice import TEN_HAVES
 from tracker.problems import TrackerError, suggest
 
 
@@ -22,18 +22,13 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     """Run a query and return a polars frame (via Arrow, no copy per row).
 
     DuckDB 2 wants every `execute` result fetched to the end before the next
-    statement: use `rows`/`scalar` for small results and this for frames.
+    statement: use `rows` for small results and this for frames.
     """
     return con.sql(sql, params=params or None).pl()
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    r = rows(con, sql, params)
-    return r[0][0] if r else None
 
 
 def unit_names(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> list[str]:

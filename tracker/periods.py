@@ -1,8 +1,10 @@
-"""Periods are explicit inclusive date ranges, always shown as such (SPEC §5).
+"""Periods are explicit inclusive date ranges, always shown as such (docs/rules.md, "Periods").
 
-Also the one place that knows how an obligation is pro-rated: a volunteer
-registered (or a team founded) during the year owes its share from that date,
-one who withdrew owes up to the withdrawal.
+This is the one place that knows calendar arithmetic: months ("YYYY-MM") of
+a range, month ends, quarters, the elapsed share of a year, and how an
+obligation is pro-rated — a volunteer registered (or a team founded) during
+the year owes its share from that date, one who withdrew owes up to the
+withdrawal.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def months(self) -> list[str]:
+        """Every month "YYYY-MM" the period touches, in order."""
+        return months_between(self.start, self.end)
+
+    @property
+    def share_of_year(self) -> float:
+        """The period's days over the days of its end's year (the pro-rata factor)."""
+        return self.days / days_in_year(self.end.year)
+
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -51,16 +63,9 @@ class Period:
         return cls(dt.date(year, first, 1), month_end(year, first + 2))
 
     @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(dt.date(year, month, 1), month_end(year, month))
-
-    @classmethod
     def year_to_date(cls, as_of: dt.date) -> Period:
         """1 January of as_of's year to as_of."""
         return cls(dt.date(as_of.year, 1, 1), as_of)
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -73,12 +78,31 @@ def month_end_of(yyyy_mm: str) -> dt.date:
     return month_end(y, m)
 
 
+def month_of(day: dt.date) -> str:
+    """2026-03-05 → "2026-03"."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: dt.date | str, last: dt.date | str) -> list[str]:
+    """Months "YYYY-MM" from `first` to `last` inclusive (dates or "YYYY-MM"); [] if reversed."""
+    def index(m: dt.date | str) -> int:
+        if isinstance(m, str):
+            return int(m[:4]) * 12 + int(m[5:7]) - 1
+        return m.year * 12 + m.month - 1
+
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index(first), index(last) + 1)]
+
+
 def days_in_year(year: int) -> int:
     return 366 if calendar.isleap(year) else 365
 
 
 def quarters_of(year: int) -> list[tuple[int, Period]]:
     return [(q, Period.quarter(year, q)) for q in (1, 2, 3, 4)]
+
+
+def quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
 
 
 def owed_days(period: Period, start_col: str, left_col: str | None = None) -> pl.Expr:

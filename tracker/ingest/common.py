@@ -1,0 +1,140 @@
+"""Checks and writes several ledger kinds share (docs/ledgers.md).
+
+Small functions over a file's typed rows: dates in the future or outside
+--month, hours per day, rows repeating an earlier row, records already
+stored, the months a file covers, back-filled entries; and the bulk writes
+through Arrow that every kind's `write` uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.context import FileContext
+from tracker.ingest.read import ROW
+from tracker.ingest.validate import problems_where
+from tracker.periods import month_end, month_end_of
+
+
+def check_dates(ctx: FileContext, typed: pl.DataFrame, column: str, header: str,
+                in_month: bool) -> None:
+    """Dates in the future are errors; with --month, so are dates outside it."""
+    ctx.add_frame(problems_where(typed, pl.col(column) > ctx.opts.today, header,
+                                 pl.col(column).cast(pl.String), "日期在将来（今天是 "
+                                 f"{ctx.opts.today.isoformat()}）"))
+    rng = ctx.month_range
+    if in_month and rng:
+        ctx.add_frame(problems_where(
+            typed, (pl.col(column) < rng[0]) | (pl.col(column) > rng[1]), header,
+            pl.col(column).cast(pl.String), f"不在 --month 指定的 {ctx.opts.month} 内"))
+
+
+def check_hours(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
+    ctx.add_frame(problems_where(
+        typed, (pl.col(column) <= 0) | (pl.col(column) > 24), header,
+        pl.col(column).cast(pl.String), "服务时长应大于0且不超过24小时"))
+
+
+def duplicate_rows(typed: pl.DataFrame, keys: list[str], header: str, value: str | None,
+                   what: str) -> pl.DataFrame:
+    """Rows repeating an earlier row's keys, naming the earlier row."""
+    d = typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys])).with_columns(
+        pl.col(ROW).min().over(keys).alias("__first")
+    )
+    return problems_where(d, pl.col(ROW) != pl.col("__first"), header, value,
+                          pl.format(f"{what}与本文件第{{}}行重复", pl.col("__first")))
+
+
+def report_stored_duplicates(ctx: FileContext, dups: pl.DataFrame, header: str, value: str,
+                             what: str) -> None:
+    """Rows already stored by an earlier load (`__orig_file`, `__orig_row`) are errors."""
+    ctx.add_frame(problems_where(
+        dups, pl.lit(True), header, value,
+        pl.format(what + "已导入过（原记录：{} 第{}行）；如需更正整月数据请加 --replace",
+                  pl.col("__orig_file"), pl.col("__orig_row"))))
+
+
+def units_of(typed: pl.DataFrame) -> list[str]:
+    return sorted(typed["unit"].drop_nulls().unique().to_list())
+
+
+def months_covered(ctx: FileContext, typed: pl.DataFrame, column: str) -> list[str]:
+    """The months a dated file covers: --month, else every month from its first date to its last
+    (a month without a row inside that span is a month with nothing to record, not a gap)."""
+    if ctx.opts.month:
+        return [ctx.opts.month]
+    dates = typed[column].drop_nulls()
+    if dates.is_empty():
+        return []
+    first, last = dates.min().replace(day=1), dates.max().replace(day=1)
+    return pl.date_range(first, last, "1mo", eager=True).dt.strftime("%Y-%m").to_list()
+
+
+def file_month(ctx: FileContext) -> list[str]:
+    """A register's "months": the month of the file's date."""
+    return [ctx.file_date.strftime("%Y-%m")]
+
+
+def backfill_reference(ctx: FileContext) -> dt.date:
+    """Entries dated more than N working days (rules) before the upload month's end are back-filled."""
+    if ctx.opts.month:
+        return month_end_of(ctx.opts.month)
+    return month_end(ctx.file_date.year, ctx.file_date.month)
+
+
+def backfilled(ctx: FileContext, column: str) -> pl.Expr:
+    ref = backfill_reference(ctx)
+    return pl.business_day_count(pl.col(column), pl.lit(ref)) > ctx.opts.due_working_days
+
+
+def in_months(column: str) -> str:
+    """SQL: the unit's records of these months (params: units, months) — what --replace swaps."""
+    return (f"unit IN (SELECT unnest(?::VARCHAR[])) "
+            f"AND strftime({column}, '%Y-%m') IN (SELECT unnest(?::VARCHAR[]))")
+
+
+def number_in_cell(expr: pl.Expr) -> pl.Expr:
+    """The first whole number in a cell: "总计 4 支" → 4."""
+    return expr.str.normalize("NFKC").str.extract(r"(\d+)", 1).cast(pl.Int64, strict=False)
+
+
+def fingerprint(cols: list[str]) -> pl.Expr:
+    """A text key of the values that make a version; equal fingerprints → no new version."""
+    return pl.concat_str([pl.col(c).cast(pl.String).fill_null("∅") for c in cols], separator="\x1f")
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> int:
+    """Bulk insert a polars frame (columns named as the table's) through Arrow."""
+    if df.height == 0:
+        return 0
+    cols = ", ".join(f'"{c}"' for c in df.columns)
+    con.register("__incoming", df.to_arrow())
+    try:
+        con.execute(f'INSERT INTO {table} ({cols}) SELECT {cols} FROM __incoming')
+    finally:
+        con.unregister("__incoming")
+    return df.height
+
+
+def ensure_units(con: duckdb.DuckDBPyConnection, units: list[str], load_id: int) -> None:
+    """Teams and rosters may name a unit not yet registered: register it (counts unknown)."""
+    con.execute(
+        "INSERT INTO units (unit, load_id) SELECT u, ? FROM unnest(?::VARCHAR[]) t(u) "
+        "WHERE u NOT IN (SELECT unit FROM units)",
+        [load_id, units],
+    )
+
+
+def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame, where: str = "",
+                 params: list | None = None) -> None:
+    """Delete the rows of `table` whose key columns match a row of `keys` (and `where`)."""
+    cols = ", ".join(keys.columns)
+    con.register("__keys", keys.to_arrow())
+    try:
+        con.execute(f"DELETE FROM {table} WHERE {where + ' AND ' if where else ''}"
+                    f"({cols}) IN (SELECT ({cols}) FROM __keys)", params or [])
+    finally:
+        con.unregister("__keys")

@@ -1,0 +1,76 @@
+"""What a ledger kind's `prepare` receives and returns (docs/architecture.md, "Loading").
+
+The pipeline reads and validates a file, then hands each kind a
+`FileContext` (the file, its table, its date, the options and a problem
+collector) and the typed rows. The kind checks them against the database
+and returns `Prepared`: the rows, the units and months the file covers,
+and `write`, which stores them inside the pipeline's one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.columns import Kind
+from tracker.ingest.layout import Table
+from tracker.periods import month_end_of
+from tracker.problems import Problems
+
+
+@dataclass
+class LoadOptions:
+    unit: str | None = None
+    month: str | None = None  # YYYY-MM
+    as_of: dt.date | None = None
+    replace: bool = False
+    dry_run: bool = False
+    sheet: str | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    due_working_days: int = 10  # rules: record_due_working_days
+
+
+@dataclass
+class FileContext:
+    path: Path
+    label: str
+    digest: str
+    kind: Kind
+    table: Table
+    file_date: dt.date
+    opts: LoadOptions
+    problems: Problems
+
+    def add_frame(self, frame: pl.DataFrame, level: str = "error") -> None:
+        self.problems.extend_frame(self.label, frame, level)
+
+    def error(self, message: str, row: int | None = None, column: str | None = None,
+              value: str | None = None) -> None:
+        self.problems.add(self.label, row, column, value, message)
+
+    def warn(self, message: str, row: int | None = None, column: str | None = None,
+             value: str | None = None) -> None:
+        self.problems.add(self.label, row, column, value, message, "warning")
+
+    @property
+    def month_range(self) -> tuple[dt.date, dt.date] | None:
+        if not self.opts.month:
+            return None
+        start = dt.date.fromisoformat(self.opts.month + "-01")
+        return start, month_end_of(self.opts.month)
+
+
+@dataclass
+class Prepared:
+    """What a kind's `prepare` hands back: the rows to store and a summary."""
+
+    rows: pl.DataFrame
+    units: list[str]
+    months: list[str]
+    write: Callable[[duckdb.DuckDBPyConnection, int], dict[str, int]]
+    counts: dict[str, int | float] = field(default_factory=dict)

@@ -1,0 +1,23 @@
+"""The ledger kinds, listed once (cf. beancount's listed plugins; docs/architecture.md).
+
+A kind is one module here declaring `KIND` (its columns, whether it is
+monthly, what it does with unknown units, and its `prepare`). The CLI's
+`tracker load KIND`, templates, status and reports all read this registry;
+adding a ledger kind is its module plus one line below.
+"""
+
+from __future__ import annotations
+
+from tracker.ingest.columns import Kind
+from tracker.ingest.kinds import activities, demands, pairings, roster, teams, units
+
+KINDS: dict[str, Kind] = {
+    k.key: k for k in (units.KIND, teams.KIND, roster.KIND, activities.KIND, demands.KIND, pairings.KIND)
+}
+
+MONTHLY_KINDS: tuple[str, ...] = tuple(k for k, kind in KINDS.items() if kind.monthly)
+
+
+def kind_name(key: str) -> str:
+    """A kind's short Chinese name (花名册, 活动登记簿), or the key itself if unknown."""
+    return KINDS[key].name if key in KINDS else key

@@ -1,0 +1,140 @@
+"""活动情况登记簿 as the `activities` ledger: activities and who took part, for how long.
+
+A monthly register: a row is one activity with its participants (or one
+participant: rows agreeing on date, team and title are one activity). A
+participation already stored is a duplicate naming the original file and
+row; with --replace the unit's activities of the months the file covers are
+swapped for the file's, in the same transaction (docs/ledgers.md).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from tracker.formats import hours_expr
+from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.common import (
+    backfilled,
+    check_dates,
+    check_hours,
+    duplicate_rows,
+    in_months,
+    insert_frame,
+    months_covered,
+    report_stored_duplicates,
+    units_of,
+)
+from tracker.ingest.context import FileContext, Prepared
+from tracker.ingest.read import ROW
+from tracker.ingest.resolve import (
+    explode_participants,
+    match_people,
+    resolve_teams,
+    team_lookup,
+    unit_people,
+)
+from tracker.ingest.validate import problems_where
+from tracker.store.queries import frame
+
+ACTIVITY_FIELDS = ["kind", "theme", "place", "beneficiary", "content", "lead", "recorder", "note"]
+
+COLUMNS = (
+    UNIT,
+    Column("date", "日期", "date", required=True, also=("活动日期", "服务日期"), example="2026-03-05"),
+    Column("team", "服务队", required=True, also=("服务队名称", "组织服务队"), example="检验队"),
+    Column("title", "活动名称", required=True, also=("活动主题",), example="无偿献血宣传进社区"),
+    Column("kind", "活动类型", choices=("志愿服务", "培训", "例会"), example="志愿服务",
+           note="默认为志愿服务"),
+    Column("theme", "服务主题", example="关爱老幼弱残"),
+    Column("place", "地点", also=("活动地点", "服务地点"), example="某社区"),
+    Column("beneficiary", "服务对象", example="社区居民"),
+    Column("content", "服务内容", also=("活动内容",), example="献血知识宣传"),
+    Column("participants", "参加人员", required=True, also=("参加志愿者", "参与人员"),
+           example="张晓明、李红", note="一人或多人，用 、，,;；/ 或空格分隔"),
+    Column("hours", "服务时长", "hours", required=True, also=("时长", "服务时间", "小时数"),
+           example="2", note="每人时长"),
+    Column("lead", "负责人", example="张晓明"),
+    Column("recorder", "记录人", example="李红"),
+    Column("note", "备注"),
+)
+
+
+def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
+    typed = typed.with_columns(pl.col("kind").fill_null("志愿服务"))
+    check_dates(ctx, typed, "date", "日期", in_month=True)
+    check_hours(ctx, typed, "hours", "服务时长")
+    typed, problems = resolve_teams(typed, team_lookup(con), "team", "服务队")
+    ctx.add_frame(problems)
+    units, months = units_of(typed), months_covered(ctx, typed, "date")
+    key = ["unit", "team", "date", "title"]
+    tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()), [*key, "hours"])
+    tokens, problems = match_people(tokens, unit_people(con, units), "参加人员")
+    ctx.add_frame(problems)
+    parts = tokens.filter(pl.col("vid").is_not_null())
+    ok = parts.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in [*key, "hours"]]))
+    # a repeated participant rejects the file, so what reaches the write is unique
+    ctx.add_frame(duplicate_rows(ok, [*key, "vid"], "参加人员", "token", "同一活动的同一参加人员"))
+
+    replacing = ctx.opts.replace
+    stored = frame(con, f"""
+        SELECT a.aid, a.unit, a.team, a.date, a.title, p.vid, p.hours, l.file_name AS __orig_file,
+               p.src_row AS __orig_row
+        FROM activities a JOIN participations p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
+        WHERE a.unit IN (SELECT unnest(?::VARCHAR[])) AND a.date IN (SELECT unnest(?::DATE[]))
+        {"AND strftime(a.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
+        """, [units, ok["date"].unique().to_list(), *([months] if replacing else [])])
+    dups = ok.join(stored.select(*key, "vid", "__orig_file", "__orig_row"), on=[*key, "vid"], how="inner")
+    report_stored_duplicates(ctx, dups, "参加人员", "token", "这条参加记录")
+
+    # one person's day over 24 hours (this file plus what is stored for those days)
+    day = pl.concat([
+        ok.select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
+        stored.select("unit", "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
+                      pl.lit(None, pl.String).alias("token")),
+    ], how="vertical_relaxed").with_columns(pl.col("hours").sum().over("unit", "vid", "date").alias("__day"))
+    over = day.filter(pl.col(ROW).is_not_null() & (pl.col("__day") > 24)).unique(["unit", "vid", "date"])
+    ctx.add_frame(problems_where(over, pl.lit(True), "参加人员", "token",
+                                 pl.format("此人当天累计服务 {} 小时，超过24小时", hours_expr(pl.col("__day")))))
+
+    rows = typed
+    activities = (
+        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key])).sort(ROW)
+        .group_by(key, maintain_order=True)
+        .agg([pl.col(f).first() for f in ACTIVITY_FIELDS] + [pl.col(ROW).first().alias("src_row")])
+        .with_columns(backfilled(ctx, "date").alias("backfilled"))
+    )
+
+    def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
+        removed = 0
+        if replacing:
+            where, params = in_months("date"), [units, months]
+            removed = con.execute(f"SELECT count(*) FROM activities WHERE {where}", params).fetchall()[0][0]
+            con.execute(f"DELETE FROM participations WHERE aid IN (SELECT aid FROM activities WHERE {where})", params)
+            con.execute(f"DELETE FROM activities WHERE {where}", params)
+        existing = frame(con, """
+            SELECT aid, unit, team, date, title FROM activities
+            WHERE unit IN (SELECT unnest(?::VARCHAR[])) AND date IN (SELECT unnest(?::DATE[]))""",
+                         [units, activities["date"].unique().to_list()])
+        acts = activities.join(existing, on=key, how="left")
+        fresh = acts.filter(pl.col("aid").is_null())
+        ids = frame(con, "SELECT nextval('activity_seq') AS aid FROM range(?)", [fresh.height])["aid"]
+        fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
+        insert_frame(con, "activities", fresh.select(
+            "aid", *key, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
+        all_aids = pl.concat([acts.filter(pl.col("aid").is_not_null()).select(*key, "aid"),
+                              fresh.select(*key, "aid")], how="vertical_relaxed")
+        p = ok.join(all_aids, on=key, how="inner").select(
+            "aid", "vid", "hours", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row"))
+        insert_frame(con, "participations", p)
+        out = {"活动": fresh.height, "参加记录": p.height, "补录": int(fresh["backfilled"].sum())}
+        if replacing:
+            out["替换掉的原活动"] = removed
+        return out
+
+    counts = {"活动": activities.height, "参加记录": ok.height, "服务时长": round(float(ok["hours"].sum()), 1)}
+    return Prepared(rows, units, months, write, counts)
+
+
+
+KIND = Kind("activities", "活动登记簿", "党员志愿者队伍活动情况登记簿", COLUMNS, prepare_activities, monthly=True)

@@ -1,0 +1,92 @@
+"""群众需求登记簿 as the `demands` ledger: each demand and its status over time.
+
+A monthly register keyed by 需求编号: a later file updates a demand's
+status, and every change is kept in demand_history with its date, so a
+report sees the status a demand had at its period's end (docs/data-model.md).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.common import (
+    check_dates,
+    duplicate_rows,
+    in_months,
+    insert_frame,
+    months_covered,
+    replace_keys,
+    units_of,
+)
+from tracker.ingest.context import FileContext, Prepared
+from tracker.ingest.read import ROW
+from tracker.ingest.resolve import resolve_teams, team_lookup
+from tracker.ingest.validate import problems_where
+from tracker.store.queries import frame
+
+COLUMNS = (
+    UNIT,
+    Column("demand_id", "需求编号", required=True, also=("编号",), example="XQ-2026-001"),
+    Column("received", "登记日期", "date", required=True, also=("受理日期",), example="2026-03-02"),
+    Column("requester", "需求人", also=("需求群众",), example="王大爷"),
+    Column("phone", "联系方式", "phone", also=("联系电话",), example="13900005678"),
+    Column("content", "需求内容", required=True, example="上门测血压"),
+    Column("category", "需求类别", example="健康"),
+    Column("team", "承接服务队", also=("服务队",), example="检验队"),
+    Column("status", "状态", required=True, choices=("待办理", "办理中", "已办结", "无法办理"),
+           also=("办理状态",), example="已办结"),
+    Column("closed", "办结日期", "date", example="2026-03-09"),
+    Column("activity", "关联活动", example="无偿献血宣传进社区"),
+    Column("rating", "群众评价", choices=("满意", "基本满意", "不满意"), example="满意"),
+)
+
+DEMAND_FIELDS = ["received", "requester", "phone", "content", "category", "team", "status", "closed",
+                 "activity", "rating"]
+
+
+def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
+    check_dates(ctx, typed, "received", "登记日期", in_month=False)
+    check_dates(ctx, typed, "closed", "办结日期", in_month=False)
+    ctx.add_frame(problems_where(typed, (pl.col("status") == "已办结") & pl.col("closed").is_null(), "办结日期",
+                                 None, "状态为已办结时请填写办结日期"))
+    ctx.add_frame(problems_where(typed, pl.col("closed") < pl.col("received"), "办结日期",
+                                 pl.col("closed").cast(pl.String), "办结日期早于登记日期"))
+    ctx.add_frame(duplicate_rows(typed, ["unit", "demand_id"], "需求编号", "demand_id", "需求编号"))
+    if typed["team"].null_count() < typed.height:
+        typed, problems = resolve_teams(typed, team_lookup(con), "team", "承接服务队")
+        ctx.add_frame(problems)
+    units, months = units_of(typed), months_covered(ctx, typed, "received")
+    rows = typed.select("unit", "demand_id", *DEMAND_FIELDS, ROW)
+
+    def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
+        if ctx.opts.replace:
+            where, params = in_months("received"), [units, months]
+            con.execute(f"""DELETE FROM demand_history WHERE (unit, demand_id) IN
+                            (SELECT (unit, demand_id) FROM demands WHERE {where})""", params)
+            con.execute(f"DELETE FROM demands WHERE {where}", params)
+        fp = pl.concat_str([pl.col(c).cast(pl.String).fill_null("∅") for c in DEMAND_FIELDS], separator="\x1f")
+        cur = frame(con, f"SELECT unit, demand_id, status AS __old_status, {', '.join(DEMAND_FIELDS)} FROM demands")
+        cur = cur.with_columns(fp.alias("__cur_fp")).select("unit", "demand_id", "__old_status", "__cur_fp")
+        m = rows.with_columns(fp.alias("__fp")).join(cur, on=["unit", "demand_id"], how="left")
+        new = m.filter(pl.col("__cur_fp").is_null())
+        changed = m.filter(pl.col("__cur_fp").is_not_null() & (pl.col("__fp") != pl.col("__cur_fp")))
+        if changed.height:
+            replace_keys(con, "demands", changed.select("unit", "demand_id"))
+        upd = pl.concat([new, changed]).with_columns(pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row"))
+        insert_frame(con, "demands", upd.select("unit", "demand_id", *DEMAND_FIELDS, "load_id", "src_row"))
+        moved = upd.filter(pl.col("__old_status").is_null() | (pl.col("__old_status") != pl.col("status")))
+        changed_on = pl.when((pl.col("status") == "已办结") & pl.col("closed").is_not_null()).then(pl.col("closed"))
+        changed_on = changed_on.when(pl.col("__old_status").is_null()).then(pl.col("received"))
+        insert_frame(con, "demand_history", moved.select(
+            "unit", "demand_id", "status", changed_on.otherwise(pl.lit(ctx.file_date)).alias("changed_on"),
+            "load_id"))
+        return {"新需求": new.height, "状态或内容更新": changed.height,
+                "无变化": rows.height - new.height - changed.height}
+
+    return Prepared(rows, units, months, write, {"需求": rows.height})
+
+
+
+KIND = Kind("demands", "群众需求登记簿", "群众需求登记簿", COLUMNS, prepare_demands, monthly=True)

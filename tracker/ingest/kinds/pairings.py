@@ -1,0 +1,79 @@
+"""结对帮扶活动情况登记簿 as the `pairings` ledger: each visit of a volunteer to the person they help.
+
+A monthly register: one row per visit (a pairing is 结对编号, else volunteer +
+recipient). A visit already stored is a duplicate; --replace swaps the
+months the file covers (docs/ledgers.md).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.common import (
+    backfilled,
+    check_dates,
+    check_hours,
+    duplicate_rows,
+    in_months,
+    insert_frame,
+    months_covered,
+    report_stored_duplicates,
+    units_of,
+)
+from tracker.ingest.context import FileContext, Prepared
+from tracker.ingest.read import ROW
+from tracker.ingest.resolve import match_people, unit_people
+from tracker.store.queries import frame
+
+COLUMNS = (
+    UNIT,
+    Column("pair_id", "结对编号", example="JD-01", note="默认：志愿者+帮扶对象"),
+    Column("date", "日期", "date", required=True, also=("帮扶日期", "走访日期"), example="2026-03-08"),
+    Column("volunteer", "志愿者", required=True, also=("帮扶志愿者", "志愿者姓名"), example="张晓明"),
+    Column("recipient", "帮扶对象", required=True, example="赵奶奶"),
+    Column("recipient_kind", "对象类别", choices=("老人", "儿童", "残疾人", "困难家庭", "其他"),
+           example="老人"),
+    Column("content", "帮扶内容", example="陪同就医"),
+    Column("hours", "服务时长", "hours", also=("时长",), example="1.5"),
+    Column("pair_status", "结对状态", choices=("进行中", "已结束"), example="进行中"),
+)
+
+
+def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
+    check_dates(ctx, typed, "date", "日期", in_month=True)
+    check_hours(ctx, typed, "hours", "服务时长")
+    units, months = units_of(typed), months_covered(ctx, typed, "date")
+    tokens = typed.select(ROW, "unit", pl.col("volunteer").str.replace_all(r"[\s\u3000]", "").alias("token"))
+    tokens = tokens.filter(pl.col("token").is_not_null())
+    people, problems = match_people(tokens, unit_people(con, units), "志愿者")
+    ctx.add_frame(problems)
+    typed = typed.join(people.select(ROW, "vid"), on=ROW, how="left")
+    typed = typed.with_columns(
+        pl.col("pair_id").fill_null(pl.concat_str([pl.col("volunteer"), pl.col("recipient")], separator="-"))
+    )
+    ctx.add_frame(duplicate_rows(typed, ["unit", "pair_id", "date"], "日期", "pair_id", "同一结对同一天的走访"))
+    replacing = ctx.opts.replace
+    stored = frame(con, f"""
+        SELECT v.unit, v.pair_id, v.date, l.file_name AS __orig_file, v.src_row AS __orig_row
+        FROM pairing_visits v LEFT JOIN loads l USING (load_id)
+        WHERE v.unit IN (SELECT unnest(?::VARCHAR[]))
+        {"AND strftime(v.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
+        """, [units, *([months] if replacing else [])])
+    dups = typed.join(stored, on=["unit", "pair_id", "date"], how="inner")
+    report_stored_duplicates(ctx, dups, "日期", "pair_id", "这次结对走访")
+    rows = typed.filter(pl.col("vid").is_not_null()).with_columns(backfilled(ctx, "date").alias("backfilled"))
+
+    def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
+        if replacing:
+            where, params = in_months("date"), [units, months]
+            con.execute(f"DELETE FROM pairing_visits WHERE {where}", params)
+        insert_frame(con, "pairing_visits", rows.select(
+            "unit", "pair_id", "date", "vid", "recipient", "recipient_kind", "content", "hours", "pair_status",
+            "backfilled", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row")))
+        return {"结对走访": rows.height, "补录": int(rows["backfilled"].sum())}
+
+    return Prepared(rows, units, months, write, {"结对走访": rows.height})
+
+KIND = Kind("pairings", "结对帮扶登记簿", "结对帮扶活动情况登记簿", COLUMNS, prepare_pairings, monthly=True)

@@ -1,0 +1,24 @@
+"""What the notice (镇组通〔2013〕37号) names, declared once for every layer.
+
+The notice asks each team to have ten things (四.3 “十有”); the teams table
+stores one yes/no column per item, the 附件3 form has one header per item,
+and the checks count them.
+"""
+
+from __future__ import annotations
+
+NOTICE = "镇组通〔2013〕37号"
+
+# (stored column, the notice's word) for the ten things a team must have (四.3)
+TEN_HAVES: tuple[tuple[str, str], ...] = (
+    ("has_flag", "队旗"),
+    ("has_charter", "章程"),
+    ("has_logo", "统一标识"),
+    ("has_plan", "年度计划"),
+    ("has_groups", "队长及小组"),
+    ("has_star_rules", "星级评定办法"),
+    ("has_online_register", "网上登记表"),
+    ("has_archive", "档案材料"),
+    ("has_record_book", "活动记录册"),
+    ("has_qq_group", "实名QQ群"),
+)

@@ -1,0 +1,56 @@
+"""Masking personal numbers (docs/privacy.md): one definition for every output and message.
+
+ID numbers keep their first 3 and last 4 characters (320***********1234),
+mobiles their first 3 and last 4 digits (138****5678). Reports, exports and
+problem messages all call these, so no output can show a full number by
+forgetting to mask it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PHONE_SPLIT = re.compile(r"(\s*[、,，;；/／]\s*|\s+)")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def mask_id(value: object) -> str:
+    """An ID number keeping its first 3 and last 4 characters: 320***********1234.
+
+    Values shorter than 8 characters are masked entirely (nothing identifying
+    should survive a mistyped short number).
+    """
+    s = _text(value)
+    if len(s) < 8:
+        return "*" * len(s)
+    return s[:3] + "*" * (len(s) - 7) + s[-4:]
+
+
+def _mask_one_phone(s: str) -> str:
+    digits = re.sub(r"\D", "", s)
+    if len(digits) >= 11:  # mobile, or landline with area code: 138****5678, 051*****2345
+        return s[:3] + "*" * (len(s) - 7) + s[-4:]
+    if len(s) > 4:  # a local number: only the last 4 stay
+        return "*" * (len(s) - 4) + s[-4:]
+    return "*" * len(s)
+
+
+def mask_phone(value: object) -> str:
+    """Each phone number in the text masked: "13812345678" → "138****5678".
+
+    Two numbers are kept apart ("办公、手机" as stored: "051184412345、13812345678").
+    """
+    s = _text(value)
+    if not s:
+        return ""
+    parts = _PHONE_SPLIT.split(s)
+    # the split keeps separators at odd positions; mask only the numbers
+    return "".join(p if i % 2 else _mask_one_phone(p) for i, p in enumerate(parts) if p != "")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask phone and ID numbers inside free text: 138****5678, 320***********1234."""
+    return re.sub(r"\d{6,}[\dXx]", lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:], text)
