@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from factory import D, Ledger
-from rich.console import Console
-
-from tracker.assess.commands import cmd_check
-from tracker.problems import TrackerError
 
 U = "示例市中心血站"
 PHONE = "13800001234"
@@ -33,20 +28,26 @@ def build(path, *, good: bool) -> None:
     led.close()
 
 
-def run(path, capsys, **kw):
-    args = {"rules_path": None, "year": None, "as_of": None, "unit": None, "as_json": False} | kw
-    code = cmd_check(path, console=Console(width=200, force_terminal=False), **args)
-    return code, capsys.readouterr().out
+def run(path, cli, **kw):
+    """`tracker check` with kw as options (as_json=True → --json), through the CLI."""
+    args = []
+    for key, value in kw.items():
+        if key == "as_json":
+            args += ["--json"] if value else []
+        else:
+            args += [f"--{key.replace('_', '-')}", str(value)]
+    r = cli("check", *args, db=path)
+    return r.code, r.out + r.err
 
 
-def test_exit_0_with_warnings_only_and_1_with_a_failure(tmp_path, capsys):
+def test_exit_0_with_warnings_only_and_1_with_a_failure(tmp_path, cli):
     build(tmp_path / "ok.duckdb", good=True)
-    code, out = run(tmp_path / "ok.duckdb", capsys)
+    code, out = run(tmp_path / "ok.duckdb", cli)
     assert code == 0  # mid-year (as of 2026-06-30): some rules only warn
     assert "2026-01-01 至 2026-06-30" in out and U in out
     assert "未通过 0 项" in out
     build(tmp_path / "bad.duckdb", good=False)
-    code, out = run(tmp_path / "bad.duckdb", capsys)
+    code, out = run(tmp_path / "bad.duckdb", cli)
     assert code == 1 and "赵磊" in out
     first = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
     shown = [c for c in first if c]  # the 结果 column, row by row
@@ -54,9 +55,9 @@ def test_exit_0_with_warnings_only_and_1_with_a_failure(tmp_path, capsys):
     assert shown == sorted(shown, key=["未通过", "提醒", "通过"].index)  # failures first
 
 
-def test_json_findings(tmp_path, capsys):
+def test_json_findings(tmp_path, cli):
     build(tmp_path / "t.duckdb", good=False)
-    code, out = run(tmp_path / "t.duckdb", capsys, as_json=True, as_of=D(2026, 12, 31))
+    code, out = run(tmp_path / "t.duckdb", cli, as_json=True, as_of=D(2026, 12, 31))
     data = json.loads(out)
     assert code == 1
     assert all(set(f) == {"rule", "level", "unit", "team", "volunteer", "message", "figures"} for f in data)
@@ -67,16 +68,27 @@ def test_json_findings(tmp_path, capsys):
     assert PHONE not in out and "13900005678" not in out
 
 
-def test_year_without_as_of_is_judged_at_its_end(tmp_path, capsys):
+def test_year_without_as_of_is_judged_at_its_end(tmp_path, cli):
     build(tmp_path / "t.duckdb", good=True)
-    code, out = run(tmp_path / "t.duckdb", capsys, year=2025, as_json=True)
+    code, out = run(tmp_path / "t.duckdb", cli, year=2025, as_json=True)
     data = json.loads(out)
     assert any("2025-12-31" in f["message"] for f in data)
 
 
-def test_unknown_unit_and_missing_database_are_user_errors(tmp_path, capsys):
+def test_unknown_unit_and_missing_database_are_user_errors(tmp_path, cli):
     build(tmp_path / "t.duckdb", good=True)
-    with pytest.raises(TrackerError, match="没有单位"):
-        run(tmp_path / "t.duckdb", capsys, unit="不存在的单位")
-    with pytest.raises(TrackerError, match="tracker init"):
-        run(tmp_path / "none.duckdb", capsys)
+    code, out = run(tmp_path / "t.duckdb", cli, unit="不存在的单位")
+    assert code == 1 and "没有单位" in out and "Traceback" not in out
+    code, out = run(tmp_path / "none.duckdb", cli)
+    assert code == 1 and "tracker init" in out
+
+
+def test_as_of_is_read_from_the_command_line(tmp_path, cli):
+    """The mid-year check the README documents: --as-of as typed (it once crashed, exit 3)."""
+    build(tmp_path / "t.duckdb", good=True)
+    for typed in ("2026-06-30", "2026/6/30", "2026年6月30日"):
+        code, out = run(tmp_path / "t.duckdb", cli, as_of=typed)
+        assert code == 0, out
+        assert "2026-01-01 至 2026-06-30" in out
+    code, out = run(tmp_path / "t.duckdb", cli, as_of="六月底")
+    assert code == 2 and "--as-of 不是可识别的日期" in out

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from factory import D, one_named
 
-from tracker.assess.checks import plan, run_checks
-from tracker.assess.inactive import default_as_of, inactive
+from tracker.assess.assessment import Assessment
+from tracker.assess.checks import run_checks
+from tracker.assess.inactive import inactive
 from tracker.rules import Rules
 
 U = "示例市中心血站"
@@ -75,15 +76,16 @@ def test_default_as_of_is_the_end_of_the_last_month_loaded(led):
     v = led.volunteer(U, "李红", "检验队")
     led.activity(U, "检验队", D(2026, 1, 5), "宣传", [v], hours=24)
     led.months(U, "activities", ["2026-01", "2026-02", "2026-03"])
-    assert default_as_of(led.con, U) == D(2026, 3, 31)
-    assert plan(led.con, None, None, U) == {U: (2026, D(2026, 3, 31))}
+    a = Assessment(led.con, unit=U)
+    assert a.default_as_of(U) == D(2026, 3, 31)
+    assert a.plan(None, None) == {U: (2026, D(2026, 3, 31))}
     # 85 days before the last month loaded: not flagged, however late "today" is
     found = [f for f in run_checks(led.con, unit=U, only=["inactive"]) if f.volunteer]
     assert found == []
     # a year asked for is judged inside that year
-    assert default_as_of(led.con, U, 2025) == D(2025, 12, 31)
+    assert a.default_as_of(U, 2025) == D(2025, 12, 31)
 
 
 def test_default_as_of_without_activities_is_today(led):
     led.volunteer(U, "李红", "检验队")
-    assert default_as_of(led.con, U, today=D(2026, 8, 9)) == D(2026, 8, 9)
+    assert Assessment(led.con, unit=U, today=D(2026, 8, 9)).default_as_of(U) == D(2026, 8, 9)

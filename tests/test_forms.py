@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from factory import D, Ledger
 
-from tracker.forms import export_form
+from tracker.exports.forms import export_form
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import locate
 from tracker.ingest.read import read_file

@@ -9,7 +9,7 @@ import pytest
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import locate
 from tracker.ingest.read import read_file
-from tracker.ledger_template import template_columns, write_template
+from tracker.exports.templates import template_columns, write_template
 from tracker.problems import TrackerError
 from tracker.values import PARSERS
 

@@ -6,7 +6,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from tracker.render.tables_xlsx import display_width, sheet_name, write_tables
+from tracker.render.xlsx import display_width, sheet_name, write_tables
 
 HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1+1"]
 

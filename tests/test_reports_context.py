@@ -6,7 +6,9 @@ import polars as pl
 import pytest
 from report_demo import demo_db
 
+from tracker.assess.assessment import Assessment
 from tracker.reports import annual, midyear, quarterly
+from tracker.reports.spec import Request
 from tracker.rules import DEFAULTS
 from tracker.store.db import connect
 
@@ -25,6 +27,11 @@ def con(demo):
         yield c
 
 
+def _build(report, con, demo, year, **kw):
+    a = Assessment(con, DEFAULTS, demo.design.unit, TODAY)
+    return report.build(a.unit_view(demo.design.unit), Request(year, today=TODAY, **kw))
+
+
 def _row(table, **match):
     rows = table.frame.filter(*[pl.col(k) == v for k, v in match.items()]).to_dicts()
     assert len(rows) == 1, rows
@@ -32,7 +39,7 @@ def _row(table, **match):
 
 
 def test_quarterly_q3_shows_missing_meeting_and_team_progress(con, demo):
-    r = quarterly.build(con, demo.design.unit, 2025, 3, DEFAULTS, TODAY)
+    r = _build(quarterly, con, demo, 2025, quarter=3)
     assert r.header.start == D(2025, 7, 1) and r.header.end == D(2025, 9, 30)
     fails = " ".join(i["text"] for i in r.lists["fails"])
     assert "第3季度" in fails and "工作例会 0 次" in fails
@@ -50,7 +57,7 @@ def test_quarterly_q3_shows_missing_meeting_and_team_progress(con, demo):
 
 
 def test_quarterly_idle_volunteers_are_those_who_stopped_or_never_served(con, demo):
-    r = quarterly.build(con, demo.design.unit, 2025, 3, DEFAULTS, TODAY)
+    r = _build(quarterly, con, demo, 2025, quarter=3)
     idle = set(r.tables["idle"].frame["name"])
     designed = set(demo.design.never_served) | set(demo.design.stopped_after_march)
     assert designed <= idle
@@ -63,14 +70,14 @@ def test_quarterly_idle_volunteers_are_those_who_stopped_or_never_served(con, de
 
 
 def test_quarterly_themes_list_main_actions_first(con, demo):
-    r = quarterly.build(con, demo.design.unit, 2025, 1, DEFAULTS, TODAY)
+    r = _build(quarterly, con, demo, 2025, quarter=1)
     themes = r.tables["themes"].frame["theme"].to_list()
     assert themes[:2] == list(DEFAULTS.themes)
     assert r.charts["themes"].categories == themes
 
 
 def test_midyear_inactive_list_has_the_designed_people_and_reasons(con, demo):
-    r = midyear.build(con, demo.design.unit, 2025, D(2025, 6, 30), DEFAULTS, TODAY)
+    r = _build(midyear, con, demo, 2025, as_of=D(2025, 6, 30))
     table = r.tables["inactive"].frame
     by_reason = {
         name: set(reasons) for name, reasons in zip(table["name"], table["reasons"], strict=True)
@@ -91,7 +98,7 @@ def test_midyear_inactive_list_has_the_designed_people_and_reasons(con, demo):
 
 
 def test_midyear_advice_names_people_and_the_lagging_team(con, demo):
-    r = midyear.build(con, demo.design.unit, 2025, D(2025, 6, 30), DEFAULTS, TODAY)
+    r = _build(midyear, con, demo, 2025, as_of=D(2025, 6, 30))
     advice = "\n".join(r.lists["advice"])
     for name in (*demo.design.never_served, *demo.design.stopped_after_march):
         assert name in advice
@@ -103,12 +110,12 @@ def test_midyear_advice_names_people_and_the_lagging_team(con, demo):
 
 
 def test_midyear_default_as_of_is_the_last_month_loaded(con, demo):
-    r = midyear.build(con, demo.design.unit, 2025, None, DEFAULTS, TODAY)
+    r = _build(midyear, con, demo, 2025, as_of=None)
     assert r.header.as_of == D(2025, 12, 31)
 
 
 def test_annual_teams_volunteers_and_compliance(con, demo):
-    r = annual.build(con, demo.design.unit, 2025, DEFAULTS, TODAY)
+    r = _build(annual, con, demo, 2025)
     short = _row(r.tables["teams"], team_label=demo.design.short_team)
     assert short["activities"] == 8 and short["level"] == "fail"
     assert short["themes_missing"] == ["关爱山川河流"]
@@ -129,7 +136,7 @@ def test_annual_teams_volunteers_and_compliance(con, demo):
 
 
 def test_annual_stars_follow_cumulative_hours(con, demo):
-    r = annual.build(con, demo.design.unit, 2025, DEFAULTS, TODAY)
+    r = _build(annual, con, demo, 2025)
     vols = r.tables["volunteers"].frame
     for row in vols.to_dicts():
         assert row["stars"] == sum(row["cumulative_hours"] >= t for t in DEFAULTS.stars)

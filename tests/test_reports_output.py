@@ -10,9 +10,13 @@ from factory import Ledger
 from report_demo import demo_db
 
 from tracker.problems import TrackerError
-from tracker.reports import write_reports
+from tracker import api
 
 D = dt.date
+def write_reports(kind, db, rules, **kw):
+    return api.report(db, kind, rules=rules, **kw).paths
+
+
 TODAY = D(2026, 1, 20)
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://evil.example","点我")'

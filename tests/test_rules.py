@@ -7,7 +7,7 @@ import tomllib
 import polars as pl
 import pytest
 
-from tracker.assess.commands import cmd_rules
+from tracker import api
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, load_rules, to_toml
 
@@ -51,10 +51,9 @@ def test_team_band_edges(members, band):
 
 def test_written_rules_load_back_identical(tmp_path, capsys):
     out = tmp_path / "规则.toml"
-    assert cmd_rules(out, None) == 0
+    assert api.rules(None, out).path == out
     assert load_rules(out) == DEFAULTS
-    assert cmd_rules(None, None) == 0
-    assert capsys.readouterr().out.strip() == to_toml().strip()
+    assert api.rules(None, None).text.strip() == to_toml().strip()
 
 
 def test_a_subset_overrides_and_the_rest_stays(tmp_path):
@@ -67,8 +66,7 @@ def test_a_subset_overrides_and_the_rest_stays(tmp_path):
 
 
 def test_effective_rules_printed_with_a_user_file(tmp_path, capsys):
-    cmd_rules(None, write(tmp_path, "volunteer_hours = 30\n"))
-    assert "volunteer_hours = 30" in capsys.readouterr().out
+    assert "volunteer_hours = 30" in api.rules(write(tmp_path, "volunteer_hours = 30\n")).text
 
 
 def test_unknown_key_is_named_with_a_suggestion(tmp_path):

@@ -1,11 +1,13 @@
-"""The `tracker` command: option parsing and printing only; the work is in tracker.api.
+"""The `tracker` command: option parsing and printing only; the work is in `tracker.api`.
 
-Exit codes: 0 done; 1 input rejected or a check failed; 2 usage error.
+Exit codes: 0 done; 1 input rejected or a check failed; 2 usage error;
+3 an internal error (a bug: run again with --debug and send the output).
 A user mistake never shows a traceback; `--debug` shows one.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -16,7 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker import api
+from tracker.formats import months_text
 from tracker.problems import Problem, TrackerError
+from tracker.words import LEVEL_WORDS
 
 try:  # newer typer vendors click; older ones use the click package
     from typer._click import exceptions as click_exc
@@ -33,8 +37,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-report_app = typer.Typer(help="生成报告（HTML + 同名 .xlsx）：quarterly 季度例会通报 / midyear 年中调整 / annual 年度考评与星级认定。",
-                         no_args_is_help=True)
+report_app = typer.Typer(help="生成报告（HTML + 同名 .xlsx）。", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 Db = Annotated[Path | None, typer.Option("--db", envvar="TRACKER_DB", help="数据库文件（默认 ./tracker.duckdb；环境变量 TRACKER_DB）。", show_default=False)]
@@ -45,6 +48,8 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="截至日期，如 20
 Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
 Debug = Annotated[bool, typer.Option("--debug", help="出错时显示完整的 Python 错误信息（供开发者排查）。")]
 OutDir = Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认当前文件夹）。", show_default=False)]
+
+_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green"}
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -60,8 +65,14 @@ def _print_problems(problems: list[Problem]) -> None:
     err.print(t)
 
 
+def _kind_name(kind: str) -> str:
+    from tracker.ingest.kinds import kind_name
+
+    return kind_name(kind)
+
+
 @app.command()
-def init(db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+def init(db: Db = None, debug: Debug = False) -> None:
     """创建数据库（已存在则升级到当前结构）。"""
     path, version = api.init(db)
     out.print(f"数据库已就绪：{path}（结构版本 {version}）")
@@ -110,7 +121,7 @@ def load(
              "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]"}
     for r in results:
         detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or r.message
-        t.add_row(r.file, names[r.status], str(r.rows or ""), "、".join(r.units), _months_text(r.months), detail)
+        t.add_row(r.file, names[r.status], str(r.rows or ""), "、".join(r.units), months_text(r.months), detail)
     out.print(t)
     _print_problems(problems)
     if rejected:
@@ -119,19 +130,13 @@ def load(
         raise typer.Exit(1)
 
 
-def _months_text(months: list[str]) -> str:
-    if not months:
-        return ""
-    return months[0] if len(months) == 1 else f"{months[0]} 至 {months[-1]}（{len(months)}个月）"
-
-
 @app.command()
 def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db = None, rules: Rules = None,
            debug: Debug = False) -> None:
     """查看已导入的内容：每个单位的人数、活动、时长，各台账已导入和缺少的月份，以及导入记录。"""
     units = api.status(db, unit, year, rules=rules)
     if as_json:
-        print(json.dumps(units, ensure_ascii=False, indent=1, default=str))
+        print(json.dumps([u.to_dict() for u in units], ensure_ascii=False, indent=1, default=str))
         return
     if not units:
         out.print("数据库中还没有单位。先导入单位表、服务队登记表或花名册：tracker load units 文件.xlsx")
@@ -140,73 +145,151 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
     for h in ("单位", "在册志愿者", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"):
         t.add_column(h, overflow="fold")
     for u in units:
-        gaps = "；".join(f"{api_name(k)} {'、'.join(m)}" for k, m in u["missing_months"].items() if m)
-        t.add_row(u["unit"], str(u["volunteers"]), str(u["teams"]), str(u["activities"]),
-                  str(u["participations"]), f"{u['service_hours']:g}", str(u["demands"]),
-                  str(u["pairing_visits"]), f"[yellow]{gaps}[/yellow]" if gaps else "无")
+        gaps = "；".join(f"{_kind_name(k)} {'、'.join(m)}" for k, m in u.missing_months.items() if m)
+        t.add_row(u.unit, str(u.volunteers), str(u.teams), str(u.activities),
+                  str(u.participations), f"{u.service_hours:g}", str(u.demands),
+                  str(u.pairing_visits), f"[yellow]{gaps}[/yellow]" if gaps else "无")
     out.print(t)
     for u in units:
-        lt = Table(title=f"{u['unit']} 导入记录", header_style="bold")
+        lt = Table(title=f"{u.unit} 导入记录", header_style="bold")
         for h in ("时间", "台账", "文件", "行数", "月份", "校验码"):
             lt.add_column(h, overflow="fold")
-        for ld in u["loads"]:
-            lt.add_row(ld["time"], api_name(ld["kind"]), ld["file"], str(ld["rows"]), _months_text(ld["months"]),
+        for ld in u.loads:
+            lt.add_row(ld["time"], _kind_name(ld["kind"]), ld["file"], str(ld["rows"]), months_text(ld["months"]),
                        ld["hash"][:12])
         out.print(lt)
-
-
-def api_name(kind: str) -> str:
-    from tracker.ingest.kinds import kind_name
-
-    return kind_name(kind)
 
 
 @app.command()
 def check(year: Year = None, as_of: AsOf = None, unit: Unit = None, as_json: Json = False, db: Db = None,
           rules: Rules = None, debug: Debug = False) -> None:
-    """按规则检查（R1–R13、不活跃志愿者、逾期需求和结对）。有不达标项时退出码为 1。"""
-    from tracker.assess.commands import cmd_check
+    """按规则检查（R1–R13、不活跃志愿者、逾期需求和结对）。有未通过项时退出码为 1。"""
+    result = api.check(db, year=year, as_of=as_of, unit=unit, rules=rules)
+    if as_json:
+        print(json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, default=str, indent=2))
+    else:
+        _print_findings(result)
+    raise typer.Exit(1 if result.failed else 0)
 
-    raise typer.Exit(cmd_check(db, rules, year, as_of, unit, as_json))
+
+def _print_findings(result: api.CheckResult) -> None:
+    """One table per unit (failures, then warnings, then passes) and a summary line."""
+    from tracker.assess.checks import RULE_TITLES
+
+    if not result.judged:
+        out.print("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册、服务队和活动登记簿。")
+        return
+    by_unit: dict[str, list] = {}
+    for f in result.findings:
+        by_unit.setdefault(f.unit, []).append(f)
+    for unit, (year, as_of) in result.judged.items():
+        table = Table(title=f"{unit}　{year}年考评检查（{year}-01-01 至 {as_of}）", show_lines=False,
+                      title_justify="left")
+        table.add_column("结果", no_wrap=True)
+        table.add_column("规则", no_wrap=True)
+        table.add_column("服务队", overflow="fold", max_width=16)
+        table.add_column("志愿者", no_wrap=True)
+        table.add_column("说明", overflow="fold", ratio=1, min_width=24)
+        for f in by_unit.get(unit, []):
+            style = _STYLE[f.level]
+            table.add_row(f"[{style}]{LEVEL_WORDS[f.level]}[/]", RULE_TITLES.get(f.rule, f.rule),
+                          f.team or "", f.volunteer or "", f.message)
+        out.print(table)
+    counts = result.counts()
+    verdict = "有规则未通过" if counts["fail"] else ("全部通过（有提醒）" if counts["warn"] else "全部通过")
+    out.print(
+        f"共 {len(result.judged)} 个单位：{LEVEL_WORDS['fail']} {counts['fail']} 项，{LEVEL_WORDS['warn']} "
+        f"{counts['warn']} 项，{LEVEL_WORDS['pass']} {counts['pass']} 项 —— {verdict}。"
+    )
 
 
 @app.command("rules")
 def rules_cmd(out_file: Annotated[Path | None, typer.Option("--out", help="写到 .toml 文件（默认打印）。", show_default=False)] = None,
-              db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+              rules: Rules = None, debug: Debug = False) -> None:
     """打印全部规则（阈值、时间窗口、计算口径）及其默认值和出处；可另存为 .toml 修改后用 --rules 使用。"""
-    from tracker.assess.commands import cmd_rules
-
-    raise typer.Exit(cmd_rules(out_file, rules))
-
-
-@report_app.command("quarterly")
-def report_quarterly(year: Annotated[int, typer.Option("--year", help="年度。")],
-                     quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="季度 1-4。")],
-                     unit: Unit = None, out_dir: OutDir = None, db: Db = None, rules: Rules = None,
-                     debug: Debug = False) -> None:
-    """季度例会通报。"""
-    from tracker.reports.commands import cmd_report
-
-    raise typer.Exit(cmd_report("quarterly", db, rules, year=year, quarter=quarter, unit=unit, out_dir=out_dir))
+    result = api.rules(rules, out_file)
+    if result.path is None:
+        print(result.text)
+    else:
+        err.print(f"已写出规则文件 {result.path}，修改后用 --rules {result.path} 使用。", markup=False)
 
 
-@report_app.command("midyear")
-def report_midyear(year: Annotated[int, typer.Option("--year", help="年度。")], as_of: AsOf = None,
-                   unit: Unit = None, out_dir: OutDir = None, db: Db = None, rules: Rules = None,
-                   debug: Debug = False) -> None:
-    """年中调整：提醒教育名单、进度落后的服务队、新志愿者和调整建议。"""
-    from tracker.reports.commands import cmd_report
-
-    raise typer.Exit(cmd_report("midyear", db, rules, year=year, as_of=as_of, unit=unit, out_dir=out_dir))
+# ---------------------------------------------------------------- reports, one command per registry entry
 
 
-@report_app.command("annual")
-def report_annual(year: Annotated[int, typer.Option("--year", help="年度。")], unit: Unit = None,
-                  out_dir: OutDir = None, db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
-    """年度考评与星级认定。"""
-    from tracker.reports.commands import cmd_report
+def _report_command(name: str):
+    """`tracker report NAME`, with the options the report's spec declares."""
+    from tracker.reports.registry import REPORTS
 
-    raise typer.Exit(cmd_report("annual", db, rules, year=year, unit=unit, out_dir=out_dir))
+    spec = REPORTS[name]
+
+    def command(year: int, unit: str | None = None, out_dir: Path | None = None, db: Path | None = None,
+                rules: Path | None = None, debug: bool = False, quarter: int | None = None,
+                as_of: str | None = None, formats: str = "html,xlsx") -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(f"生成{spec.title}…", total=None)
+
+            def progress(msg: str) -> None:
+                bar.update(task, description=f"生成{spec.title}：{msg}")
+
+            result = api.report(db, name, year=year, quarter=quarter, as_of=as_of, unit=unit, out_dir=out_dir,
+                                formats=chosen, rules=rules, progress=progress)
+        _print_paths(f"{spec.title}：已生成 {len(result.paths)} 个文件", result.paths)
+
+    params = [
+        inspect.Parameter("year", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[int, typer.Option("--year", help="年度。")]),
+    ]
+    if "quarter" in spec.options:
+        params.append(inspect.Parameter("quarter", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[
+            int, typer.Option("--quarter", min=1, max=4, help="季度 1-4。")]))
+    if "as_of" in spec.options:
+        params.append(inspect.Parameter("as_of", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=AsOf))
+    params += [
+        inspect.Parameter("unit", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Unit),
+        inspect.Parameter("out_dir", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutDir),
+        inspect.Parameter("formats", inspect.Parameter.KEYWORD_ONLY, default="html,xlsx", annotation=Annotated[
+            str, typer.Option("--format", help="输出格式，逗号分隔：html、xlsx。")]),
+        inspect.Parameter("db", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Db),
+        inspect.Parameter("rules", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Rules),
+        inspect.Parameter("debug", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Debug),
+    ]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__doc__ = spec.help
+    command.__name__ = f"report_{name}"
+    return command
+
+
+def _register_reports() -> None:
+    from tracker.reports.registry import REPORTS
+
+    for name in REPORTS:
+        report_app.command(name)(_report_command(name))
+
+
+_register_reports()
+
+
+def _print_paths(title: str, paths: list[Path]) -> None:
+    t = Table(title=title, header_style="bold")
+    t.add_column("文件", overflow="fold")
+    t.add_column("类型")
+    kinds = {".html": "网页（可打印）", ".xlsx": "Excel 表格", ".csv": "CSV 表格"}
+    for p in paths:
+        t.add_row(str(p), kinds.get(p.suffix, p.suffix))
+    out.print(t)
+
+
+# ---------------------------------------------------------------- forms, templates, demo
 
 
 @app.command()
@@ -215,39 +298,60 @@ def export(
     out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv。", show_default=False)],
     year: Year = None, as_of: AsOf = None, unit: Unit = None,
     unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码（身份证号码始终不导出）。")] = False,
-    db: Db = None, rules: Rules = None, debug: Debug = False,
+    db: Db = None, debug: Debug = False,
 ) -> None:
     """导出通知附件中的正式表格。"""
-    from tracker.forms import export_form
-    from tracker.store.db import connect
-
-    if form not in ("roster", "teams", "summary"):
-        raise TrackerError(f"未知的表格“{form}”。可选：roster、teams、summary。", code=2)
-    with connect(db, read_only=True) as con:
-        res = export_form(con, form, out_file, year=year, as_of=api.parse_date_option(as_of), unit=unit,
-                          unmask=unmask)
+    res = api.export(db, form, out_file, year=year, as_of=as_of, unit=unit, unmask=unmask)
     out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）")
 
 
 @app.command()
 def template(kind: Annotated[str, typer.Argument(help="台账类型：units | teams | roster | activities | demands | pairings。", show_default=False)],
              out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx 或 .csv。", show_default=False)],
-             db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
+             debug: Debug = False) -> None:
     """生成空白台账模板（表头、示例行和填写说明）。"""
-    from tracker.ledger_template import write_template
-
-    api.check_kind(kind)
-    path = write_template(kind, out_file)
+    path = api.template(kind, out_file)
     out.print(f"已生成模板：{path}")
+
+
+_DEMO_FILES = (("季度", "季度例会通报"), ("年中", "年中调整"), ("年度", "年度考评与星级认定"),
+               ("附件2", "附件2 志愿者花名册"), ("附件3", "附件3 服务队登记表"),
+               ("附件4", "附件4 组队情况汇总表"), ("汇总", "各单位对比"))
+
+
+def _describe(p: Path) -> str:
+    for key, text in _DEMO_FILES:
+        if key in p.name:
+            return text + ("（表格）" if p.suffix == ".xlsx" and not key.startswith("附件") else "")
+    return ""
 
 
 @app.command()
 def demo(out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹。")] = Path("tracker-demo"),
          db: Db = None, rules: Rules = None, debug: Debug = False) -> None:
     """生成一个示例单位（34名党员、4支服务队）的一整年台账，导入并生成全部报告和表格。"""
-    from tracker.demo import run_demo
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    run_demo(out_dir, db, rules, console=out)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("导入示例台账…", total=None)
+
+        def progress(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        result = api.demo(out_dir, db, rules, progress=progress)
+    t = Table(title=f"示例：{result.unit} {result.year} 年", header_style="bold")
+    t.add_column("文件")
+    t.add_column("内容")
+    t.add_row(str(result.ledgers), f"示例台账 {result.ledger_count} 个（可作为填写样例）")
+    t.add_row(str(result.db), "示例数据库")
+    for p in result.files:
+        t.add_row(str(p), _describe(p))
+    out.print(t)
+    out.print(f"用浏览器打开上面的 .html 报告即可查看和打印（A4）。数据库：{result.db}")
+
+
+# ---------------------------------------------------------------- running
 
 
 def usage_message(e: Exception) -> str:

@@ -26,16 +26,11 @@ import duckdb
 import polars as pl
 
 from tracker import formats as fmt
-from tracker.assess import figures as fig
-from tracker.assess.inactive import default_as_of, inactive
+from tracker.assess.assessment import Assessment
 from tracker.periods import Period
 from tracker.privacy import mask_numbers
-from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
-from tracker.store import queries
-
-LEVELS = ("fail", "warn", "pass")
-LEVEL_NAMES = {"fail": "未通过", "warn": "提醒", "pass": "通过"}
+from tracker.words import LEVELS
 
 RULE_TITLES: dict[str, str] = {
     "volunteer_ratio": "R1 志愿者比例",
@@ -101,37 +96,19 @@ class Context:
         return self.period.days / Period.year(self.year).days
 
 
-def build_context(
-    con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date, units: list[str], rules: Rules
-) -> Context:
-    """Compute the figures once for these units (a single unit is queried alone)."""
-    period = Period(dt.date(year, 1, 1), as_of)
-    q = units[0] if len(units) == 1 else None
-    keep = pl.col("unit").is_in(units)
-    vols = fig.volunteer_figures(con, period, q, rules).filter(keep)
-    dem = fig.demand_figures(con, period, q, rules).filter(keep)
-    pairs = fig.pairing_figures(con, period, q, rules).filter(keep)
-    acts = queries.activities(con, period.start, period.end, q)
-    loads = queries.frame(
-        con,
-        # a form counts as submitted on its own date (填表日期 or --as-of) when that is
-        # earlier than the day it was loaded: ledgers are often entered after the fact
-        """SELECT u.unit, l.kind, least(l.as_of, l.loaded_at::DATE) AS day
-           FROM loads l, unnest(l.units) AS u(unit)
-           WHERE l.kind IN ('roster', 'teams', 'units')""",
-    ).filter(keep)
+def build_context(a: Assessment, year: int, as_of: dt.date, units: list[str]) -> Context:
+    """The checks' view of the assessment's figures for 1 January to `as_of`, for these units."""
+    figs = a.over(Period(dt.date(year, 1, 1), as_of))
+    keep = None if set(units) == set(a.units) else pl.col("unit").is_in(units)
+
+    def only(df: pl.DataFrame) -> pl.DataFrame:
+        return df if keep is None else df.filter(keep)
+
     return Context(
-        year=year, as_of=as_of, units=tuple(units), rules=rules, period=period,
-        volunteers=vols,
-        teams=fig.team_figures(con, period, q, rules, volunteers=vols, activities=acts).filter(keep),
-        unit_figs=fig.unit_figures(
-            con, period, q, rules, demands=dem, pairings=pairs, activities=acts
-        ).filter(keep),
-        meetings=fig.quarterly_meetings(con, year, q, rules, upto=as_of, activities=acts).filter(keep),
-        inactive=inactive(con, as_of, q, rules, volunteers=vols).filter(keep),
-        demands=dem, pairings=pairs,
-        roster=queries.roster_as_of(con, as_of, q).filter(keep),
-        loads=loads,
+        year=year, as_of=as_of, units=tuple(units), rules=a.rules, period=figs.period,
+        volunteers=only(figs.volunteers), teams=only(figs.teams), unit_figs=only(figs.units),
+        meetings=only(figs.meetings), inactive=only(figs.inactive), demands=only(figs.demands),
+        pairings=only(figs.pairings), roster=only(figs.roster), loads=only(a.form_loads),
     )
 
 
@@ -500,38 +477,29 @@ def check_demand_overdue(ctx: Context) -> list[Finding]:
 # ---- running ---------------------------------------------------------------------------------
 
 
-def plan(
-    con: duckdb.DuckDBPyConnection,
-    year: int | None,
-    as_of: dt.date | None,
-    unit: str | None,
-    today: dt.date | None = None,
-) -> dict[str, tuple[int, dt.date]]:
-    """unit → (year, as_of) the checks use.
-
-    as-of: given, else the end of the unit's last month of activities loaded,
-    else today; year: given, else the as-of's year. An as-of after the year is
-    its 31 December; one before the year is an error.
-    """
-    names = queries.select_units(con, unit)
-    out: dict[str, tuple[int, dt.date]] = {}
-    for u in names:
-        if as_of is None:
-            d = default_as_of(con, u, year, today)
-        else:
-            d = as_of
-            if year is not None:
-                if d < dt.date(year, 1, 1):
-                    raise TrackerError(f"--as-of {d} 早于所查年度 {year} 年，请检查 --year 或 --as-of。")
-                d = min(d, dt.date(year, 12, 31))
-        out[u] = (year if year is not None else d.year, d)
-    return out
-
-
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     order = {r: i for i, r in enumerate(RULE_TITLES)}
     return sorted(findings, key=lambda f: (f.unit, LEVELS.index(f.level), order.get(f.rule, 99),
                                            f.team or "", f.volunteer or ""))
+
+
+def run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
+        only: list[str] | None = None) -> list[Finding]:
+    """Every registered check (or `only` these rule ids) for the assessment's units.
+
+    Units sharing the same (year, as-of) are judged together. Findings come
+    sorted per unit: failures, then warnings, then passes.
+    """
+    groups: dict[tuple[int, dt.date], list[str]] = {}
+    for u, key in a.plan(year, as_of).items():
+        groups.setdefault(key, []).append(u)
+    findings: list[Finding] = []
+    for (y, d), units in groups.items():
+        ctx = build_context(a, y, d, units)
+        for rule, fn in CHECKS.items():
+            if only is None or rule in only:
+                findings.extend(fn(ctx))
+    return sort_findings(findings)
 
 
 def run_checks(
@@ -542,19 +510,7 @@ def run_checks(
     rules: Rules = DEFAULTS,
     *,
     only: list[str] | None = None,
+    today: dt.date | None = None,
 ) -> list[Finding]:
-    """Every registered check (or `only` these rule ids) for one unit or all units.
-
-    Units sharing the same (year, as-of) are computed together. Findings come
-    sorted per unit: failures, then warnings, then passes.
-    """
-    groups: dict[tuple[int, dt.date], list[str]] = {}
-    for u, key in plan(con, year, as_of, unit).items():
-        groups.setdefault(key, []).append(u)
-    findings: list[Finding] = []
-    for (y, d), units in groups.items():
-        ctx = build_context(con, y, d, units, rules)
-        for rule, fn in CHECKS.items():
-            if only is None or rule in only:
-                findings.extend(fn(ctx))
-    return sort_findings(findings)
+    """`run` on a fresh assessment of one unit or every unit."""
+    return run(Assessment(con, rules, unit, today), year, as_of, only)

@@ -68,7 +68,7 @@ def _service_totals(
     return queries.frame(con, sql, params)
 
 
-def _participations(con, period: Period, unit: Unit, rules: Rules) -> pl.DataFrame:
+def participations(con: duckdb.DuckDBPyConnection, period: Period, unit: Unit, rules: Rules) -> pl.DataFrame:
     """Participations in the period with `service` / `training` / `meeting` flags."""
     return queries.participations(con, period.start, period.end, unit).with_columns(
         service=is_service(rules),
@@ -78,7 +78,14 @@ def _participations(con, period: Period, unit: Unit, rules: Rules) -> pl.DataFra
 
 
 def volunteer_figures(
-    con: duckdb.DuckDBPyConnection, period: Period, unit: Unit = None, rules: Rules = DEFAULTS
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    unit: Unit = None,
+    rules: Rules = DEFAULTS,
+    *,
+    roster: pl.DataFrame | None = None,
+    parts: pl.DataFrame | None = None,
+    visits: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per volunteer on the roster at the period's end who owed service in it.
 
@@ -90,9 +97,17 @@ def volunteer_figures(
     pairing_hours, pairing_visits, training_hours, trainings, meeting_hours,
     meetings; last_service (latest service up to the period's end, any year);
     cumulative_hours (prior_hours + all service up to the period's end), stars;
-    owed_days, target_hours (pro-rata `volunteer_hours`), met (达标).
+    owed_days, target_hours (pro-rata `volunteer_hours`), met (达标). `roster`
+    (`roster_as_of` the period's end), `parts` (`participations`) and `visits`
+    (`queries.pairing_visits`) of the same period and unit may be passed if at hand.
     """
-    roster = queries.roster_as_of(con, period.end, unit).filter(
+    if roster is None:
+        roster = queries.roster_as_of(con, period.end, unit)
+    if parts is None:
+        parts = participations(con, period, unit, rules)
+    if visits is None:
+        visits = queries.pairing_visits(con, period.start, period.end, unit)
+    roster = roster.filter(
         (pl.col("registered") <= period.end)
         & (pl.col("left").is_null() | (pl.col("left") > period.start))
         & ~((pl.col("status") == "退出") & pl.col("left").is_null())
@@ -100,8 +115,7 @@ def volunteer_figures(
         "unit", "team", "vid", "number", "name", "leadership", "registered", "status", "left",
         "active", pl.col("prior_hours").fill_null(0.0),
     )
-    p = _participations(con, period, unit, rules)
-    acts = p.group_by("vid").agg(
+    acts = parts.group_by("vid").agg(
         activity_hours=pl.col("hours").filter("service").sum(),
         activities=pl.col("aid").filter("service").n_unique(),
         training_hours=pl.col("hours").filter("training").sum(),
@@ -109,7 +123,7 @@ def volunteer_figures(
         meeting_hours=pl.col("hours").filter("meeting").sum(),
         meetings=pl.col("aid").filter("meeting").n_unique(),
     )
-    visits = queries.pairing_visits(con, period.start, period.end, unit).group_by("vid").agg(
+    per_visitor = visits.group_by("vid").agg(
         pairing_hours=pl.col("hours").fill_null(0.0).sum(), pairing_visits=pl.len()
     )
     totals = _service_totals(con, period.end, unit, rules)
@@ -117,7 +131,7 @@ def volunteer_figures(
     hours = ["activity_hours", "training_hours", "meeting_hours", "pairing_hours"]
     df = (
         roster.join(acts, on="vid", how="left")
-        .join(visits, on="vid", how="left")
+        .join(per_visitor, on="vid", how="left")
         .join(totals, on="vid", how="left")
         .with_columns(
             [pl.col(c).fill_null(0).cast(pl.Int64) for c in counts]
@@ -148,6 +162,8 @@ def team_figures(
     *,
     volunteers: pl.DataFrame | None = None,
     activities: pl.DataFrame | None = None,
+    parts: pl.DataFrame | None = None,
+    teams: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per team registered at the period's end.
 
@@ -159,11 +175,15 @@ def team_figures(
     rules not covered), members (active at the period's end), members_met
     (members meeting their pro-rata hours target), target_activities (pro rata
     from founding), activities_met. Pass `volunteers` (`volunteer_figures`)
-    and `activities` (`queries.activities`) of the same period and unit to
-    avoid computing them again.
+    and `activities` (`queries.activities`), `parts` (`participations`) and
+    `teams` (`teams_as_of` the end) of the same period and unit to avoid
+    computing them again.
     """
-    teams = queries.teams_as_of(con, period.end, unit)
-    p = _participations(con, period, unit, rules).filter("service")
+    if teams is None:
+        teams = queries.teams_as_of(con, period.end, unit)
+    if parts is None:
+        parts = participations(con, period, unit, rules)
+    p = parts.filter("service")
     per_team = p.group_by("unit", "team").agg(
         participants=pl.col("vid").n_unique(), hours=pl.col("hours").sum()
     )
@@ -363,6 +383,9 @@ def unit_figures(
     demands: pl.DataFrame | None = None,
     pairings: pl.DataFrame | None = None,
     activities: pl.DataFrame | None = None,
+    roster: pl.DataFrame | None = None,
+    teams: pl.DataFrame | None = None,
+    visits: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per unit (R1, R2, R5, R6 and the demand / pairing registers).
 
@@ -380,13 +403,19 @@ def unit_figures(
     info = queries.units(con, unit).unique("unit", keep="last").select(
         "unit", "parent", "party_members", "formal_members"
     )
+    if roster is None:
+        roster = queries.roster_as_of(con, period.end, unit)
+    if teams is None:
+        teams = queries.teams_as_of(con, period.end, unit)
+    if visits is None:
+        visits = queries.pairing_visits(con, period.start, period.end, unit)
     vols = (
-        queries.roster_as_of(con, period.end, unit)
+        roster
         .filter("active")
         .group_by("unit")
         .agg(volunteers=pl.len())
     )
-    teams = queries.teams_as_of(con, period.end, unit).group_by("unit").agg(teams=pl.len())
+    team_counts = teams.group_by("unit").agg(teams=pl.len())
     if activities is None:
         activities = queries.activities(con, period.start, period.end, unit)
     acts = activities.group_by("unit").agg(
@@ -406,7 +435,7 @@ def unit_figures(
     if pairings is None:
         pairings = pairing_figures(con, period, unit, rules)
     pairs = pairings.group_by("unit").agg(pairings=pl.len(), pairings_overdue=pl.col("overdue").sum())
-    visit_hours = queries.pairing_visits(con, period.start, period.end, unit).group_by("unit").agg(
+    visit_hours = visits.group_by("unit").agg(
         pairing_visits=pl.len(), pairing_hours=pl.col("hours").fill_null(0.0).sum()
     )
     counts = [
@@ -414,7 +443,7 @@ def unit_figures(
         "demands_received", "demands_closed", "demands_overdue", "pairings", "pairings_overdue",
     ]
     df = names
-    for part in (info, vols, teams, acts, dem, pairs, visit_hours):
+    for part in (info, vols, team_counts, acts, dem, pairs, visit_hours):
         df = df.join(part, on="unit", how="left")
     formal = pl.col("formal_members")
     pairing = pl.col("pairing_hours") if rules.pairing_hours_count else pl.lit(0.0)

@@ -20,9 +20,8 @@ import polars as pl
 
 from tracker import formats as fmt
 from tracker.assess.figures import volunteer_figures
-from tracker.periods import Period, month_end_of
+from tracker.periods import Period
 from tracker.rules import DEFAULTS, Rules
-from tracker.store import queries
 
 REASONS: dict[str, str] = {
     "never_served": "登记以来从未参加志愿服务",
@@ -31,21 +30,6 @@ REASONS: dict[str, str] = {
 }
 
 STATES = {"active": "正常", "inactive": "需提醒", "new": "新志愿者"}
-
-
-def default_as_of(
-    con: duckdb.DuckDBPyConnection, unit: str, year: int | None = None, today: dt.date | None = None
-) -> dt.date:
-    """The unit's default as-of date: end of its last month of activities loaded, else today.
-
-    With `year`, the date is kept inside that year (a past year is judged at
-    its 31 December, a year with no activities loaded yet at its 1 January).
-    """
-    month = queries.last_month_loaded(con, unit)
-    d = month_end_of(month) if month else (today or dt.date.today())
-    if year is not None:
-        d = min(max(d, dt.date(year, 1, 1)), dt.date(year, 12, 31))
-    return d
 
 
 def inactive(

@@ -1,11 +1,11 @@
-"""What every report shares: tables that go both to HTML and to .xlsx, team labels, headers.
+"""What a report is: tables that go both to HTML and to .xlsx, cards, charts, team labels, headers.
 
 A report context is plain data: the page `Header`, headline cards, `Table`s
 (one frame of raw values each: numbers stay numbers in the spreadsheet, the
 HTML gets them formatted), chart data (`BarChart`/`Histogram`, drawn only
 when the page is written) and lists of findings or sentences. Templates only
 lay these out. Figures come from `tracker.assess`; the little arithmetic done
-here (shares, shortfalls, differences) works on its frames.
+here (shares, shortfalls, differences) works on its frames (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import polars as pl
 from markupsafe import Markup, escape
 
@@ -28,7 +27,6 @@ from tracker.problems import TrackerError
 from tracker.render import charts, env
 from tracker.render.charts import BarChart, Histogram
 from tracker.rules import Rules
-from tracker.store import queries
 
 NO_TEAM = "未分队"
 NO_THEME = "未填写主题"
@@ -122,32 +120,18 @@ def team_order(labels: pl.DataFrame) -> list[str]:
     return labels.sort("team")["team_label"].to_list()
 
 
-def resolve_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
-    """The units a report covers; an unknown unit is an error suggesting close names."""
-    units = queries.select_units(con, unit)
-    if not units:
-        raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
-    return units
-
-
-def require_data(con: duckdb.DuckDBPyConnection, year: int, units: list[str]) -> None:
+def require_data(months_loaded: pl.DataFrame, year: int, units: list[str]) -> None:
     """A year with no activity, demand or pairing month loaded for these units is an error."""
-    months = queries.months_loaded(con).filter(
-        pl.col("unit").is_in(units)
-        & pl.col("kind").is_in(list(MONTHLY_KINDS))
-        & pl.col("month").str.starts_with(f"{year:04d}-")
-    )
-    if months.height == 0:
-        loaded = sorted({m[:4] for m in queries.months_loaded(con).filter(
-            pl.col("unit").is_in(units) & pl.col("kind").is_in(list(MONTHLY_KINDS))
-        )["month"].to_list()})
+    monthly = months_loaded.filter(pl.col("unit").is_in(units) & pl.col("kind").is_in(list(MONTHLY_KINDS)))
+    if monthly.filter(pl.col("month").str.starts_with(f"{year:04d}-")).height == 0:
+        loaded = sorted({m[:4] for m in monthly["month"].to_list()})
         where = "、".join(units) if len(units) <= 3 else f"{len(units)} 个单位"
         have = f"已有数据的年度：{'、'.join(loaded)}。" if loaded else "请先导入活动登记簿等台账。"
         raise TrackerError(f"{where}没有 {year} 年的台账数据（活动、群众需求、结对帮扶均未导入）。{have}")
 
 
 def header(
-    con: duckdb.DuckDBPyConnection,
+    months_loaded: pl.DataFrame,
     *,
     title: str,
     unit_label: str,
@@ -165,7 +149,7 @@ def header(
         unit=unit_label,
         start=period.start,
         end=period.end,
-        coverage=env.coverage(queries.months_loaded(con), cov.start, cov.end, units=units),
+        coverage=env.coverage(months_loaded, cov.start, cov.end, units=units),
         made_on=today,
         subtitle=subtitle,
         as_of=as_of,
@@ -191,12 +175,6 @@ def finding_items(
             who.append(f.volunteer)
         out.append({"level": f.level, "text": f"{' · '.join(who)}：{f.message}" if who else f.message})
     return out
-
-
-def months_of(period: Period) -> list[str]:
-    first = period.start.year * 12 + period.start.month - 1
-    last = period.end.year * 12 + period.end.month - 1
-    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
 
 
 def service_activities(activities: pl.DataFrame, rules: Rules) -> pl.DataFrame:
@@ -227,7 +205,7 @@ def file_part(name: str) -> str:
 class Report:
     """One unit's report, ready to lay out: what the template and the .xlsx need."""
 
-    kind: str  # quarterly | midyear | annual
+    kind: str  # quarterly | midyear | annual | overview
     unit: str
     stem: str  # file name without extension
     header: env.Header
@@ -236,14 +214,17 @@ class Report:
     charts: dict[str, Chart]
     lists: dict[str, list] = field(default_factory=dict)  # findings, sentences
     summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the overview
+    notes: dict[str, str] = field(default_factory=dict)  # section notes quoting the rules in force
+
+    @property
+    def template(self) -> str:
+        """The page template: templates/KIND.html."""
+        return f"{self.kind}.html"
 
 
 def card(label: str, value: object, unit: str = "", note: str = "", level: str = "") -> dict[str, str]:
     return {"label": label, "value": str(value), "unit": unit, "note": note, "level": level}
 
-
-def share(n: int, of: int) -> str:
-    return fmt.pct(n / of) if of else fmt.EMPTY
 
 
 def team_month_chart(acts: pl.DataFrame, period: Period, labels: pl.DataFrame, title: str) -> BarChart:
@@ -253,7 +234,7 @@ def team_month_chart(acts: pl.DataFrame, period: Period, labels: pl.DataFrame, t
     )
     order = team_order(labels)
     order += sorted(set(long["team_label"].to_list()) - set(order))
-    months = months_of(period)
+    months = period.months
     return charts.crosstab(
         long, category="month", series="team_label", value="n", title=title, categories=months,
         series_order=order, category_labels=charts.month_labels(months), stacked=True,

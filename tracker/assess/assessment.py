@@ -1,0 +1,299 @@
+"""One assessment of a database: every figure of a period computed once (cf. fava's FilteredLedger).
+
+`Assessment(con, rules, unit)` covers one unit or every unit. `over(period)`
+gives that period's figures as cached properties (activities, participations,
+volunteers, teams, units, demands, pairings, meetings, inactive, roster);
+`findings(year, as_of)` runs the checks on the same cached figures. A city
+run computes each frame once for all its units and `unit(name)` slices it
+per unit, so a unit's report shows the same numbers whether it is made alone
+or with a thousand others (docs/architecture.md, "Assessing").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import duckdb
+import polars as pl
+
+from tracker.assess import figures as fig
+from tracker.assess.inactive import inactive
+from tracker.periods import Period, month_end_of
+from tracker.problems import TrackerError
+from tracker.rules import DEFAULTS, Rules
+from tracker.store import queries
+
+# the per-unit frames of a period, each with a `unit` column
+FRAMES = ("activities", "parts", "visits", "roster", "registered_teams", "volunteers", "teams", "demands",
+          "pairings", "units", "meetings", "inactive")
+
+
+class PeriodFigures:
+    """The figures of one period for the assessment's units (or, sliced, for one of them).
+
+    `inactive` is judged as of the period's end (it is meant for 1 January to
+    an as-of date); `meetings` counts the year's quarterly meetings held by
+    the period's end.
+    """
+
+    def __init__(self, assessment: Assessment, period: Period, *, parent: PeriodFigures | None = None,
+                 unit: str | None = None):
+        self.assessment = assessment
+        self.period = period
+        self._parent = parent
+        self._unit = unit
+        self._parts: dict[str, dict[str, pl.DataFrame]] = {}
+
+    # ---- slicing
+    def of(self, unit: str) -> PeriodFigures:
+        """The same figures for one unit (frames filtered once per frame, not per unit)."""
+        if self._parent is not None:
+            return self._parent.of(unit)
+        return PeriodFigures(self.assessment, self.period, parent=self, unit=unit)
+
+    def _partition(self, name: str) -> dict[str, pl.DataFrame]:
+        if name not in self._parts:
+            df: pl.DataFrame = getattr(self, name)
+            self._parts[name] = {k[0]: v for k, v in df.partition_by("unit", as_dict=True).items()}
+        return self._parts[name]
+
+    def _slice(self, name: str) -> pl.DataFrame | None:
+        if self._parent is None:
+            return None
+        full: pl.DataFrame = getattr(self._parent, name)
+        return self._parent._partition(name).get(self._unit, full.clear())  # type: ignore[arg-type]
+
+    # ---- what the database holds for the period
+    @property
+    def _q(self) -> tuple[duckdb.DuckDBPyConnection, Period, str | None, Rules]:
+        a = self.assessment
+        return a.con, self.period, a.unit, a.rules
+
+    @cached_property
+    def activities(self) -> pl.DataFrame:
+        """`queries.activities`: one row per activity, with participants and total hours."""
+        if (s := self._slice("activities")) is not None:
+            return s
+        con, p, unit, _ = self._q
+        return queries.activities(con, p.start, p.end, unit)
+
+    @cached_property
+    def parts(self) -> pl.DataFrame:
+        """`figures.participations`: one row per (activity, volunteer) with service/training/meeting flags."""
+        if (s := self._slice("parts")) is not None:
+            return s
+        return fig.participations(*self._q)
+
+    @cached_property
+    def visits(self) -> pl.DataFrame:
+        """`queries.pairing_visits` dated in the period."""
+        if (s := self._slice("visits")) is not None:
+            return s
+        con, p, unit, _ = self._q
+        return queries.pairing_visits(con, p.start, p.end, unit)
+
+    @cached_property
+    def roster(self) -> pl.DataFrame:
+        """`queries.roster_as_of` the period's end."""
+        if (s := self._slice("roster")) is not None:
+            return s
+        con, p, unit, _ = self._q
+        return queries.roster_as_of(con, p.end, unit)
+
+    @cached_property
+    def registered_teams(self) -> pl.DataFrame:
+        """`queries.teams_as_of` the period's end."""
+        if (s := self._slice("registered_teams")) is not None:
+            return s
+        con, p, unit, _ = self._q
+        return queries.teams_as_of(con, p.end, unit)
+
+    # ---- figures
+    @cached_property
+    def volunteers(self) -> pl.DataFrame:
+        """`figures.volunteer_figures`."""
+        if (s := self._slice("volunteers")) is not None:
+            return s
+        return fig.volunteer_figures(*self._q, roster=self.roster, parts=self.parts, visits=self.visits)
+
+    @cached_property
+    def teams(self) -> pl.DataFrame:
+        """`figures.team_figures`."""
+        if (s := self._slice("teams")) is not None:
+            return s
+        return fig.team_figures(*self._q, volunteers=self.volunteers, activities=self.activities,
+                                parts=self.parts, teams=self.registered_teams)
+
+    @cached_property
+    def demands(self) -> pl.DataFrame:
+        """`figures.demand_figures`."""
+        if (s := self._slice("demands")) is not None:
+            return s
+        return fig.demand_figures(*self._q)
+
+    @cached_property
+    def pairings(self) -> pl.DataFrame:
+        """`figures.pairing_figures`."""
+        if (s := self._slice("pairings")) is not None:
+            return s
+        return fig.pairing_figures(*self._q)
+
+    @cached_property
+    def units(self) -> pl.DataFrame:
+        """`figures.unit_figures`."""
+        if (s := self._slice("units")) is not None:
+            return s
+        return fig.unit_figures(*self._q, demands=self.demands, pairings=self.pairings,
+                                activities=self.activities, roster=self.roster,
+                                teams=self.registered_teams, visits=self.visits)
+
+    @property
+    def unit_row(self) -> dict:
+        """The one unit's row of `units` (a sliced view)."""
+        return self.units.row(0, named=True)
+
+    @cached_property
+    def meetings(self) -> pl.DataFrame:
+        """`figures.quarterly_meetings` of the end's year, held by the period's end."""
+        if (s := self._slice("meetings")) is not None:
+            return s
+        con, p, unit, rules = self._q
+        acts = self.activities if p.start == dt.date(p.end.year, 1, 1) else None
+        return fig.quarterly_meetings(con, p.end.year, unit, rules, upto=p.end, activities=acts)
+
+    @cached_property
+    def inactive(self) -> pl.DataFrame:
+        """`inactive.inactive` as of the period's end (the R7 list)."""
+        if (s := self._slice("inactive")) is not None:
+            return s
+        con, p, unit, rules = self._q
+        vols = self.volunteers if p.start == dt.date(p.end.year, 1, 1) else None
+        return inactive(con, p.end, unit, rules, volunteers=vols)
+
+
+class Assessment:
+    """Figures and findings for one unit or every unit of a database, each computed once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, rules: Rules = DEFAULTS, unit: str | None = None,
+                 today: dt.date | None = None):
+        self.con = con
+        self.rules = rules
+        self.unit = unit
+        self.today = today or dt.date.today()
+        self._periods: dict[Period, PeriodFigures] = {}
+        self._findings: dict[tuple[int | None, dt.date | None], list] = {}
+        self._by_unit: dict[tuple[int | None, dt.date | None], dict[str, list]] = {}
+
+    @cached_property
+    def units(self) -> list[str]:
+        """The units in scope (an unknown `unit` is a user error suggesting close names)."""
+        return queries.select_units(self.con, self.unit)
+
+    @cached_property
+    def months_loaded(self) -> pl.DataFrame:
+        """unit, kind, month for every month a ledger file covered (`queries.months_loaded`)."""
+        return queries.months_loaded(self.con, self.unit)
+
+    @cached_property
+    def form_loads(self) -> pl.DataFrame:
+        """unit, kind, day: when each register form (roster, teams, units) was submitted (R13).
+
+        A form counts as submitted on its own date (填表日期 or --as-of) when that is
+        earlier than the day it was loaded: ledgers are often entered after the fact.
+        """
+        df = queries.frame(
+            self.con,
+            """SELECT u.unit, l.kind, least(l.as_of, l.loaded_at::DATE) AS day
+               FROM loads l, unnest(l.units) AS u(unit)
+               WHERE l.kind IN ('roster', 'teams', 'units')""",
+        )
+        return df if self.unit is None else df.filter(pl.col("unit") == self.unit)
+
+    @cached_property
+    def _last_activity_month(self) -> dict[str, str]:
+        acts = self.months_loaded.filter(pl.col("kind") == "activities")
+        return dict(acts.group_by("unit").agg(pl.col("month").max()).iter_rows())
+
+    def default_as_of(self, unit: str, year: int | None = None) -> dt.date:
+        """The unit's default as-of date: end of its last month of activities loaded, else today.
+
+        With `year`, the date is kept inside that year (a past year is judged at
+        its 31 December, a year with no activities loaded yet at its 1 January).
+        """
+        month = self._last_activity_month.get(unit)
+        d = month_end_of(month) if month else self.today
+        if year is not None:
+            d = min(max(d, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+        return d
+
+    def plan(self, year: int | None, as_of: dt.date | None) -> dict[str, tuple[int, dt.date]]:
+        """unit → (year, as_of) the checks use.
+
+        as-of: given, else the end of the unit's last month of activities loaded,
+        else today; year: given, else the as-of's year. An as-of after the year is
+        its 31 December; one before the year is an error.
+        """
+        out: dict[str, tuple[int, dt.date]] = {}
+        if as_of is not None and year is not None and as_of < dt.date(year, 1, 1):
+            raise TrackerError(f"--as-of {as_of} 早于所查年度 {year} 年，请检查 --year 或 --as-of。")
+        for u in self.units:
+            if as_of is None:
+                d = self.default_as_of(u, year)
+            else:
+                d = as_of if year is None else min(as_of, dt.date(year, 12, 31))
+            out[u] = (year if year is not None else d.year, d)
+        return out
+
+    def over(self, period: Period) -> PeriodFigures:
+        """The figures of `period`, computed on first use and kept."""
+        if period not in self._periods:
+            self._periods[period] = PeriodFigures(self, period)
+        return self._periods[period]
+
+    def findings(self, year: int | None = None, as_of: dt.date | None = None) -> list:
+        """Every check for every unit in scope (`checks.run`), sorted per unit."""
+        key = (year, as_of)
+        if key not in self._findings:
+            from tracker.assess.checks import run
+
+            self._findings[key] = run(self, year, as_of)
+        return self._findings[key]
+
+    def findings_of(self, unit: str, year: int | None = None, as_of: dt.date | None = None) -> list:
+        """One unit's findings (grouped once per (year, as-of), not filtered per unit)."""
+        key = (year, as_of)
+        if key not in self._by_unit:
+            grouped: dict[str, list] = {}
+            for f in self.findings(year, as_of):
+                grouped.setdefault(f.unit, []).append(f)
+            self._by_unit[key] = grouped
+        return self._by_unit[key].get(unit, [])
+
+    def unit_view(self, unit: str) -> UnitAssessment:
+        return UnitAssessment(self, unit)
+
+
+class UnitAssessment:
+    """One unit's slice of an assessment: what a report of that unit reads."""
+
+    def __init__(self, parent: Assessment, unit: str):
+        self.parent = parent
+        self.unit = unit
+        self.rules = parent.rules
+        self.today = parent.today
+        self.con = parent.con
+
+    def over(self, period: Period) -> PeriodFigures:
+        figures = self.parent.over(period)
+        return figures if self.parent.unit == self.unit else figures.of(self.unit)
+
+    def findings(self, year: int | None = None, as_of: dt.date | None = None) -> list:
+        return self.parent.findings_of(self.unit, year, as_of)
+
+    @property
+    def months_loaded(self) -> pl.DataFrame:
+        return self.parent.months_loaded.filter(pl.col("unit") == self.unit)
+
+    def default_as_of(self, year: int | None = None) -> dt.date:
+        return self.parent.default_as_of(self.unit, year)
