@@ -45,7 +45,7 @@ SCALES = {
     # a district's month: quick check
     "small": {"units": 20, "per_unit": 100, "teams_per_unit": 17, "rows": 50_000, "max_per_row": 5,
               "start": "2026-03", "months": 1},
-    # a city's year in one file (SPEC §1): ~60,000 volunteers, ~5,000 teams, 1.3M participations
+    # a city's year in one file (README, "Scale"): ~60,000 volunteers, ~5,000 teams, 1.3M participations
     "city": {"units": 300, "per_unit": 200, "teams_per_unit": 17, "rows": 1_300_000, "max_per_row": 5,
              "start": "2025-01", "months": 12},
 }
@@ -341,9 +341,9 @@ STAGES = {
     "tracker.ingest.read": ["decode", "_is_utf8_plain"],
     "tracker.ingest.validate": ["problems_where"],
     "tracker.ingest.resolve": ["problems_where", "suggest"],
-    "tracker.ingest.ledgers": ["check_dates", "check_hours", "resolve_teams", "team_lookup",
-                               "explode_participants", "match_people", "unit_people", "duplicate_rows",
-                               "frame", "insert_frame", "problems_where"],
+    "tracker.ingest.kinds.activities": ["check_dates", "check_hours", "resolve_teams", "team_lookup",
+                                        "explode_participants", "match_people", "unit_people", "duplicate_rows",
+                                        "frame", "insert_frame", "problems_where"],
 }
 
 
@@ -377,11 +377,12 @@ def stage_breakdown(scale: str) -> dict:
     tracker's files are not touched.
     """
     import contextlib
+    import dataclasses
     import functools
     import importlib
 
     from tracker import api
-    from tracker.ingest import ledgers, pipeline  # noqa: F401  (register the preparers)
+    from tracker.ingest import kinds
 
     work = OUT / f"work-{scale}"
     full = work / "full.duckdb"
@@ -406,15 +407,15 @@ def stage_breakdown(scale: str) -> dict:
         for n in names:
             if hasattr(mod, n):
                 setattr(mod, n, timed(n, getattr(mod, n)))
-    prep = pipeline.PREPARERS["activities"]
+    kind = kinds.KINDS["activities"]
 
     def prepare(ctx, typed, con):
-        p = timed("prepare_activities", prep)(ctx, typed, con)
+        p = timed("prepare_activities", kind.prepare)(ctx, typed, con)
         if p is not None:
             p.write = timed("write (in transaction)", p.write)
         return p
 
-    pipeline.PREPARERS["activities"] = prepare
+    kinds.KINDS["activities"] = dataclasses.replace(kind, prepare=prepare)
     real_connect = api.connect
 
     @contextlib.contextmanager
@@ -428,7 +429,7 @@ def stage_breakdown(scale: str) -> dict:
         res = api.load(db, "activities", [acts])
     finally:
         api.connect = real_connect
-        pipeline.PREPARERS["activities"] = prep
+        kinds.KINDS["activities"] = kind
     wall = time.perf_counter() - t0
     if res[0].status != "loaded":
         raise SystemExit(f"stage run was {res[0].status}: {res[0].problems[:3]}")

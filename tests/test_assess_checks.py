@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from factory import D, Ledger
 
-from tracker.assess.checks import CHECKS, run_checks
+from tracker.assess.assessment import run_checks
+from tracker.assess.checks import CHECKS
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules, load_rules
 

@@ -1,4 +1,4 @@
-"""Figures per volunteer, team and unit (SPEC §5), as reports and check read them."""
+"""Figures per volunteer, team and unit (docs/rules.md), as reports and check read them."""
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
-"""The inactive rule of SPEC §5: each reason, the new-volunteer exemption, the as-of default."""
+"""The inactive rule of docs/rules.md: each reason, the new-volunteer exemption, the as-of default."""
 
 from __future__ import annotations
 
 import pytest
 from factory import D, one_named
 
-from tracker.assess.assessment import Assessment
-from tracker.assess.checks import run_checks
+from tracker.assess.assessment import Assessment, run_checks
 from tracker.assess.inactive import inactive
 from tracker.rules import Rules
 

@@ -1,4 +1,4 @@
-"""Forms out through the CLI, and back in: what tracker exports, tracker loads (SPEC §6)."""
+"""Forms out through the CLI, and back in: what tracker exports, tracker loads (docs/forms.md)."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ import openpyxl
 import polars as pl
 import pytest
 
+from tracker.exports.templates import template_columns, write_template
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import locate
 from tracker.ingest.read import read_file
-from tracker.exports.templates import template_columns, write_template
 from tracker.problems import TrackerError
 from tracker.values import PARSERS
 

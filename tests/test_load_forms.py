@@ -1,4 +1,4 @@
-"""The notice's own forms load as they are (SPEC §3), and status shows what came in."""
+"""The notice's own forms load as they are (docs/ledgers.md), and status shows what came in."""
 
 from __future__ import annotations
 

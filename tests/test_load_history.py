@@ -1,4 +1,4 @@
-"""Roster history: changes take effect from the file's date; nobody is deleted (SPEC §3)."""
+"""Roster history: changes take effect from the file's date; nobody is deleted (docs/data-model.md)."""
 
 from __future__ import annotations
 

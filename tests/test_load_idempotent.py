@@ -1,4 +1,4 @@
-"""Loading twice changes nothing; overlaps are duplicates; --replace swaps months (SPEC §4)."""
+"""Loading twice changes nothing; overlaps are duplicates; --replace swaps months (docs/ledgers.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""People are matched safely (SPEC §4): number, name, or name(last four of phone)."""
+"""People are matched safely (docs/ledgers.md): number, name, or name(last four of phone)."""
 
 from __future__ import annotations
 

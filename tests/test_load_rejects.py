@@ -1,6 +1,6 @@
 """A folder of bad files, each paired with the problems it must produce.
 
-Every case also proves the promise of SPEC §4: a rejected file exits 1, lists
+Every case also proves the promise of docs/ledgers.md ("What is refused"): a rejected file exits 1, lists
 every problem at once (file, row, column, value, message) and leaves the
 database exactly as it was.
 """
@@ -38,7 +38,10 @@ def test_bad_file_is_rejected_with_its_problems(case, unit_db, cli):
 def test_rejection_is_readable_without_json(unit_db, cli):
     r = cli("load", "activities", BAD / "hours_out_of_range.csv", db=unit_db)
     assert r.code == 1
-    assert "第" not in r.out or True
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in r.err.splitlines() if "│" in line]
+    shown = {(cells[1], cells[2], cells[3]) for cells in rows if len(cells) == 5}
+    # each bad cell on its own line of the table: Excel row, column, the value as typed
+    assert {("2", "服务时长", "0"), ("3", "服务时长", "25"), ("4", "服务时长", "两小时")} <= shown
     assert "hours_out_of_range.csv" in r.err and "服务时长应大于0且不超过24小时" in r.err
     assert "数据库未做任何改动" in r.err
     assert "Traceback" not in r.out + r.err

@@ -1,4 +1,4 @@
-"""Values as people type them (SPEC §3): dates, months, hours, yes/no, phones, IDs."""
+"""Values as people type them (docs/ledgers.md): dates, months, hours, yes/no, phones, IDs."""
 
 from __future__ import annotations
 

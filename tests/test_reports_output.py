@@ -9,8 +9,8 @@ import pytest
 from factory import Ledger
 from report_demo import demo_db
 
-from tracker.problems import TrackerError
 from tracker import api
+from tracker.problems import TrackerError
 
 D = dt.date
 def write_reports(kind, db, rules, **kw):

@@ -27,14 +27,6 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def describe(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" 第{self.row}行"
-        if self.column:
-            where += f"【{self.column}】"
-        val = f"“{self.value}”" if self.value not in (None, "") else ""
-        return f"{where} {val}{'：' if val else ''}{self.message}"
 
 
 @dataclass
@@ -69,10 +61,6 @@ class Problems:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.level == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.items if p.level == "warning"]
 
     def sorted(self) -> list[Problem]:
         return sorted(self.items, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))

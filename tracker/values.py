@@ -1,4 +1,4 @@
-"""Vectorised parsers for the values people type into ledgers (SPEC §3).
+"""Vectorised parsers for the values people type into ledgers (docs/ledgers.md, "Values").
 
 Each parser takes a polars string expression (already trimmed, null when the
 cell is empty) and returns an expression of the parsed value, null where the

@@ -17,6 +17,7 @@ from functools import cached_property
 import duckdb
 import polars as pl
 
+from tracker.assess import checks
 from tracker.assess import figures as fig
 from tracker.assess.inactive import inactive
 from tracker.periods import Period, month_end_of
@@ -255,9 +256,7 @@ class Assessment:
         """Every check for every unit in scope (`checks.run`), sorted per unit."""
         key = (year, as_of)
         if key not in self._findings:
-            from tracker.assess.checks import run
-
-            self._findings[key] = run(self, year, as_of)
+            self._findings[key] = checks.run(self, year, as_of)
         return self._findings[key]
 
     def findings_of(self, unit: str, year: int | None = None, as_of: dt.date | None = None) -> list:
@@ -297,3 +296,17 @@ class UnitAssessment:
 
     def default_as_of(self, year: int | None = None) -> dt.date:
         return self.parent.default_as_of(self.unit, year)
+
+
+def run_checks(
+    con: duckdb.DuckDBPyConnection,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    unit: str | None = None,
+    rules: Rules = DEFAULTS,
+    *,
+    only: list[str] | None = None,
+    today: dt.date | None = None,
+) -> list[checks.Finding]:
+    """The checks (or `only` these rule ids) on a fresh assessment of one unit or every unit."""
+    return checks.run(Assessment(con, rules, unit, today), year, as_of, only)

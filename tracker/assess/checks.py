@@ -1,4 +1,4 @@
-"""`tracker check`: the rules of SPEC §2 as small pure functions (cf. beancount's validations).
+"""`tracker check`: the checks of docs/rules.md as small pure functions (cf. beancount's validations).
 
 Each check takes a `Context` — the figures of one or more units for the year
 up to an as-of date, computed once — and returns `Finding`s. Passes are
@@ -20,17 +20,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 
 from tracker import formats as fmt
-from tracker.assess.assessment import Assessment
 from tracker.periods import Period
 from tracker.privacy import mask_numbers
-from tracker.rules import DEFAULTS, Rules
+from tracker.rules import Rules
 from tracker.words import LEVELS
+
+if TYPE_CHECKING:
+    from tracker.assess.assessment import Assessment
 
 RULE_TITLES: dict[str, str] = {
     "volunteer_ratio": "R1 志愿者比例",
@@ -500,17 +501,3 @@ def run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
             if only is None or rule in only:
                 findings.extend(fn(ctx))
     return sort_findings(findings)
-
-
-def run_checks(
-    con: duckdb.DuckDBPyConnection,
-    year: int | None = None,
-    as_of: dt.date | None = None,
-    unit: str | None = None,
-    rules: Rules = DEFAULTS,
-    *,
-    only: list[str] | None = None,
-    today: dt.date | None = None,
-) -> list[Finding]:
-    """`run` on a fresh assessment of one unit or every unit."""
-    return run(Assessment(con, rules, unit, today), year, as_of, only)

@@ -1,4 +1,4 @@
-"""The figures of SPEC §5, one function each, shared by `tracker check` and reports.
+"""The figures of docs/rules.md, one function each, shared by `tracker check` and reports.
 
 Every function takes a DuckDB connection, a `Period` (inclusive dates), an
 optional unit (None: every unit) and the `Rules`, and returns a polars frame

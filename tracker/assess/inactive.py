@@ -1,4 +1,4 @@
-"""The inactive rule (R7, SPEC §5): one definition, used by check and every report.
+"""The inactive rule (R7, docs/rules.md "Inactive volunteers"): one definition, used by check and every report.
 
 As of date D (default: the end of the last month of activities loaded for the
 unit, so ledger lag does not flag people falsely), a volunteer registered and

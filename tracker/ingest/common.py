@@ -13,6 +13,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from tracker.formats import hours_expr
 from tracker.ingest.context import FileContext
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import problems_where
@@ -35,7 +36,7 @@ def check_dates(ctx: FileContext, typed: pl.DataFrame, column: str, header: str,
 def check_hours(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
     ctx.add_frame(problems_where(
         typed, (pl.col(column) <= 0) | (pl.col(column) > 24), header,
-        pl.col(column).cast(pl.String), "服务时长应大于0且不超过24小时"))
+        hours_expr(pl.col(column)), "服务时长应大于0且不超过24小时"))
 
 
 def duplicate_rows(typed: pl.DataFrame, keys: list[str], header: str, value: str | None,

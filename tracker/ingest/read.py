@@ -4,7 +4,7 @@ Excel (.xlsx/.xls) goes through calamine (python-calamine: typed cells, merged
 ranges, the sheet's real first row); CSV through polars, after the encoding is
 found (UTF-8, UTF-8 with BOM, GB18030/GBK). Every cell becomes text; which
 cells were numbers in Excel is kept, because a month typed as the number
-2010.1 is ambiguous (SPEC §3).
+2010.1 is ambiguous (docs/ledgers.md, "Values").
 """
 
 from __future__ import annotations

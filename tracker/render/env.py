@@ -40,7 +40,7 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Header:
-    """What base.html shows on top of every report (SPEC §6)."""
+    """What base.html shows on top of every report (docs/reports.md)."""
 
     title: str  # 季度例会通报
     unit: str  # the unit, or the scope of a summary ("示例区 12 个单位")

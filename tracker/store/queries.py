@@ -1,6 +1,6 @@
 """Read-side queries every module shares: the roster and teams in force at a date.
 
-History is kept as versions with a `valid_from` date (SPEC §3). The state at
+History is kept as versions with a `valid_from` date (docs/data-model.md). The state at
 date D is, per volunteer (team), the version with the latest valid_from ≤ D.
 A volunteer's first version is valid from min(file date, 登记日期), a team's
 first version from min(file date, 成立日期) or from the beginning when the
