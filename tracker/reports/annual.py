@@ -17,7 +17,7 @@ from functools import cached_property
 import polars as pl
 
 from tracker import formats as fmt
-from tracker.assess.assessment import PeriodFigures, UnitAssessment
+from tracker.assess.assessment import UnitAssessment
 from tracker.assess.checks import RULE_TITLES
 from tracker.periods import Period
 from tracker.render import charts
@@ -38,26 +38,14 @@ def _rule_number(title: str) -> int:
     return int(m[1]) if m else 99
 
 
-class Year:
+class Year(c.UnitPeriod):
     """What every section of one unit's annual report reads, computed once."""
 
     def __init__(self, a: UnitAssessment, req: Request):
-        self.a, self.unit, self.rules, self.today, self.year = a, a.unit, a.rules, req.today, req.year
-        self.period, self.prev = Period.year(self.year), Period.year(self.year - 1)
+        super().__init__(a, req, Period.year(req.year))
+        self.prev = Period.year(self.year - 1)
         self.closed = self.today > self.period.end
         self.as_of = self.period.end if self.closed else a.default_as_of(self.year)
-
-    @cached_property
-    def f(self) -> PeriodFigures:
-        return self.a.over(self.period)
-
-    @cached_property
-    def u(self) -> dict:
-        return self.f.unit_row
-
-    @cached_property
-    def labels(self) -> pl.DataFrame:
-        return c.team_labels(self.f.teams)
 
     @cached_property
     def findings(self) -> list:

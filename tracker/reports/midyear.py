@@ -16,7 +16,7 @@ from functools import cached_property
 import polars as pl
 
 from tracker import formats as fmt
-from tracker.assess.assessment import PeriodFigures, UnitAssessment
+from tracker.assess.assessment import UnitAssessment
 from tracker.assess.inactive import REASONS
 from tracker.periods import Period
 from tracker.render import charts
@@ -26,28 +26,15 @@ from tracker.reports.spec import OverviewColumn, ReportSpec, Request
 REASON_SHORT = {"never_served": "从未参加", "no_recent_service": "近期未参加", "behind_pace": "时长落后"}
 
 
-class Midyear:
+class Midyear(c.UnitPeriod):
     """What every section of one unit's mid-year review reads, computed once."""
 
     def __init__(self, a: UnitAssessment, req: Request):
-        self.a, self.unit, self.rules, self.today, self.year = a, a.unit, a.rules, req.today, req.year
         self.given_as_of = req.as_of is not None
         self.d = req.as_of if req.as_of is not None else a.default_as_of(req.year)
-        self.period = Period.year_to_date(self.d)
+        super().__init__(a, req, Period.year_to_date(self.d))
         self.year_end = dt.date(self.year, 12, 31)
         self.months_left = 12 - self.d.month  # whole months after the as-of month
-
-    @cached_property
-    def f(self) -> PeriodFigures:
-        return self.a.over(self.period)
-
-    @cached_property
-    def u(self) -> dict:
-        return self.f.unit_row
-
-    @cached_property
-    def labels(self) -> pl.DataFrame:
-        return c.team_labels(self.f.teams)
 
     @cached_property
     def flagged(self) -> pl.DataFrame:

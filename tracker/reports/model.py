@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import polars as pl
 from markupsafe import Markup, escape
 
 from tracker import formats as fmt
+from tracker.assess.assessment import PeriodFigures, UnitAssessment
 from tracker.assess.checks import RULE_TITLES, Finding
 from tracker.assess.figures import is_service
 from tracker.ingest.kinds import MONTHLY_KINDS
@@ -26,6 +28,7 @@ from tracker.periods import Period
 from tracker.problems import TrackerError
 from tracker.render import charts, env
 from tracker.render.charts import BarChart, Histogram
+from tracker.reports.spec import Request
 from tracker.rules import Rules
 
 NO_TEAM = "未分队"
@@ -240,3 +243,24 @@ def team_month_chart(acts: pl.DataFrame, period: Period, labels: pl.DataFrame, t
         series_order=order, category_labels=charts.month_labels(months), stacked=True,
         value_label="活动次数",
     )
+
+
+class UnitPeriod:
+    """What the sections of one unit's report share: its assessment, the request, the main
+    period's figures (`f`), the unit's row of them (`u`) and team labels, each computed once."""
+
+    def __init__(self, a: UnitAssessment, req: Request, period: Period):
+        self.a, self.unit, self.rules, self.today, self.year = a, a.unit, a.rules, req.today, req.year
+        self.period = period
+
+    @cached_property
+    def f(self) -> PeriodFigures:
+        return self.a.over(self.period)
+
+    @cached_property
+    def u(self) -> dict:
+        return self.f.unit_row
+
+    @cached_property
+    def labels(self) -> pl.DataFrame:
+        return team_labels(self.f.teams)

@@ -25,15 +25,18 @@ from tracker.words import QUARTER_CN
 DEMAND_STATUSES = ("待办理", "办理中", "已办结", "无法办理")
 
 
-class Quarter:
-    """What every section of one unit's quarterly briefing reads, computed once."""
+class Quarter(c.UnitPeriod):
+    """What every section of one unit's quarterly briefing reads, computed once.
+
+    The main period (`f`, here also `fy`) is the year to date; `fq` is the quarter.
+    """
 
     def __init__(self, a: UnitAssessment, req: Request):
         assert req.quarter is not None
-        self.a, self.unit, self.rules, self.today = a, a.unit, a.rules, req.today
-        self.year, self.quarter = req.year, req.quarter
-        self.q = Period.quarter(self.year, self.quarter)
-        self.ytd = Period(dt.date(self.year, 1, 1), self.q.end)
+        self.quarter = req.quarter
+        self.q = Period.quarter(req.year, self.quarter)
+        self.ytd = Period(dt.date(req.year, 1, 1), self.q.end)
+        super().__init__(a, req, self.ytd)
         self.check_as_of = min(self.q.end, self.today)
         self.running = self.q.end > self.today
 
@@ -41,13 +44,9 @@ class Quarter:
     def fq(self) -> PeriodFigures:
         return self.a.over(self.q)
 
-    @cached_property
+    @property
     def fy(self) -> PeriodFigures:
-        return self.a.over(self.ytd)
-
-    @cached_property
-    def labels(self) -> pl.DataFrame:
-        return c.team_labels(self.fy.teams)
+        return self.f
 
     @cached_property
     def findings(self) -> list:
