@@ -5,7 +5,7 @@ import re
 import polars as pl
 import pytest
 
-from tracker.render import charts
+from tracker.render import charts, drawing
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_chart_data_must_line_up():
 
 def test_svg_is_inline_self_contained_and_safe(activity_counts):
     chart = charts.team_month_counts(activity_counts.with_columns(team=pl.lit("--><script>alert(1)</script>")))
-    svg = str(charts.draw(chart))
+    svg = str(drawing.draw(chart))
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "<?xml" not in svg and "DOCTYPE" not in svg
     assert "http" not in svg  # no namespace URL, metadata or link
@@ -76,8 +76,8 @@ def test_svg_is_inline_self_contained_and_safe(activity_counts):
 
 
 def test_two_charts_on_one_page_do_not_share_ids(activity_counts):
-    a = str(charts.draw(charts.team_month_counts(activity_counts)))
-    b = str(charts.draw(charts.hours_histogram([1, 2, 30])))
+    a = str(drawing.draw(charts.team_month_counts(activity_counts)))
+    b = str(drawing.draw(charts.hours_histogram([1, 2, 30])))
     ids_a = set(re.findall(r'\bid="([^"]+)"', a))
     ids_b = set(re.findall(r'\bid="([^"]+)"', b))
     assert ids_a and ids_b and not ids_a & ids_b
@@ -87,5 +87,33 @@ def test_two_charts_on_one_page_do_not_share_ids(activity_counts):
 
 
 def test_png_option_is_a_data_uri():
-    img = str(charts.draw(charts.hours_histogram([1, 30]), fmt="png"))
+    img = str(drawing.draw(charts.hours_histogram([1, 30]), fmt="png"))
     assert img.startswith('<img class="chart"') and 'src="data:image/png;base64,' in img
+
+
+def _fresh(monkeypatch, chart):
+    """The chart drawn on brand-new figures (no canvas kept from earlier charts)."""
+    monkeypatch.setattr(drawing, "_CANVASES", {})
+    return str(drawing.draw(chart))
+
+
+SHAPES = [
+    charts.hours_histogram([0, 3, 30, 50, 24], target=24),
+    charts.hours_histogram([5, 6, 7], target=12),
+    charts.BarChart(title="进度", categories=["甲队", "乙队（很长的服务队简称）"], series={"活动次数": [3, 12]},
+                    target=10, horizontal=True),
+    charts.BarChart(title="进度", categories=["丙队", "丁队"], series={"活动次数": [11, 2]}, target=10,
+                    horizontal=True),
+    charts.BarChart(title="每月", categories=[f"{m}月" for m in range(1, 13)],
+                    series={"甲": [1] * 12, "乙": [2] * 12}, stacked=True),
+    charts.BarChart(title="主题", categories=["关爱老幼弱残", "关爱山川河流"], series={"次数": [4, 0]}),
+    charts.BarChart(title="每月", categories=["1月", "2月"], series={"甲": [3, 1], "乙": [0, 2]}, stacked=True),
+]
+
+
+def test_a_chart_on_a_reused_figure_is_the_chart_on_a_fresh_one(monkeypatch):
+    """Figures are kept and reused for speed; nothing of an earlier chart may leak into the next."""
+    expected = [_fresh(monkeypatch, c) for c in SHAPES]
+    monkeypatch.setattr(drawing, "_CANVASES", {})
+    for _ in range(2):  # every chart after every other, on the same kept figures
+        assert [str(drawing.draw(c)) for c in SHAPES] == expected

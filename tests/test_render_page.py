@@ -9,7 +9,7 @@ import jinja2
 import polars as pl
 import pytest
 
-from tracker.render import charts, env
+from tracker.render import charts, drawing, env
 from tracker.render import filters as f
 from tracker.values import id_check_digit
 
@@ -68,7 +68,7 @@ def page():
         cols=env.columns([("team", "服务队"), ("phone", "联系电话", False, True), ("n", "活动次数", True)]),
         rows=env.rows_of(teams, {"phone": f.mask_phone}),
         totals={"team": "合计", "n": "11"},
-        chart=charts.draw(charts.team_month_counts(acts, months=["2026-01", "2026-02", "2026-03"])),
+        chart=drawing.draw(charts.team_month_counts(acts, months=["2026-01", "2026-02", "2026-03"])),
         person={"name": "王小明", "id": ID, "phone": "13812345678", "hours": 7.25},
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
+import openpyxl
 import pytest
 from factory import D, Ledger
 from report_demo import demo_db
@@ -83,6 +83,23 @@ def test_texts_quote_the_thresholds_of_the_rules_in_force(demo, tmp_path):
     assert "至少组织 12 次" in html and "完成全年12次" in html and "全年目标 12 次" in html
     assert "10 次" not in html and "全年10次" not in html
     assert "全年 30 小时" in html
-    teams = made.reports[0].tables["teams"].frame
-    assert (teams["progress"] == teams["ytd_activities"] / 12).all()
-    assert pl.Series(teams["remaining"]).max() <= 12
+    sheet = openpyxl.load_workbook(made.paths[1])["服务队活动"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    head = rows[0]
+    teams = [dict(zip(head, r, strict=True)) for r in rows[1:]]
+    assert teams and all(t["完成全年比例"] == pytest.approx(t["年度累计活动"] / 12) for t in teams)
+    assert all(t["全年还需"] == max(12 - t["年度累计活动"], 0) for t in teams)
+
+
+def test_charts_drawn_by_worker_processes_are_the_charts_drawn_here(tmp_path):
+    """A city run draws charts in other processes; the files are the same as drawn in one."""
+    db = tmp_path / "two.duckdb"
+    _two_units(db)
+    here = api.report(db, "annual", year=2025, out_dir=tmp_path / "here", today=TODAY, workers=0)
+    pool = api.report(db, "annual", year=2025, out_dir=tmp_path / "pool", today=TODAY, workers=2)
+    assert [p.name for p in here.paths] == [p.name for p in pool.paths]
+    assert len(here.paths) == 6  # two units and the overview, html and xlsx each
+    for a, b in zip(here.paths, pool.paths, strict=True):
+        if a.suffix == ".html":
+            assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8"), a.name
+    assert here.summaries == pool.summaries and here.overview is not None

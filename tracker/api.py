@@ -19,31 +19,30 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
-from tracker.exports.forms import FORMS, ExportResult, export_form
-from tracker.exports.templates import write_template
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
 from tracker.ingest.pipeline import FileResult, load_file
 from tracker.periods import Period, months_between
 from tracker.problems import TrackerError
-from tracker.reports.make import build_reports, check_formats, write_reports
-from tracker.reports.model import Report
-from tracker.reports.output import DEFAULT_FORMATS
-from tracker.reports.registry import report_spec
-from tracker.reports.spec import ReportSpec, Request
 from tracker.rules import Rules, load_rules, to_toml
 from tracker.store import queries
 from tracker.store.db import connect, db_path
 from tracker.store.migrations import SCHEMA_VERSION
 from tracker.values import parse_user_date
 
+if TYPE_CHECKING:  # reports and exports load matplotlib and friends: imported when used
+    from tracker.exports.forms import ExportResult
+    from tracker.reports.model import Report
+    from tracker.reports.spec import ReportSpec
+
 PathLike = str | os.PathLike
-Progress = Callable[[str], None]
+Progress = Callable[[str], None]  # a file being loaded
 
 
 # ---------------------------------------------------------------- options
@@ -174,7 +173,7 @@ def status(
                      .to_dicts()}
         active = _counts(queries.roster_as_of(con, today, unit).filter("active"), n=pl.len())
         teams = _counts(queries.teams_as_of(con, today, unit), n=pl.len())
-        acts = _counts(figs.activities, n=pl.len(), parts=pl.col("participants").sum(),
+        acts = _counts(figs.activity_counts, n=pl.col("activities").sum(), parts=pl.col("participations").sum(),
                        late=pl.col("backfilled").sum())
         visits = _counts(figs.visits, n=pl.len(), late=pl.col("backfilled").sum())
         dem = queries.demands(con, unit)
@@ -291,11 +290,12 @@ def check(
 
 @dataclass
 class ReportResult:
-    """The reports made (one per unit, then the overview) and the files written."""
+    """The files written (each unit's, then the overview's), each unit's headline figures, the overview."""
 
     spec: ReportSpec
-    reports: list[Report]
     paths: list[Path]
+    summaries: dict[str, dict]
+    overview: Report | None = None
 
 
 def report(
@@ -307,23 +307,30 @@ def report(
     as_of: dt.date | str | None = None,
     unit: str | None = None,
     out_dir: PathLike | None = None,
-    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    formats: tuple[str, ...] | None = None,
     rules: PathLike | Rules | None = None,
     today: dt.date | None = None,
-    progress: Progress | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> ReportResult:
-    """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it."""
+    """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it
+    in `formats` (default: `reports.output.DEFAULT_FORMATS`). `progress(done, total, unit)` is
+    called as each file set is written; `workers` chart-drawing processes (default: one per core
+    for a run of many units)."""
+    from tracker.reports.make import check_formats, make_reports
+    from tracker.reports.output import DEFAULT_FORMATS
+    from tracker.reports.registry import report_spec
+    from tracker.reports.spec import Request
+
     spec = report_spec(name)
-    check_formats(formats)
+    formats = check_formats(formats or DEFAULT_FORMATS)
     req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
     spec.check(req)
+    out = Path(out_dir) if out_dir is not None else Path(".")
     with connect(db, read_only=True) as con:
         a = Assessment(con, _rules(rules), unit, req.today)
-        reports = build_reports(a, spec, req, progress=lambda u: progress(f"计算 {u}") if progress else None)
-    out = Path(out_dir) if out_dir is not None else Path(".")
-    paths = write_reports(reports, out, formats,
-                          progress=(lambda s: progress(f"写出 {s}")) if progress else None)
-    return ReportResult(spec, reports, paths)
+        made = make_reports(a, spec, req, out, formats, progress=progress, workers=workers)
+    return ReportResult(spec, made.paths, made.summaries, made.overview)
 
 
 # ---------------------------------------------------------------- forms and templates
@@ -340,6 +347,8 @@ def export(
     unmask: bool = False,
 ) -> ExportResult:
     """Write the notice's 附件2/3/4 (form: roster | teams | summary) as .xlsx or .csv."""
+    from tracker.exports.forms import FORMS, export_form
+
     if form not in FORMS:
         raise TrackerError(f"未知的表格“{form}”。可选：{'、'.join(FORMS)}。", code=2)
     with connect(db, read_only=True) as con:
@@ -349,6 +358,8 @@ def export(
 
 def template(kind: str, out: PathLike) -> Path:
     """Write a blank ledger of KIND (.xlsx with an example row and notes, or .csv)."""
+    from tracker.exports.templates import write_template
+
     check_kind(kind)
     return write_template(kind, Path(out))
 

@@ -150,14 +150,25 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
                   str(u.participations), f"{u.service_hours:g}", str(u.demands),
                   str(u.pairing_visits), f"[yellow]{gaps}[/yellow]" if gaps else "无")
     out.print(t)
+    _print_loads(units)
+
+
+def _print_loads(units: list[api.UnitStatus]) -> None:
+    """Every load once (a city's file covers many units), newest last, with the units it held."""
+    loads: dict[tuple, tuple[dict, list[str]]] = {}
     for u in units:
-        lt = Table(title=f"{u.unit} 导入记录", header_style="bold")
-        for h in ("时间", "台账", "文件", "行数", "月份", "校验码"):
-            lt.add_column(h, overflow="fold")
         for ld in u.loads:
-            lt.add_row(ld["time"], _kind_name(ld["kind"]), ld["file"], str(ld["rows"]), months_text(ld["months"]),
-                       ld["hash"][:12])
-        out.print(lt)
+            loads.setdefault((ld["time"], ld["file"], ld["hash"]), (ld, []))[1].append(u.unit)
+    if not loads:
+        return
+    lt = Table(title="导入记录", header_style="bold")
+    for h in ("时间", "台账", "文件", "单位", "行数", "月份", "校验码"):
+        lt.add_column(h, overflow="fold")
+    for ld, names in sorted(loads.values(), key=lambda v: v[0]["time"]):
+        who = names[0] if len(names) == 1 else f"{names[0]} 等 {len(names)} 个单位"
+        lt.add_row(ld["time"], _kind_name(ld["kind"]), ld["file"], who, str(ld["rows"]), months_text(ld["months"]),
+                   ld["hash"][:12])
+    out.print(lt)
 
 
 @app.command()
@@ -166,10 +177,22 @@ def check(year: Year = None, as_of: AsOf = None, unit: Unit = None, as_json: Jso
     """按规则检查（R1–R13、不活跃志愿者、逾期需求和结对）。有未通过项时退出码为 1。"""
     result = api.check(db, year=year, as_of=as_of, unit=unit, rules=rules)
     if as_json:
-        print(json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, default=str, indent=2))
+        _print_json_list([f.to_dict() for f in result.findings])
     else:
         _print_findings(result)
     raise typer.Exit(1 if result.failed else 0)
+
+
+def _print_json_list(items: list[dict]) -> None:
+    """A JSON array, one item per line: readable, and written by json's fast C encoder
+    (an indented dump of a city's findings took longer than computing them)."""
+    out_ = sys.stdout
+    out_.write("[\n")
+    last = len(items) - 1
+    for i, item in enumerate(items):
+        out_.write(json.dumps(item, ensure_ascii=False, default=str))
+        out_.write(",\n" if i < last else "\n")
+    out_.write("]\n")
 
 
 def _print_findings(result: api.CheckResult) -> None:
@@ -237,10 +260,10 @@ def _report_command(name: str):
         chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, transient=True) as bar:
-            task = bar.add_task(f"生成{spec.title}…", total=None)
+            task = bar.add_task(f"正在计算{spec.title}…", total=None)
 
-            def progress(msg: str) -> None:
-                bar.update(task, description=f"生成{spec.title}：{msg}")
+            def progress(done: int, total: int, unit: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{spec.title}：{unit}")
 
             result = api.report(db, name, year=year, quarter=quarter, as_of=as_of, unit=unit, out_dir=out_dir,
                                 formats=chosen, rules=rules, progress=progress)

@@ -25,10 +25,6 @@ from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
 
-# the per-unit frames of a period, each with a `unit` column
-FRAMES = ("activities", "parts", "visits", "roster", "registered_teams", "volunteers", "teams", "demands",
-          "pairings", "units", "meetings", "inactive")
-
 
 class PeriodFigures:
     """The figures of one period for the assessment's units (or, sliced, for one of them).
@@ -78,6 +74,14 @@ class PeriodFigures:
             return s
         con, p, unit, _ = self._q
         return queries.activities(con, p.start, p.end, unit)
+
+    @cached_property
+    def activity_counts(self) -> pl.DataFrame:
+        """`queries.activity_counts`: per unit and kind, activities, participations, hours."""
+        if (s := self._slice("activity_counts")) is not None:
+            return s
+        con, p, unit, _ = self._q
+        return queries.activity_counts(con, p.start, p.end, unit)
 
     @cached_property
     def parts(self) -> pl.DataFrame:
@@ -146,7 +150,7 @@ class PeriodFigures:
         if (s := self._slice("units")) is not None:
             return s
         return fig.unit_figures(*self._q, demands=self.demands, pairings=self.pairings,
-                                activities=self.activities, roster=self.roster,
+                                counts=self.activity_counts, roster=self.roster,
                                 teams=self.registered_teams, visits=self.visits)
 
     @property

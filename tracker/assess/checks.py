@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -63,8 +63,9 @@ class Finding:
     figures: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        return {k: d[k] for k in ("rule", "level", "unit", "team", "volunteer", "message", "figures")}
+        """The JSON shape of `tracker check --json` (figures hold plain values: no deep copy needed)."""
+        return {"rule": self.rule, "level": self.level, "unit": self.unit, "team": self.team,
+                "volunteer": self.volunteer, "message": self.message, "figures": dict(self.figures)}
 
 
 @dataclass(frozen=True)

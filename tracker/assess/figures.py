@@ -382,7 +382,7 @@ def unit_figures(
     *,
     demands: pl.DataFrame | None = None,
     pairings: pl.DataFrame | None = None,
-    activities: pl.DataFrame | None = None,
+    counts: pl.DataFrame | None = None,
     roster: pl.DataFrame | None = None,
     teams: pl.DataFrame | None = None,
     visits: pl.DataFrame | None = None,
@@ -416,13 +416,13 @@ def unit_figures(
         .agg(volunteers=pl.len())
     )
     team_counts = teams.group_by("unit").agg(teams=pl.len())
-    if activities is None:
-        activities = queries.activities(con, period.start, period.end, unit)
-    acts = activities.group_by("unit").agg(
-        service_activities=is_service(rules).sum(),
-        service_hours=pl.col("total_hours").filter(is_service(rules)).sum(),
-        trainings=(pl.col("kind") == rules.training_kind).sum(),
-        meetings=(pl.col("kind") == rules.meeting_kind).sum(),
+    if counts is None:
+        counts = queries.activity_counts(con, period.start, period.end, unit)
+    acts = counts.group_by("unit").agg(
+        service_activities=pl.col("activities").filter(is_service(rules)).sum(),
+        service_hours=pl.col("hours").filter(is_service(rules)).sum(),
+        trainings=pl.col("activities").filter(pl.col("kind") == rules.training_kind).sum(),
+        meetings=pl.col("activities").filter(pl.col("kind") == rules.meeting_kind).sum(),
     )
     if demands is None:
         demands = demand_figures(con, period, unit, rules)

@@ -1,37 +1,17 @@
-"""Charts for reports: data built separately from drawing (cf. fava's charts).
+"""Chart data for reports, built apart from drawing (cf. fava's charts).
 
-Builders turn small polars frames into chart data (plain dataclasses that tests
-can inspect); drawing turns chart data into inline SVG for the HTML page. SVG
-text is drawn as outlines (`svg.fonttype = path`) so Chinese shows without the
-font installed where the report is opened, and the output has no external
-reference, comment or metadata. Colours differ in lightness and carry hatches,
-and bars carry their values, so a chart still reads printed in grey on A4.
+Builders turn small polars frames into chart data: plain dataclasses that
+tests can inspect and that pickle, so charts can be drawn in other processes.
+`tracker.render.drawing` turns them into inline SVG (or PNG) with matplotlib.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
-import re
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
-import numpy as np
 import polars as pl
-from markupsafe import Markup, escape
-
-from tracker.render import fonts
-
-# Dark blue, orange, light blue, dark green, sand, grey, red-brown, pale green:
-# neighbours differ in lightness, so they stay apart in greyscale.
-PALETTE = ("#1f4e79", "#e08a2c", "#9cc3e6", "#3a7d44", "#f2d7a6", "#7f7f7f", "#8c3b2a", "#c5e0b4")
-HATCHES = ("", "//", "..", "\\\\", "xx", "--", "++", "oo")
-TARGET_COLOR = "#c00000"
-
-WIDTH_IN = 7.0  # A4 width less 15 mm margins is 180 mm ≈ 7.1 in
-HEIGHT_IN = 3.2
 
 
 @dataclass(frozen=True)
@@ -260,17 +240,17 @@ def hours_histogram(
     The target is always a bin edge, so the bars right of the target line are
     exactly the people who reached it. Nulls count as 0 hours.
     """
-    s = pl.Series(values, dtype=pl.Float64).fill_null(0.0)
+    values = pl.Series(values, dtype=pl.Float64).fill_null(0.0).to_list()
     step = target / bins_to_target
     edges = [step * i for i in range(2 * bins_to_target + 1)]
-    arr = s.to_numpy()
     counts: list[int] = []
     if zero_bin:
-        counts.append(int((arr <= 0).sum()))
-        arr = arr[arr > 0]
-    idx = np.searchsorted(np.asarray(edges), arr, side="right") - 1  # bin i: edges[i] ≤ x
-    binned = np.bincount(np.clip(idx, 0, len(edges) - 1), minlength=len(edges))
-    counts.extend(int(c) for c in binned)
+        counts.append(sum(1 for v in values if v <= 0))
+        values = [v for v in values if v > 0]
+    binned = [0] * len(edges)  # bin i: edges[i] ≤ x < edges[i+1]; the last is x ≥ its edge
+    for v in values:
+        binned[min(max(bisect.bisect_right(edges, v) - 1, 0), len(edges) - 1)] += 1
+    counts.extend(binned)
     return Histogram(
         title=title,
         edges=edges,
@@ -280,208 +260,3 @@ def hours_histogram(
         zero_bin=zero_bin,
         open_end=True,
     )
-
-
-# ---------------------------------------------------------------- drawing
-
-Format = Literal["svg", "png"]
-
-
-def _figure(width: float, height: float):
-    fonts.setup()
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig, ax
-
-
-def _fmt_num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
-
-
-def _label_bars(ax, bars, values: Sequence[float], *, inside: bool = False) -> None:
-    labels = ["" if v == 0 else _fmt_num(v) for v in values]
-    if inside:  # on a white chip, so the number reads on any fill or hatch
-        ax.bar_label(bars, labels=labels, label_type="center", fontsize=7,
-                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    else:
-        ax.bar_label(bars, labels=labels, label_type="edge", padding=2, fontsize=8)
-
-
-def _style(i: int) -> dict:
-    return {
-        "color": PALETTE[i % len(PALETTE)],
-        "hatch": HATCHES[i % len(HATCHES)],
-        "edgecolor": "#333333",
-        "linewidth": 0.5,
-    }
-
-
-# one series against a target: bars short of it are light and hatched
-_SHORT = {"color": PALETTE[2], "hatch": "//", "edgecolor": "#333333", "linewidth": 0.5}
-_MET = {"color": PALETTE[0], "hatch": "", "edgecolor": "#333333", "linewidth": 0.5}
-
-
-def _patch(label: str, style: dict):
-    from matplotlib.patches import Patch
-
-    return Patch(label=label, facecolor=style["color"], hatch=style["hatch"],
-                 edgecolor=style["edgecolor"], linewidth=style["linewidth"])
-
-
-def _legend(fig, ax, handles=None) -> None:
-    """The legend below the plot, in one row where it fits: it never hides a bar."""
-    handles = handles if handles is not None else ax.get_legend_handles_labels()[0]
-    if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6),
-                   fontsize=8, frameon=False)
-
-
-def _integer_axis(axis, values) -> None:
-    from matplotlib.ticker import MaxNLocator
-
-    if all(float(v).is_integer() for v in values):
-        axis.set_major_locator(MaxNLocator(integer=True))
-
-
-def _draw_bars(data: BarChart):
-    n_cat, n_ser = len(data.categories), max(1, len(data.series))
-    height = min(9.5, 1.1 + 0.32 * max(n_cat, 3)) if data.horizontal else HEIGHT_IN
-    fig, ax = _figure(WIDTH_IN, height)
-    pos = np.arange(n_cat)
-    grouped = not data.stacked and n_ser > 1
-    width = 0.8 / n_ser if grouped else 0.6
-    bottom = np.zeros(n_cat)
-    many = n_cat * (n_ser if grouped else 1) > 48  # too crowded for a label per bar
-    against_target = n_ser == 1 and data.target is not None
-    handles = []
-    for i, (name, values) in enumerate(data.series.items()):
-        vals = np.asarray(values, dtype=float)
-        offset = (i - (n_ser - 1) / 2) * width if grouped else 0.0
-        if against_target:
-            short = vals < data.target
-            style = {k: [(_SHORT if s else _MET)[k] for s in short] for k in ("color", "hatch")}
-            style |= {"edgecolor": "#333333", "linewidth": 0.5}
-            handles += [_patch(f"{name}（未达目标）", _SHORT), _patch(f"{name}（已达目标）", _MET)]
-        else:
-            style = _style(i)
-        kw = {("left" if data.horizontal else "bottom"): bottom} if data.stacked else {}
-        if data.horizontal:
-            bars = ax.barh(pos + offset, vals, height=width, label=name, **kw, **style)
-        else:
-            bars = ax.bar(pos + offset, vals, width=width, label=name, **kw, **style)
-        if not against_target:
-            handles.append(bars)
-        if data.stacked and n_ser > 1:
-            if not many:
-                totals = np.asarray(data.totals(), dtype=float)
-                # a label per segment big enough to hold one, unless it is the whole stack
-                show = (vals >= 0.06 * max(totals.max(initial=0), 1e-9)) & (vals != totals)
-                _label_bars(ax, bars, np.where(show, vals, 0), inside=True)
-            bottom = bottom + vals
-        elif not many:
-            _label_bars(ax, bars, vals)
-    if data.stacked and n_ser > 1:  # totals at the end of each stack
-        for p, t in zip(pos, bottom, strict=True):
-            if t:
-                xy = (t, p) if data.horizontal else (p, t)
-                ax.annotate(_fmt_num(t), xy, xytext=(3, 0) if data.horizontal else (0, 2),
-                            textcoords="offset points", fontsize=8,
-                            ha="left" if data.horizontal else "center",
-                            va="center" if data.horizontal else "bottom")
-    if data.target is not None:
-        line = ax.axvline if data.horizontal else ax.axhline
-        handles.append(line(data.target, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
-                            label=data.target_label or f"目标 {_fmt_num(data.target)}"))
-    tops = [*bottom, *(max(v, default=0) for v in data.series.values()), data.target or 0, 1]
-    all_values = [v for vs in data.series.values() for v in vs]
-    if data.horizontal:
-        ax.set_yticks(pos, data.categories, fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlabel(data.value_label)
-        ax.set_ylabel(data.category_label)
-        ax.set_xlim(0, max(tops) * 1.12)
-        _integer_axis(ax.xaxis, all_values)
-    else:
-        rotate = n_cat > 8 or sum(len(c) for c in data.categories) > 60
-        ax.set_xticks(pos, data.categories, fontsize=8, rotation=30 if rotate else 0,
-                      ha="right" if rotate else "center", rotation_mode="anchor")
-        ax.set_ylabel(data.value_label)
-        ax.set_xlabel(data.category_label)
-        ax.set_ylim(0, max(tops) * 1.15)
-        _integer_axis(ax.yaxis, all_values)
-    ax.set_title(data.title, fontsize=11)
-    if n_ser > 1 or data.target is not None:
-        _legend(fig, ax, handles)
-    return fig
-
-
-def _draw_histogram(data: Histogram):
-    fig, ax = _figure(WIDTH_IN, HEIGHT_IN)
-    pos = np.arange(len(data.counts))
-    reached = data.reached()
-    bars = ax.bar(pos, data.counts, width=0.85,
-                  color=[(_MET if ok else _SHORT)["color"] for ok in reached],
-                  hatch=[(_MET if ok else _SHORT)["hatch"] for ok in reached],
-                  edgecolor="#333333", linewidth=0.5)
-    _label_bars(ax, bars, data.counts)
-    if data.target is not None:
-        # the target is an edge: the line sits between the bins on either side
-        first_at = next((i for i, ok in enumerate(reached) if ok), len(data.counts))
-        line = ax.axvline(first_at - 0.5, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
-                          label=data.target_label or f"目标 {_fmt_num(data.target)}")
-        _legend(fig, ax, [_patch("未达目标", _SHORT), _patch("已达目标", _MET), line])
-    ax.set_xticks(pos, data.labels, fontsize=8)
-    ax.set_xlabel(data.category_label)
-    ax.set_ylabel(data.value_label)
-    ax.set_ylim(0, max([*data.counts, 1]) * 1.15)
-    _integer_axis(ax.yaxis, data.counts)
-    ax.set_title(data.title, fontsize=11)
-    return fig
-
-
-_SVG_DROP = [
-    re.compile(r"<\?xml[^>]*\?>\s*"),
-    re.compile(r"<!DOCTYPE[^>]*>\s*"),
-    re.compile(r"<metadata>.*?</metadata>\s*", re.S),
-    re.compile(r"<!--.*?-->", re.S),
-    re.compile(r'\s+xmlns(:\w+)?="[^"]*"'),
-]
-
-
-def _svg(fig, title: str) -> Markup:
-    """The figure as an inline <svg>: ids made unique, no prolog, comments or URLs."""
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "tracker"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    for pattern in _SVG_DROP:
-        text = pattern.sub("", text)
-    # several charts share one page: prefix every id so they cannot collide
-    prefix = "c" + hashlib.sha1(text.encode()).hexdigest()[:8] + "-"
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
-    text = re.sub(r'\bhref="#([^"]+)"', rf'href="#{prefix}\1"', text)
-    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
-    # size from the page, not in points: the viewBox keeps the proportions
-    text = re.sub(r'<svg\s+width="[^"]*"\s+height="[^"]*"', '<svg class="chart"', text, count=1)
-    text = text.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
-    return Markup(text.strip())
-
-
-def _png(fig, title: str) -> Markup:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return Markup(f'<img class="chart" alt="{escape(title)}" src="data:image/png;base64,{data}">')
-
-
-def draw(data: BarChart | Histogram, fmt: Format = "svg") -> Markup:
-    """Chart data → inline markup for the page (<svg>, or <img> with a PNG data URI)."""
-    fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
-    return _svg(fig, data.title) if fmt == "svg" else _png(fig, data.title)
-

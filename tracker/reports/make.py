@@ -1,21 +1,37 @@
-"""Making reports: every unit's report from one assessment, the overview, and their files.
+"""Making reports: every unit's report from one assessment, its files, and the overview.
 
 The database is only read. A run over many units computes each figure once
 for all of them (`tracker.assess.assessment`) and builds each unit's report
-from its slice (docs/architecture.md, "Reports").
+from its slice; the charts — nearly all of the cost — are drawn by worker
+processes on the other cores while this process builds the next units and
+writes the files, a few units ahead at most so memory stays flat
+(docs/architecture.md, "Performance").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from tracker.assess.assessment import Assessment
 from tracker.problems import TrackerError
+from tracker.render import drawing
 from tracker.reports import overview
 from tracker.reports.model import Report, require_data
-from tracker.reports.output import DEFAULT_FORMATS, WRITERS, write_report
+from tracker.reports.output import WRITERS, write_report
 from tracker.reports.spec import ReportSpec, Request
+
+# done, total, what: "示例医院" (a unit written) or "各单位汇总"
+Progress = Callable[[int, int, str], None]
+
+POOL_FROM_UNITS = 6  # fewer units are drawn here: starting workers costs about a second
 
 
 def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
@@ -25,30 +41,67 @@ def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
     return formats
 
 
-def build_reports(a: Assessment, spec: ReportSpec, req: Request,
-                  progress: Callable[[str], None] | None = None) -> list[Report]:
-    """Each unit's report and, when the assessment covers several units, the overview last."""
+@dataclass
+class Made:
+    """What a run made: the files, each unit's headline figures, and the overview (if any)."""
+
+    paths: list[Path] = field(default_factory=list)
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overview: Report | None = None
+
+
+def workers_for(units: int) -> int:
+    """Chart-drawing processes: one per core, none for a few units."""
+    return 0 if units < POOL_FROM_UNITS else max(1, min(os.cpu_count() or 1, 8))
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    if workers <= 0:
+        yield None
+        return
+    # spawn, not fork: polars' and DuckDB's threads do not survive a fork
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        yield pool
+
+
+def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
+                 formats: tuple[str, ...], progress: Progress | None = None,
+                 workers: int | None = None) -> Made:
+    """Build and write every unit's report, then the overview when the run covers several units."""
     spec.check(req)
     units = a.units
     if not units:
         raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
     require_data(a.months_loaded, req.year, units)
-    reports = []
-    for u in units:
-        if progress:
-            progress(u)
-        reports.append(spec.build(a.unit_view(u), req))
-    if a.unit is None and len(reports) > 1:
-        reports.append(overview.build(spec, reports, a.months_loaded, req))
-    return reports
-
-
-def write_reports(reports: list[Report], out_dir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
-                  progress: Callable[[str], None] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    for r in reports:
+    made = Made()
+    several = a.unit is None and len(units) > 1
+    total = len(units) + (1 if several else 0)
+    n_workers = workers_for(len(units)) if workers is None else workers
+    pending: deque[tuple[Report, Future | None]] = deque()
+
+    def finish(r: Report, drawn: Future | None) -> None:
+        r.drawn = drawn.result() if drawn is not None else None
+        made.paths.extend(write_report(r, out_dir, formats))
+        made.summaries[r.unit] = r.summary
         if progress:
-            progress(r.stem)
-        paths += write_report(r, out_dir, formats)
-    return paths
+            progress(len(made.summaries), total, r.unit)
+
+    first_header = None
+    with _pool(n_workers) as pool:
+        for u in units:
+            r = spec.build(a.unit_view(u), req)
+            first_header = first_header or r.header
+            pending.append((r, pool.submit(drawing.draw_all, r.charts) if pool is not None else None))
+            while len(pending) > 2 * max(n_workers, 1):  # a few units ahead, no more
+                finish(*pending.popleft())
+        while pending:
+            finish(*pending.popleft())
+    if several:
+        assert first_header is not None
+        made.overview = overview.build(spec, made.summaries, first_header, a.months_loaded, req)
+        made.paths.extend(write_report(made.overview, out_dir, formats))
+        if progress:
+            progress(total, total, made.overview.unit)
+    return made

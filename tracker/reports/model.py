@@ -218,6 +218,7 @@ class Report:
     lists: dict[str, list] = field(default_factory=dict)  # findings, sentences
     summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the overview
     notes: dict[str, str] = field(default_factory=dict)  # section notes quoting the rules in force
+    drawn: dict[str, Markup] | None = None  # the charts as page markup, when drawn elsewhere already
 
     @property
     def template(self) -> str:

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tracker.render import charts as chart_draw
-from tracker.render import env
+from tracker.render import drawing, env
 from tracker.render.xlsx import write_tables
 from tracker.reports.model import Report
 
 
 def write_html(r: Report, out_dir: Path) -> Path:
-    drawn = {k: chart_draw.draw(v, "svg") for k, v in r.charts.items()}
+    drawn = r.drawn if r.drawn is not None else drawing.draw_all(r.charts)
     return env.write_page(out_dir / f"{r.stem}.html", r.template, header=r.header, r=r, charts=drawn)
 
 

@@ -17,9 +17,12 @@ from tracker.reports.spec import ReportSpec, Request
 NAME = "各单位汇总"
 
 
-def build(spec: ReportSpec, reports: list[c.Report], months_loaded: pl.DataFrame, req: Request) -> c.Report:
+def build(spec: ReportSpec, summaries: dict[str, dict], first: env.Header, months_loaded: pl.DataFrame,
+          req: Request) -> c.Report:
+    """The overview of the units' `summaries` (unit → its report's summary), in their order;
+    `first` is the first unit report's header (the period and subtitle every report shares)."""
     cols = spec.overview
-    rows = [{"unit": r.unit, **{col.key: r.summary[col.key] for col in cols}} for r in reports]
+    rows = [{"unit": unit, **{col.key: s[col.key] for col in cols}} for unit, s in summaries.items()]
     frame = pl.DataFrame(rows, infer_schema_length=None).select("unit", *[col.key for col in cols])
     fails = frame["fails"] if "fails" in frame.columns else None
     frame = frame.with_columns(
@@ -33,8 +36,7 @@ def build(spec: ReportSpec, reports: list[c.Report], months_loaded: pl.DataFrame
         sheet_cols={"unit": "单位", **{col.key: col.title for col in cols}},
         level_key="level",
     )
-    first = reports[0].header
-    units = [r.unit for r in reports]
+    units = list(summaries)
     head = c.header(
         months_loaded, title=f"党员志愿服务队{spec.title}（汇总）", unit_label=f"{len(units)} 个单位",
         units=units, period=Period(first.start, first.end), today=req.today, subtitle=first.subtitle,

@@ -1,0 +1,339 @@
+"""Drawing chart data (`tracker.render.charts`) with matplotlib, cheap enough for a city's reports.
+
+SVG text is drawn as outlines (`svg.fonttype = path`) so Chinese shows
+without the font installed where the report is opened, and the output has no
+external reference, comment or metadata. Colours differ in lightness and
+carry hatches, and bars carry their values, so a chart still reads printed in
+grey on A4.
+
+A city's year-end draws thousands of charts, and matplotlib's cost is in
+laying out and drawing artists, not in the data (docs/architecture.md,
+"Performance"). So each process keeps one figure per chart shape and reuses
+it with new data (its ticks and text metrics are made once), and the layout
+is computed from the labels' widths instead of matplotlib's constrained
+layout, which drew every chart twice. A chart drawn on a reused figure is
+byte-for-byte the chart drawn on a fresh one (tests/test_render_charts.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import math
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from markupsafe import Markup, escape
+
+from tracker.render import fonts
+from tracker.render.charts import BarChart, Histogram
+
+# Dark blue, orange, light blue, dark green, sand, grey, red-brown, pale green:
+# neighbours differ in lightness, so they stay apart in greyscale.
+PALETTE = ("#1f4e79", "#e08a2c", "#9cc3e6", "#3a7d44", "#f2d7a6", "#7f7f7f", "#8c3b2a", "#c5e0b4")
+HATCHES = ("", "//", "..", "\\\\", "xx", "--", "++", "oo")
+TARGET_COLOR = "#c00000"
+
+WIDTH_IN = 7.0  # A4 width less 15 mm margins is 180 mm ≈ 7.1 in
+HEIGHT_IN = 3.2
+TICK_PT, TITLE_PT, LABEL_PT, LEGEND_PT = 8, 11, 10, 8
+
+Format = Literal["svg", "png"]
+
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+
+
+def text_width_in(text: str, points: float) -> float:
+    """Roughly how wide `text` is at `points`: a CJK character is one em, others about half."""
+    wide = len(_WIDE.findall(text))
+    return (wide + 0.55 * (len(text) - wide)) * points / 72
+
+
+# ---------------------------------------------------------------- one reusable figure per shape
+
+
+class _Canvas:
+    """A figure and its axes, kept per chart shape and emptied before each chart.
+
+    A shape (kind, size, rotated labels) always styles its tick labels the same
+    way, so nothing one chart set can leak into the next.
+    """
+
+    def __init__(self, width: float, height: float):
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=(width, height), dpi=100)
+        self.ax = self.fig.add_subplot()
+        for side in ("top", "right"):
+            self.ax.spines[side].set_visible(False)
+
+    def clear(self):
+        """Remove the last chart's artists, keeping the axes and their ticks."""
+        from matplotlib.ticker import AutoLocator
+
+        ax = self.ax
+        for artist in [*ax.patches, *ax.texts, *ax.lines, *ax.collections]:
+            artist.remove()
+        ax.containers.clear()
+        self.fig.legends.clear()
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(AutoLocator())
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        return self.fig, ax
+
+
+_CANVASES: dict[tuple, _Canvas] = {}
+
+
+def _canvas(shape: str, width: float, height: float):
+    fonts.setup()
+    key = (shape, round(width, 3), round(height, 3))
+    if key not in _CANVASES:
+        if len(_CANVASES) > 16:  # horizontal charts vary in height with their categories
+            _CANVASES.pop(next(iter(_CANVASES)))
+        _CANVASES[key] = _Canvas(width, height)
+    return _CANVASES[key].clear()
+
+
+def _place(fig, ax, *, left: float, bottom: float, title: bool = True) -> None:
+    """Margins in inches → figure fractions; the title sits at a fixed height above the axes."""
+    w, h = fig.get_size_inches()
+    top = 0.42 if title else 0.15
+    fig.subplots_adjust(left=min(left / w, 0.6), right=1 - 0.15 / w, bottom=min(bottom / h, 0.7),
+                        top=1 - top / h)
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _fmt_num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def _label_bars(ax, bars, values: Sequence[float], *, inside: bool = False) -> None:
+    labels = ["" if v == 0 else _fmt_num(v) for v in values]
+    if inside:  # on a white chip, so the number reads on any fill or hatch
+        ax.bar_label(bars, labels=labels, label_type="center", fontsize=7,
+                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+    else:
+        ax.bar_label(bars, labels=labels, label_type="edge", padding=2, fontsize=8)
+
+
+def _style(i: int) -> dict:
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "hatch": HATCHES[i % len(HATCHES)],
+        "edgecolor": "#333333",
+        "linewidth": 0.5,
+    }
+
+
+# one series against a target: bars short of it are light and hatched
+_SHORT = {"color": PALETTE[2], "hatch": "//", "edgecolor": "#333333", "linewidth": 0.5}
+_MET = {"color": PALETTE[0], "hatch": "", "edgecolor": "#333333", "linewidth": 0.5}
+
+
+def _patch(label: str, style: dict):
+    from matplotlib.patches import Patch
+
+    return Patch(label=label, facecolor=style["color"], hatch=style["hatch"],
+                 edgecolor=style["edgecolor"], linewidth=style["linewidth"])
+
+
+def _legend_rows(handles: list) -> int:
+    return math.ceil(len(handles) / min(len(handles), 6)) if handles else 0
+
+
+def _legend(fig, handles: list) -> None:
+    """The legend below the plot, in one row where it fits: it never hides a bar."""
+    if handles:
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                   ncols=min(len(handles), 6), fontsize=LEGEND_PT, frameon=False, borderaxespad=0.3)
+
+
+def _integer_axis(axis, values) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    if all(float(v).is_integer() for v in values):
+        axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _title(ax, text: str) -> None:
+    # a fixed position: matplotlib would otherwise measure every tick label to place it
+    ax.set_title(text, fontsize=TITLE_PT, y=1.0, pad=6)
+
+
+def _bottom_margin(tick_height_in: float, xlabel: bool, legend_rows: int) -> float:
+    return 0.12 + tick_height_in + (0.22 if xlabel else 0) + 0.22 * legend_rows
+
+
+# ---------------------------------------------------------------- bar charts
+
+
+def _draw_bars(data: BarChart):
+    n_cat, n_ser = len(data.categories), max(1, len(data.series))
+    height = min(9.5, 1.1 + 0.32 * max(n_cat, 3)) if data.horizontal else HEIGHT_IN
+    rotate = not data.horizontal and (n_cat > 8 or sum(len(c) for c in data.categories) > 60)
+    fig, ax = _canvas("hbar" if data.horizontal else "vbar-rotated" if rotate else "vbar", WIDTH_IN, height)
+    pos = np.arange(n_cat)
+    grouped = not data.stacked and n_ser > 1
+    width = 0.8 / n_ser if grouped else 0.6
+    bottom = np.zeros(n_cat)
+    many = n_cat * (n_ser if grouped else 1) > 48  # too crowded for a label per bar
+    against_target = n_ser == 1 and data.target is not None
+    handles = []
+    for i, (name, values) in enumerate(data.series.items()):
+        vals = np.asarray(values, dtype=float)
+        offset = (i - (n_ser - 1) / 2) * width if grouped else 0.0
+        if against_target:
+            short = vals < data.target
+            style = {k: [(_SHORT if s else _MET)[k] for s in short] for k in ("color", "hatch")}
+            style |= {"edgecolor": "#333333", "linewidth": 0.5}
+            handles += [_patch(f"{name}（未达目标）", _SHORT), _patch(f"{name}（已达目标）", _MET)]
+        else:
+            style = _style(i)
+        kw = {("left" if data.horizontal else "bottom"): bottom} if data.stacked else {}
+        if data.horizontal:
+            bars = ax.barh(pos + offset, vals, height=width, label=name, **kw, **style)
+        else:
+            bars = ax.bar(pos + offset, vals, width=width, label=name, **kw, **style)
+        if not against_target:
+            handles.append(bars)
+        if data.stacked and n_ser > 1:
+            if not many:
+                totals = np.asarray(data.totals(), dtype=float)
+                # a label per segment big enough to hold one, unless it is the whole stack
+                show = (vals >= 0.06 * max(totals.max(initial=0), 1e-9)) & (vals != totals)
+                _label_bars(ax, bars, np.where(show, vals, 0), inside=True)
+            bottom = bottom + vals
+        elif not many:
+            _label_bars(ax, bars, vals)
+    if data.stacked and n_ser > 1:  # totals at the end of each stack
+        for p, t in zip(pos, bottom, strict=True):
+            if t:
+                xy = (t, p) if data.horizontal else (p, t)
+                ax.annotate(_fmt_num(t), xy, xytext=(3, 0) if data.horizontal else (0, 2),
+                            textcoords="offset points", fontsize=8,
+                            ha="left" if data.horizontal else "center",
+                            va="center" if data.horizontal else "bottom")
+    if data.target is not None:
+        line = ax.axvline if data.horizontal else ax.axhline
+        handles.append(line(data.target, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
+                            label=data.target_label or f"目标 {_fmt_num(data.target)}"))
+    tops = [*bottom, *(max(v, default=0) for v in data.series.values()), data.target or 0, 1]
+    all_values = [v for vs in data.series.values() for v in vs]
+    legend = handles if (n_ser > 1 or data.target is not None) else []
+    widest = max((text_width_in(c, TICK_PT) for c in data.categories), default=0.0)
+    if data.horizontal:
+        ax.set_yticks(pos, data.categories, fontsize=TICK_PT)
+        ax.set_ylim(n_cat - 0.5, -0.5)  # first category on top
+        ax.set_xlabel(data.value_label)
+        ax.set_ylabel(data.category_label)
+        ax.set_xlim(0, max(tops) * 1.12)
+        _integer_axis(ax.xaxis, all_values)
+        left = 0.15 + widest + (0.25 if data.category_label else 0)
+        bottom_in = _bottom_margin(0.2, bool(data.value_label), _legend_rows(legend))
+    else:
+        ax.set_xticks(pos, data.categories, fontsize=TICK_PT, rotation=30 if rotate else 0,
+                      ha="right" if rotate else "center", rotation_mode="anchor")
+        ax.set_xlim(-0.5, n_cat - 0.5)
+        ax.set_ylabel(data.value_label)
+        ax.set_xlabel(data.category_label)
+        ax.set_ylim(0, max(tops) * 1.15)
+        _integer_axis(ax.yaxis, all_values)
+        ticks_h = (widest * 0.5 + 0.12) if rotate else 0.2
+        left = 0.55 + (0.25 if data.value_label else 0)
+        bottom_in = _bottom_margin(ticks_h, bool(data.category_label), _legend_rows(legend))
+    _title(ax, data.title)
+    _legend(fig, legend)
+    _place(fig, ax, left=left, bottom=bottom_in)
+    return fig
+
+
+def _draw_histogram(data: Histogram):
+    fig, ax = _canvas("histogram", WIDTH_IN, HEIGHT_IN)
+    pos = np.arange(len(data.counts))
+    reached = data.reached()
+    bars = ax.bar(pos, data.counts, width=0.85,
+                  color=[(_MET if ok else _SHORT)["color"] for ok in reached],
+                  hatch=[(_MET if ok else _SHORT)["hatch"] for ok in reached],
+                  edgecolor="#333333", linewidth=0.5)
+    _label_bars(ax, bars, data.counts)
+    legend = []
+    if data.target is not None:
+        # the target is an edge: the line sits between the bins on either side
+        first_at = next((i for i, ok in enumerate(reached) if ok), len(data.counts))
+        line = ax.axvline(first_at - 0.5, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
+                          label=data.target_label or f"目标 {_fmt_num(data.target)}")
+        legend = [_patch("未达目标", _SHORT), _patch("已达目标", _MET), line]
+    ax.set_xticks(pos, data.labels, fontsize=TICK_PT)
+    ax.set_xlim(-0.5, len(data.counts) - 0.5)
+    ax.set_xlabel(data.category_label)
+    ax.set_ylabel(data.value_label)
+    ax.set_ylim(0, max([*data.counts, 1]) * 1.15)
+    _integer_axis(ax.yaxis, data.counts)
+    _title(ax, data.title)
+    _legend(fig, legend)
+    _place(fig, ax, left=0.55 + (0.25 if data.value_label else 0),
+           bottom=_bottom_margin(0.2, bool(data.category_label), _legend_rows(legend)))
+    return fig
+
+
+# ---------------------------------------------------------------- output
+
+
+_SVG_DROP = [
+    re.compile(r"<\?xml[^>]*\?>\s*"),
+    re.compile(r"<!DOCTYPE[^>]*>\s*"),
+    re.compile(r"<metadata>.*?</metadata>\s*", re.S),
+    re.compile(r"<!--.*?-->", re.S),
+    re.compile(r'\s+xmlns(:\w+)?="[^"]*"'),
+]
+
+
+def _svg(fig, title: str) -> Markup:
+    """The figure as an inline <svg>: ids made unique, no prolog, comments or URLs."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "tracker"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    for pattern in _SVG_DROP:
+        text = pattern.sub("", text)
+    # several charts share one page: prefix every id so they cannot collide
+    prefix = "c" + hashlib.sha1(text.encode()).hexdigest()[:8] + "-"
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
+    text = re.sub(r'\bhref="#([^"]+)"', rf'href="#{prefix}\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
+    # size from the page, not in points: the viewBox keeps the proportions
+    text = re.sub(r'<svg\s+width="[^"]*"\s+height="[^"]*"', '<svg class="chart"', text, count=1)
+    text = text.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+    return Markup(text.strip())
+
+
+def png_bytes(data: BarChart | Histogram, dpi: int = 200) -> bytes:
+    """The chart as PNG (for documents that take images, such as Word)."""
+    fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def draw(data: BarChart | Histogram, fmt: Format = "svg") -> Markup:
+    """Chart data → inline markup for the page (<svg>, or <img> with a PNG data URI)."""
+    if fmt == "png":
+        encoded = base64.b64encode(png_bytes(data)).decode("ascii")
+        return Markup(f'<img class="chart" alt="{escape(data.title)}" src="data:image/png;base64,{encoded}">')
+    fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
+    return _svg(fig, data.title)
+
+
+def draw_all(charts: dict[str, BarChart | Histogram], fmt: Format = "svg") -> dict[str, Markup]:
+    """Every chart of a report (what a worker process is handed)."""
+    return {k: draw(v, fmt) for k, v in charts.items()}
