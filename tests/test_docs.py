@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from docs_gen import column_tables, section
+from docs_gen import DS_END, DS_START, column_tables, dataset_schema, section
 
 from tracker.assess.checks import CHECKS, RULE_TITLES
 from tracker.cli import app, report_app
@@ -51,6 +51,11 @@ def test_every_stored_column_is_documented(kind):
 def test_the_column_tables_of_the_docs_are_generated_from_the_declarations():
     text = (DOCS / "ledgers.md").read_text(encoding="utf-8")
     assert section(text) == column_tables(), "run: python tests/docs_gen.py"
+
+
+def test_the_dataset_schema_in_the_docs_is_the_databases():
+    text = (DOCS / "dataset.md").read_text(encoding="utf-8")
+    assert section(text, DS_START, DS_END) == dataset_schema(), "run: python tests/docs_gen.py"
 
 
 @pytest.mark.parametrize("key", list(SPECS))

@@ -37,6 +37,7 @@ from tracker.store.migrations import SCHEMA_VERSION
 from tracker.values import parse_user_date
 
 if TYPE_CHECKING:  # reports and exports load matplotlib and friends: imported when used
+    from tracker.exports.dataset import DatasetResult
     from tracker.exports.forms import ExportResult
     from tracker.reports.model import Report
     from tracker.reports.spec import ReportSpec
@@ -354,6 +355,17 @@ def export(
     with connect(db, read_only=True) as con:
         return export_form(con, form, Path(out), year=year, as_of=parse_date_option(as_of), unit=unit,
                            unmask=unmask)
+
+
+def export_dataset(db: PathLike | None, out: PathLike, *, year: int | None = None, unit: str | None = None,
+                   unmask: bool = False) -> DatasetResult:
+    """Write every ledger table as Parquet, partitioned by year, into the folder `out` (docs/dataset.md)."""
+    from tracker.exports.dataset import export_dataset as write
+
+    with connect(db, read_only=True) as con:
+        if unit is not None:
+            queries.select_units(con, unit)  # an unknown unit is a user error
+        return write(con, Path(out), year=year, unit=unit, unmask=unmask)
 
 
 def template(kind: str, out: PathLike) -> Path:

@@ -317,13 +317,19 @@ def _print_paths(title: str, paths: list[Path]) -> None:
 
 @app.command()
 def export(
-    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表。", show_default=False)],
-    out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv。", show_default=False)],
+    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表 | dataset 全部台账数据（Parquet，供数据平台使用）。", show_default=False)],
+    out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv；dataset 为输出文件夹。", show_default=False)],
     year: Year = None, as_of: AsOf = None, unit: Unit = None,
-    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码（身份证号码始终不导出）。")] = False,
+    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码（表格中身份证号码始终不导出；dataset 中同时显示身份证号码）。")] = False,
     db: Db = None, debug: Debug = False,
 ) -> None:
-    """导出通知附件中的正式表格。"""
+    """导出通知附件中的正式表格，或全部台账数据（dataset）。"""
+    if form == "dataset":
+        ds = api.export_dataset(db, out_file, year=year, unit=unit, unmask=unmask)
+        total = sum(ds.rows.values())
+        out.print(f"已导出数据集：{ds.out}（{len(ds.rows)} 张表，共 {total} 行，按年份分区；"
+                  f"{'身份证号码和电话未遮盖' if not ds.masked else '身份证号码和电话已遮盖，需要完整号码请加 --unmask'}）")
+        return
     res = api.export(db, form, out_file, year=year, as_of=as_of, unit=unit, unmask=unmask)
     out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）")
 

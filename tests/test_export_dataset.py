@@ -1,0 +1,71 @@
+"""`tracker export dataset`: the ledgers as Parquet a data platform reads without tracker (docs/dataset.md)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from report_demo import demo_db
+
+from tracker.values import id_check_digit
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return demo_db(tmp_path_factory)
+
+
+def _sql(path) -> str:
+    return str(path).replace("'", "''")
+
+
+def test_the_years_figures_over_the_parquet_are_trackers(demo, cli, tmp_path):
+    out = tmp_path / "数据集"
+    r = cli("export", "dataset", "--out", out, "--year", "2025", db=demo.db)
+    assert r.code == 0, r.out + r.err
+    assert "已导出数据集" in r.out and "已遮盖" in r.out
+    assert (out / "activities" / "year=2025").is_dir() and (out / "units" / "data.parquet").is_file()
+    con = duckdb.connect()
+    glob = lambda t: f"read_parquet('{_sql(out / t)}/**/*.parquet', hive_partitioning = true)"  # noqa: E731
+    # the notice's two yearly counts, straight from the files: activities per team, hours per volunteer
+    teams = dict(((u, t), n) for u, t, n in con.execute(f"""
+        SELECT unit, team, count(*) FROM {glob('activities')}
+        WHERE kind = '志愿服务' AND year = 2025 GROUP BY ALL""").fetchall())
+    hours = dict(con.execute(f"""
+        SELECT v.name, sum(h) FROM (
+            SELECT p.vid, p.hours AS h FROM {glob('participations')} p JOIN {glob('activities')} a USING (aid)
+            WHERE a.kind = '志愿服务' AND a.year = 2025
+            UNION ALL SELECT vid, coalesce(hours, 0) FROM {glob('pairing_visits')} WHERE year = 2025
+        ) s JOIN {glob('volunteers')} v USING (vid) GROUP BY v.name""").fetchall())
+    check = cli("check", "--year", "2025", "--json", db=demo.db)
+    findings = json.loads(check.out)
+    team_rows = [f for f in findings if f["rule"] == "team_activities"]
+    assert team_rows and all(f["figures"]["activities"] == teams.get((f["unit"], f["team"]), 0)
+                             for f in team_rows)
+    short = [f for f in findings if f["rule"] == "volunteer_hours" and f["volunteer"]]
+    assert short and all(f["figures"]["service_hours"] == pytest.approx(hours.get(f["volunteer"], 0))
+                         for f in short)
+
+
+def test_personal_numbers_are_masked_unless_asked(tmp_path, cli, db):
+    number = "32010219800101123" + id_check_digit("32010219800101123")
+    roster = tmp_path / "花名册.csv"
+    roster.write_text(f"单位名称,姓名,联系方式,身份证号码\n示例医院,张晓明,13812345678,{number}\n", encoding="utf-8")
+    assert cli("load", "roster", roster, db=db).code == 0
+    for args, shown in (([], False), (["--unmask"], True)):
+        out = tmp_path / ("open" if shown else "masked")
+        assert cli("export", "dataset", "--out", out, *args, db=db).code == 0
+        row = duckdb.connect().execute(
+            f"SELECT phone, id_number FROM read_parquet('{_sql(out)}/volunteer_versions/**/*.parquet')").fetchone()
+        assert (row == ("13812345678", number)) is shown
+        if not shown:
+            assert row == ("138****5678", number[:3] + "*" * 11 + number[-4:])
+
+
+def test_a_file_or_a_foreign_folder_is_refused(tmp_path, cli, db):
+    (tmp_path / "x.txt").write_text("x")
+    r = cli("export", "dataset", "--out", tmp_path / "x.txt", db=db)
+    assert r.code == 1 and "需要一个文件夹" in r.err
+    r = cli("export", "dataset", "--out", tmp_path, db=db)
+    assert r.code == 1 and "不是空的" in r.err

@@ -1,0 +1,94 @@
+"""Every ledger table as Parquet, partitioned by year, for a data platform (docs/dataset.md).
+
+A province's platform runs its own engine; it pulls tracker's ledgers as
+files it can read without tracker: one folder per table, dated tables split
+into `year=YYYY/` folders (Hive partitioning, which DuckDB, Spark, Trino and
+pandas read as a `year` column). ID numbers and phones are masked unless the
+user unmasks them, as in every other output.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from tracker.problems import TrackerError
+
+# table → (SELECT over the database, the year expression or None for a register kept whole)
+# The year of a participation is its activity's; of a version, the year it took effect.
+TABLES: dict[str, tuple[str, str | None]] = {
+    "units": ("SELECT * FROM units", None),
+    "teams": ("SELECT * FROM teams", "year(valid_from)"),
+    "volunteers": ("SELECT * FROM volunteers", None),
+    "volunteer_versions": ("SELECT * FROM volunteer_versions", "year(valid_from)"),
+    "activities": ("SELECT * FROM activities", "year(date)"),
+    "participations": ("SELECT p.*, year(a.date) AS year FROM participations p JOIN activities a USING (aid)",
+                       "year"),
+    "demands": ("SELECT * FROM demands", "year(received)"),
+    "demand_history": ("SELECT * FROM demand_history", "year(changed_on)"),
+    "pairing_visits": ("SELECT * FROM pairing_visits", "year(date)"),
+    "loads": ("SELECT * FROM loads", "year(loaded_at)"),
+}
+
+# personal numbers, masked as tracker.privacy masks them (first 3 and last 4 kept)
+_MASKED = {
+    "volunteer_versions": ("phone", "id_number"),
+    "demands": ("phone",),
+}
+
+
+def _mask_sql(col: str) -> str:
+    return (f"CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) < 8 THEN repeat('*', length({col})) "
+            f"ELSE left({col}, 3) || repeat('*', length({col}) - 7) || right({col}, 4) END AS {col}")
+
+
+@dataclass
+class DatasetResult:
+    out: Path
+    rows: dict[str, int] = field(default_factory=dict)  # table → rows written
+    years: list[int] = field(default_factory=list)
+    masked: bool = True
+
+
+def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | None = None,
+                   unit: str | None = None, unmask: bool = False) -> DatasetResult:
+    """Write the tables to `out` (a folder; replaced if it holds an earlier export)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise TrackerError(f"{out} 是一个文件：导出数据集需要一个文件夹（--out 文件夹）。")
+    if out.is_dir() and any(out.iterdir()) and not (out / "units").is_dir():
+        raise TrackerError(f"文件夹 {out} 不是空的，也不是之前导出的数据集；请换一个空文件夹。")
+    result = DatasetResult(out, masked=not unmask)
+    for name, (select, year_expr) in TABLES.items():
+        masked = () if unmask else _MASKED.get(name, ())
+        cols = [r[0] for r in con.execute(f"DESCRIBE ({select})").fetchall()]
+        picked = ", ".join(_mask_sql(c) if c in masked else f'"{c}"' for c in cols)
+        where = []
+        if year is not None and year_expr is not None:
+            where.append(f"({year_expr}) = {int(year)}")
+        if unit is not None and "unit" in cols:
+            where.append("unit = $unit")
+        body = f"SELECT {picked} FROM ({select}) t" + (f" WHERE {' AND '.join(where)}" if where else "")
+        target = out / name
+        if target.exists():
+            shutil.rmtree(target)
+        params = {"unit": unit} if unit is not None and "unit" in cols else {}
+        if year_expr is None:
+            target.mkdir(parents=True)
+            con.execute(f"COPY ({body}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)", params)
+        else:
+            with_year = body if year_expr == "year" else f"SELECT *, {year_expr} AS year FROM ({body}) t"
+            con.execute(f"COPY ({with_year}) TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (year))",
+                        params)
+            target.mkdir(parents=True, exist_ok=True)  # an empty table still has its folder
+        result.rows[name] = con.execute(f"SELECT count(*) FROM ({body})", params).fetchall()[0][0]
+    years = con.execute("SELECT DISTINCT year(date) AS y FROM activities ORDER BY y").fetchall()
+    result.years = [y for (y,) in years if year is None or y == year]
+    return result
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")
