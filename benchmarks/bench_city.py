@@ -1,0 +1,161 @@
+"""A city's year-end, step by step, at 1×, 2× and 4× the city and over ten years of a district.
+
+Every step runs in a fresh process (start-up included) and records wall time
+and peak RSS (`bench_load.run`). The load is measured against DuckDB's own
+`CREATE TABLE AS SELECT * FROM read_csv(file)` run beside it, round by round;
+the other steps are absolute seconds on this machine (and per unit for the
+reports). A benchmark to run by hand, never a timed test: CI only runs
+`--smoke` to prove it still runs.
+
+    python benchmarks/bench_city.py                      # the city (1×), 1 round
+    python benchmarks/bench_city.py --scales 1 2 4       # growth: 1,000 / 2,000 / 4,000 units
+    python benchmarks/bench_city.py --decade             # one district over ten years
+    python benchmarks/bench_city.py --smoke              # a tiny run (seconds), for CI
+
+Targets (issue 10; README "Performance"): load ≤ 2× read_csv and ≤ 1 GiB;
+check ≤ 10 s; every unit's annual report and the overview ≤ 120 s and ≤ 2 GiB;
+one unit's quarterly report ≤ 2 s; status ≤ 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_load  # noqa: E402
+from bench_load import BASELINE_READ, fresh, must, run, tracker_exe  # noqa: E402
+
+CITY = {"units": 1000, "per_unit": 52, "teams_per_unit": 5, "rows": 1_305_555, "max_per_row": 5,
+        "start": "2025-01", "months": 12}
+DISTRICT_DECADE = {"units": 60, "per_unit": 52, "teams_per_unit": 5, "rows": 78_000 * 10, "max_per_row": 5,
+                   "start": "2016-01", "months": 120}
+SMOKE = {"units": 6, "per_unit": 8, "teams_per_unit": 2, "rows": 400, "max_per_row": 3,
+         "start": "2025-01", "months": 12}
+YEAR = 2025
+TODAY = "2026-01-20"
+
+
+def make_data(name: str, p: dict) -> tuple[Path, dict]:
+    d = bench_load.OUT / f"city-{name}"
+    meta = d / "meta.json"
+    args = [str(p[k]) for k in ("units", "per_unit", "teams_per_unit", "rows", "max_per_row", "start", "months")]
+    if meta.exists() and json.loads(meta.read_text())["args"] == {
+        "units": p["units"], "volunteers_per_unit": p["per_unit"], "teams_per_unit": p["teams_per_unit"],
+        "rows": p["rows"], "max_per_row": p["max_per_row"], "start": p["start"], "months": p["months"],
+        "seed": json.loads(meta.read_text())["args"]["seed"]}:
+        return d, json.loads(meta.read_text())
+    print(f"generating {name} …", flush=True)
+    subprocess.run([sys.executable, str(HERE / "make_city.py"), "--out", str(d), "--units", args[0],
+                    "--volunteers-per-unit", args[1], "--teams-per-unit", args[2], "--rows", args[3],
+                    "--max-per-row", args[4], "--start", args[5], "--months", args[6]],
+                   check=True, stdout=subprocess.DEVNULL)
+    return d, json.loads(meta.read_text())
+
+
+def step(results: dict, name: str, cmd: list[str], log: Path, units: int | None = None) -> dict:
+    r = run(cmd, log)
+    if name.startswith("check") and r["exit"] == 1:  # a rule failed: that is an answer, not an error
+        r["exit"] = 0
+    must(r, log, name)
+    if units:
+        r["s_per_unit"] = round(r["wall_s"] / units, 3)
+    results[name] = r
+    extra = f"  {r['s_per_unit']:.3f} s/unit" if units else ""
+    print(f"  {name:32s} {r['wall_s']:8.2f} s {r['rss_mb']:8.0f} MB{extra}", flush=True)
+    return r
+
+
+def measure(name: str, p: dict, rounds: int, reports: bool = True) -> dict:
+    data, meta = make_data(name, p)
+    work = bench_load.OUT / f"work-city-{name}"
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    trk, py = tracker_exe(), sys.executable
+    base = fresh(None, work / "registers.duckdb")
+    for args in (["init"], ["load", "units", str(data / "units.csv"), "--as-of", f"{YEAR - 10}-01-01"],
+                 ["load", "teams", str(data / "teams.csv"), "--as-of", f"{YEAR - 10}-01-01"],
+                 ["load", "roster", str(data / "roster.csv"), "--as-of", f"{YEAR - 10}-01-01"]):
+        log = logs / f"setup-{args[1] if len(args) > 1 else 'init'}.log"
+        must(run([trk, *args, "--db", str(base)], log), log, " ".join(args[:2]))
+    print(f"{name}: {meta['units']:,} units, {meta['volunteers']:,} volunteers, "
+          f"{meta['participations']:,} participations in {meta['activity_lines']:,} lines", flush=True)
+    out: dict = {"data": meta, "load": {"tracker": [], "baseline": []}, "steps": {}}
+    acts = data / "activities.csv"
+    db = work / "loaded.duckdb"
+    for i in range(rounds):
+        b = fresh(None, work / "baseline.duckdb")
+        log = logs / "load-baseline.log"
+        rb = run([py, "-c", BASELINE_READ, str(b), str(acts)], log)
+        must(rb, log, "read_csv baseline")
+        fresh(base, db)
+        log = logs / "load-tracker.log"
+        rt = run([trk, "load", "activities", str(acts), "--db", str(db)], log)
+        must(rt, log, "tracker load activities")
+        out["load"]["tracker"].append(rt)
+        out["load"]["baseline"].append(rb)
+        print(f"  load activities (round {i + 1})     {rt['wall_s']:8.2f} s {rt['rss_mb']:8.0f} MB"
+              f"   read_csv {rb['wall_s']:.2f} s {rb['rss_mb']:.0f} MB   ×{rt['wall_s'] / rb['wall_s']:.2f}",
+              flush=True)
+    ratios = [t["wall_s"] / b["wall_s"] for t, b in zip(out["load"]["tracker"], out["load"]["baseline"],
+                                                          strict=True)]
+    out["load"]["ratio"] = round(statistics.median(ratios), 2)
+    out["load"]["rss_mb"] = max(r["rss_mb"] for r in out["load"]["tracker"])
+    s = out["steps"]
+    unit = (data / "units.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    step(s, "check --year --json", [trk, "check", "--year", str(YEAR), "--json", "--db", str(db)],
+         logs / "check.log")
+    step(s, "status", [trk, "status", "--db", str(db)], logs / "status.log")
+    step(s, "report quarterly --unit", [trk, "report", "quarterly", "--year", str(YEAR), "--quarter", "4",
+                                        "--unit", unit, "--db", str(db), "--out", str(work / "q1")],
+         logs / "quarterly-one.log")
+    if reports:
+        step(s, "report annual (every unit)", [trk, "report", "annual", "--year", str(YEAR), "--db", str(db),
+                                               "--out", str(work / "annual")], logs / "annual.log",
+             units=meta["units"])
+    step(s, "export dataset", [trk, "export", "dataset", "--out", str(work / "dataset"), "--db", str(db)],
+         logs / "dataset.log")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", type=int, nargs="*", default=[1], help="city multiples: 1 2 4")
+    ap.add_argument("--decade", action="store_true", help="also one district over ten years")
+    ap.add_argument("--rounds", type=int, default=1, help="load rounds beside read_csv (medians)")
+    ap.add_argument("--no-reports", action="store_true", help="skip the every-unit annual reports")
+    ap.add_argument("--smoke", action="store_true", help="a tiny run to prove the benchmark runs")
+    ap.add_argument("--out", type=Path, default=bench_load.OUT, help="data, databases and results (git-ignored)")
+    args = ap.parse_args()
+    bench_load.OUT = args.out
+    t0 = time.perf_counter()
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+                                 "platform": platform.platform()},
+                     "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": {}}
+    plan = ([("smoke", SMOKE)] if args.smoke else
+            [(f"{n}x", {**CITY, "units": CITY["units"] * n, "rows": CITY["rows"] * n}) for n in args.scales]
+            + ([("district-decade", DISTRICT_DECADE)] if args.decade else []))
+    for name, p in plan:
+        results["runs"][name] = measure(name, p, args.rounds, reports=not args.no_reports)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / ("city-smoke.json" if args.smoke else "city-results.json")
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\n{'run':18s} {'load ×read_csv':>15s} {'load MB':>8s} " + " ".join(
+        f"{k:>14.14s}" for k in next(iter(results["runs"].values()))["steps"]))
+    for name, r in results["runs"].items():
+        print(f"{name:18s} {r['load']['ratio']:>15.2f} {r['load']['rss_mb']:>8.0f} " + " ".join(
+            f"{v['wall_s']:>8.1f}s{v['rss_mb']:>5.0f}M" for v in r["steps"].values()))
+    print(f"\nresults: {path} ({time.perf_counter() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

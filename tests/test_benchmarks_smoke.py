@@ -1,0 +1,23 @@
+"""The city benchmark still runs (a tiny smoke run; the timings are not tested, only that every step works)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_city_benchmark_runs_every_step(tmp_path):
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_city.py"), "--smoke", "--out", str(tmp_path)],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    results = json.loads((tmp_path / "city-smoke.json").read_text(encoding="utf-8"))
+    smoke = results["runs"]["smoke"]
+    assert smoke["load"]["ratio"] > 0
+    assert set(smoke["steps"]) == {"check --year --json", "status", "report quarterly --unit",
+                                   "report annual (every unit)", "export dataset"}
+    assert all(s["exit"] == 0 for s in smoke["steps"].values())
+    assert len(list((tmp_path / "work-city-smoke" / "annual").glob("*.html"))) == 7  # six units + overview
