@@ -13,7 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
+from tracker.exports.application import write_blank_application
 from tracker.ingest.columns import Column
+from tracker.ingest.forms import FormKind
 from tracker.ingest.kinds import KINDS
 from tracker.problems import TrackerError
 from tracker.render.files import Document, write_document
@@ -84,7 +86,10 @@ def template_document(kind: str) -> Document:
 
 
 def write_template(kind: str, out: Path) -> Path:
-    """Write an empty ledger for KIND to `out` (.xlsx or .csv) and return the path."""
+    """Write an empty ledger for KIND to `out` (.xlsx or .csv) and return the path; a kind read
+    from forms (附件1 `applications`) gets its blank form (.docx or .xlsx)."""
+    if isinstance(_kind(kind), FormKind):
+        return write_blank_application(out)
     return write_document(template_document(kind), out, f"{_kind(kind).name}模板")
 
 
