@@ -281,3 +281,43 @@ def test_several_forms_in_one_workbook_are_named_by_person(cli, unit_db_copy, tm
     assert r.code == 1
     (p,) = [p for p in problems if p["level"] == "error"]
     assert p["file"] == "全部.xlsx［李红］" and p["column"] == "出生年月"
+
+
+def test_as_of_dates_a_form_left_undated(cli, unit_db_copy, tmp_path):
+    f = word_form(tmp_path / "a.docx", person("张晓明", 7, 填表日期=None))
+    r, data = load(cli, unit_db_copy, f, extra=("--as-of", "2026-06-18"))
+    assert r.code == 0 and data["loaded"][0]["months"] == ["2026-06"]
+    assert any(w["column"] == "填表日期" and "2026-06-18（--as-of）" in w["message"] for w in data["warnings"])
+    p = roster(unit_db_copy).filter(roster(unit_db_copy)["name"] == "张晓明").row(0, named=True)
+    assert p["applied"] == dt.date(2026, 6, 18)
+
+
+def test_a_load_killed_while_writing_leaves_the_database_as_before(unit_db_copy, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    d = _folder(tmp_path)
+    before = db_fingerprint(unit_db_copy)
+    marker = tmp_path / "writing"
+    tracker = [sys.executable, "-c", "from tracker.cli import main; main()", "load", "applications", str(d),
+               "--db", str(unit_db_copy)]
+    proc = subprocess.Popen(tracker, env={**os.environ, "TRACKER_FAULT_PAUSE": str(marker)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.time() < deadline, "the load never reached its write"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert db_fingerprint(unit_db_copy) == before
+    done = subprocess.run([*tracker, "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [x["status"] for x in json.loads(done.stdout)["loaded"]] == ["loaded"] * 4

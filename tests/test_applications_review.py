@@ -118,3 +118,14 @@ def test_a_leader_still_waiting_for_review_is_named_as_such(led):
                     " WHERE vid = ?", [vid])
     (f,) = run_checks(led.con, 2026, dt.date(2026, 3, 31), only=["leader"])
     assert f.level == "fail" and "申请尚未审核登记" in f.message
+
+
+def test_two_applicants_of_one_name_are_told_apart_by_their_phone(cli, unit_db_copy, tmp_path):
+    db = unit_db_copy
+    for n, seed in ((1, 7), (2, 17)):
+        word_form(tmp_path / f"{n}.docx", person("张晓明", seed, 身份证号码=fake_id(seed)))
+    assert cli("load", "applications", tmp_path / "1.docx", tmp_path / "2.docx", db=db).code == 0
+    r = cli("review", "--approve", "张晓明", db=db)
+    assert r.code == 1 and "2 位同名志愿者" in r.err and "张晓明(0007)" in r.err
+    r = cli("review", "--approve", "张晓明(0017)", "--date", "2026-06-30", db=db)
+    assert r.code == 0 and "审核通过并登记 1 人" in r.out and "待审核的申请 1 人" in r.out

@@ -127,7 +127,7 @@ def load(
     results = []
     with connect(db, create=False) as con:
         if isinstance(KINDS[kind], FormKind):  # forms (附件1): every file of the command, together or none
-            return load_forms(con, KINDS[kind], [Path(f) for f in files], opts)
+            return load_forms(con, KINDS[kind], [Path(f) for f in files], opts, progress)
         for f in files:
             if progress:
                 progress(str(f))

@@ -19,7 +19,6 @@ from rich.table import Table
 
 from tracker import api
 from tracker.formats import months_text
-from tracker.privacy import mask_phone
 from tracker.problems import Problem, TrackerError
 from tracker.words import LEVEL_WORDS
 
@@ -246,7 +245,7 @@ def review(
     for p in result.pending:
         late = p["days"] is not None and result.limit_days is not None and p["days"] > result.limit_days
         days = "" if p["days"] is None else str(p["days"])
-        t.add_row(p["name"], mask_phone(p["phone"]), str(p["applied"] or ""), f"[yellow]{days}（超过 {result.limit_days} 天）[/yellow]" if late else days)
+        t.add_row(p["name"], p["phone"], str(p["applied"] or ""), f"[yellow]{days}（超过 {result.limit_days} 天）[/yellow]" if late else days)
     out.print(t)
 
 

@@ -10,6 +10,7 @@ before (same SHA-256) is skipped without being read, as ledgers are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from tracker.ingest.context import LoadOptions
 from tracker.ingest.forms import FormBatch, FormKind, ReadForm, read_forms
 from tracker.ingest.labelgrid import FORM_SUFFIXES, OLD_FORMATS
 from tracker.ingest.pipeline import FileResult, already_loaded, file_digest
+from tracker.ingest.pipeline import _fault_pause as fault_pause
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import parse_table
 from tracker.problems import Problem, TrackerError
@@ -64,19 +66,23 @@ def _frame(kind: FormKind, forms: list[ReadForm]) -> tuple[pl.DataFrame, list[st
     return pl.DataFrame(data, schema=schema), keys
 
 
-def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path],
-               opts: LoadOptions) -> list[FileResult]:
+def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path], opts: LoadOptions,
+               progress: Callable[[str], None] | None = None) -> list[FileResult]:
     """Check every form of every file; store them all in one transaction, or nothing."""
     files, notes = expand(paths)
     results: list[FileResult] = []
     forms: list[ReadForm] = []
     seen: dict[str, str] = {}
+    digests: list[str] = []
     for i, path in enumerate(files):
         label = path.name
+        if progress:
+            progress(str(path))
         result = FileResult(label, kind.key, "checked")
         results.append(result)
+        digests.append(file_digest(path) if path.is_file() else "")
         try:
-            digest = file_digest(path) if path.is_file() else ""
+            digest = digests[-1]
             if digest in seen:
                 raise TrackerError(f"{label}：与 {seen[digest]} 内容完全相同，同一份表只需导入一次。")
             seen[digest] = label
@@ -129,11 +135,12 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
             load_ids[i] = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [load_ids[i], kind.key, r.file, str(files[i].resolve()), file_digest(files[i]),
+                [load_ids[i], kind.key, r.file, str(files[i].resolve()), digests[i],
                  forms[mine[0] - 1].sheet, sorted(r.units), sorted(r.months), as_of, None, len(mine),
                  opts.replace],
             )
         outcomes = prepared.write(con, load_ids)
+        fault_pause()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -105,10 +105,11 @@ def _paragraph_text(p) -> str:
     tabs and breaks as spaces and newlines; a text box's fallback copy is skipped."""
     out = []
     t, tab, br, cr = _w("t"), _w("tab"), _w("br"), _w("cr")
+    skip = {_MC_FALLBACK, _w("pPr"), _w("rPr")}  # a text box's copy; properties (tab stops are w:tab too)
     stack = [iter(p)]
     while stack:
         for el in stack[-1]:
-            if el.tag == _MC_FALLBACK:
+            if el.tag in skip:
                 continue
             if el.tag == t:
                 out.append(el.text or "")

@@ -20,6 +20,7 @@ from tracker.ingest.kinds.roster import PERSON_FIELDS, write_people
 from tracker.ingest.read import ROW
 from tracker.ingest.resolve import SPLIT_RE, match_people
 from tracker.notice import APPLICANT
+from tracker.privacy import mask_phone
 from tracker.problems import Problem, TrackerError
 from tracker.store.queries import frame, select_units, unit_names
 
@@ -34,7 +35,7 @@ class ReviewResult:
     day: dt.date
     approved: list[dict] = field(default_factory=list)  # name, applied
     already: list[dict] = field(default_factory=list)  # name, registered
-    pending: list[dict] = field(default_factory=list)  # name, applied, days, phone (as stored)
+    pending: list[dict] = field(default_factory=list)  # name, applied, days, phone (masked)
     limit_days: int | None = None  # the rules' application_review_days, for showing who waits too long
 
 
@@ -61,7 +62,7 @@ def _people(con: duckdb.DuckDBPyConnection, unit: str) -> pl.DataFrame:
 def pending(people: pl.DataFrame, as_of: dt.date) -> list[dict]:
     """Applicants still waiting at `as_of`, first applied first, with days waited."""
     waiting = people.filter(pl.col("status") == APPLICANT)
-    return [{"name": r["name"], "applied": r["applied"], "phone": r["phone"],
+    return [{"name": r["name"], "applied": r["applied"], "phone": mask_phone(r["phone"]),
              "days": (as_of - r["applied"]).days if r["applied"] else None}
             for r in waiting.iter_rows(named=True)]
 

@@ -74,13 +74,69 @@ def _paragraph(container, text: str, size: float, *, align, bold: bool = False, 
     return p
 
 
+def _cell_text(cell, box: Box) -> None:
+    """Write a box's text into its (merged) cell, a paragraph per line."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    left = box.role in ("value", "sign")
+    first = cell.paragraphs[0]
+    for i, line in enumerate(box.text.split("\n") if box.text else [""]):
+        p = first if i == 0 else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
+        _font(p.add_run(line), 12 if box.role == "label" else 11, bold=box.role == "label")
+
+
+def _layout(form: LabelForm) -> tuple:
+    """What two forms printed alike share: the grid and every box but the values' text."""
+    return (tuple(form.widths_cm), tuple(form.heights_cm),
+            tuple((b.row, b.col, b.rows, b.cols, b.role, None if b.role == "value" else b.text) for b in form.boxes))
+
+
+def _table(doc, form: LabelForm):
+    """The form's table with its labels and merges but no values, detached from the document,
+    and the position (among its cells) of each value box: built once, copied for each person
+    (python-docx's merging is slow; a copy is not)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=len(form.heights_cm), cols=len(form.widths_cm))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for c, w in enumerate(form.widths_cm):
+        table.columns[c].width = Cm(w)
+        for cell in table.columns[c].cells:
+            cell.width = Cm(w)
+    for r, h in enumerate(form.heights_cm):
+        table.rows[r].height = Cm(h)
+        table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    cells = []
+    for box in form.boxes:
+        cell = table.cell(box.row, box.col)
+        if box.rows > 1 or box.cols > 1:
+            cell = cell.merge(table.cell(box.row + box.rows - 1, box.col + box.cols - 1))
+        tall = box.role == "value" and form.heights_cm[box.row] >= 2  # free text starts at the top
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP if tall else WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        if box.role != "value":
+            _cell_text(cell, box)
+        cells.append(cell._tc)
+    tcs = list(table._tbl.iter(qn("w:tc")))
+    places = [tcs.index(tc) for tc in cells]
+    table._tbl.getparent().remove(table._tbl)
+    return table._tbl, places
+
+
 def write_docx(forms: list[LabelForm], out: Path) -> Path:
     """Each form on its own A4 page: 附件1, the title, 填表日期, the table, the 注 line."""
+    import copy
+
     import docx
     from docx.enum.section import WD_SECTION
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Cm
+    from docx.table import Table, _Cell
 
     doc = docx.Document()
     sec = doc.sections[0]
@@ -88,38 +144,26 @@ def write_docx(forms: list[LabelForm], out: Path) -> Path:
     sec.left_margin = sec.right_margin = Cm(2.2)
     sec.top_margin, sec.bottom_margin = Cm(2.0), Cm(1.8)
     sec.start_type = WD_SECTION.NEW_PAGE
+    tables: dict[tuple, tuple] = {}
     for n, form in enumerate(forms):
         corner = _paragraph(doc, form.corner, 14, align=WD_ALIGN_PARAGRAPH.LEFT, family=TITLE_FONT)
         if n:
             corner.paragraph_format.page_break_before = True
         _paragraph(doc, form.title, 20, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, family=TITLE_FONT,
                    space_after=10)
-        _paragraph(doc, f"{form.date_label}{form.date_value or '　' * 10}", 12, align=WD_ALIGN_PARAGRAPH.RIGHT,
-                   space_after=4)
-        table = doc.add_table(rows=len(form.heights_cm), cols=len(form.widths_cm))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        for c, w in enumerate(form.widths_cm):
-            table.columns[c].width = Cm(w)
-            for cell in table.columns[c].cells:
-                cell.width = Cm(w)
-        for r, h in enumerate(form.heights_cm):
-            table.rows[r].height = Cm(h)
-            table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        for box in form.boxes:
-            cell = table.cell(box.row, box.col)
-            if box.rows > 1 or box.cols > 1:
-                cell = cell.merge(table.cell(box.row + box.rows - 1, box.col + box.cols - 1))
-            tall = box.role == "value" and form.heights_cm[box.row] >= 2  # free text starts at the top
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP if tall else WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            left = box.role in ("value", "sign")
-            lines = box.text.split("\n") if box.text else [""]
-            first = cell.paragraphs[0]
-            for i, line in enumerate(lines):
-                p = first if i == 0 else cell.add_paragraph()
-                p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
-                _font(p.add_run(line), 12 if box.role == "label" else 11, bold=box.role == "label")
+        date = _paragraph(doc, f"{form.date_label}{form.date_value or '　' * 10}", 12,
+                          align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=4)
+        key = _layout(form)
+        if key not in tables:
+            tables[key] = _table(doc, form)
+        blank, places = tables[key]
+        tbl = copy.deepcopy(blank)
+        date._p.addnext(tbl)
+        table = Table(tbl, doc._body)
+        tcs = list(tbl.iter(qn("w:tc")))
+        for box, place in zip(form.boxes, places, strict=True):
+            if box.role == "value":
+                _cell_text(_Cell(tcs[place], table), box)
         if form.note:
             _paragraph(doc, form.note, 12, align=WD_ALIGN_PARAGRAPH.LEFT).paragraph_format.space_before = Cm(0.2)
     try:
