@@ -321,3 +321,13 @@ def test_a_load_killed_while_writing_leaves_the_database_as_before(unit_db_copy,
     done = subprocess.run([*tracker, "--json"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [x["status"] for x in json.loads(done.stdout)["loaded"]] == ["loaded"] * 4
+
+
+def test_forms_of_one_name_in_two_subfolders_are_told_apart(cli, unit_db_copy, tmp_path):
+    for sub, name, seed in (("一科", "张晓明", 7), ("二科", "李红", 8)):
+        (tmp_path / "表" / sub).mkdir(parents=True)
+        word_form(tmp_path / "表" / sub / "申请表.docx", person(name, seed, 身份证号码=fake_id(seed),
+                                                            出生年月="1985年13月" if sub == "二科" else "1985.03"))
+    r, problems = load(cli, unit_db_copy, tmp_path / "表")
+    assert r.code == 1
+    assert [(p["file"], p["column"]) for p in problems if p["level"] == "error"] == [("二科/申请表.docx", "出生年月")]

@@ -129,3 +129,21 @@ def test_two_applicants_of_one_name_are_told_apart_by_their_phone(cli, unit_db_c
     assert r.code == 1 and "2 位同名志愿者" in r.err and "张晓明(0007)" in r.err
     r = cli("review", "--approve", "张晓明(0017)", "--date", "2026-06-30", db=db)
     assert r.code == 0 and "审核通过并登记 1 人" in r.out and "待审核的申请 1 人" in r.out
+
+
+def test_an_older_roster_listing_an_applicant_still_registers_them_now(cli, unit_db_copy, tmp_path):
+    db = unit_db_copy
+    _apply(cli, db, tmp_path, ("张晓明", 7))
+    f = write_csv(tmp_path / "r.csv", [["姓名", "身份证号码"], ["张晓明", fake_id(7)]])
+    assert cli("load", "roster", f, "--as-of", "2026-01-15", db=db).code == 0
+    p = _person(db, "张晓明")
+    # registered from the roster's date; the form's later date cannot precede it, so it is dropped
+    assert (p["active"], p["registered"], p["approved"], p["applied"]) == (
+        True, dt.date(2026, 1, 15), dt.date(2026, 1, 15), None)
+
+
+def test_a_volunteer_number_names_a_person_too(cli, db, tmp_path):
+    f = write_csv(tmp_path / "r.csv", [["单位名称", "志愿者编号", "姓名", "登记日期"], [UNIT, "V9001", "赵晓明", "2026-01-05"]])
+    assert cli("load", "roster", f, db=db).code == 0
+    r = cli("review", "--unit", UNIT, "--approve", "V9001", db=db)
+    assert r.code == 0 and "赵晓明 已于 2026-01-05 登记在册，无需审核" in r.out

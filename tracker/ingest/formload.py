@@ -74,8 +74,10 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
     forms: list[ReadForm] = []
     seen: dict[str, str] = {}
     digests: list[str] = []
+    names = [p.name for p in files]
     for i, path in enumerate(files):
-        label = path.name
+        # two files of one name (in two subfolders) are told apart by their folder
+        label = path.name if names.count(path.name) == 1 else f"{path.parent.name}/{path.name}"
         if progress:
             progress(str(path))
         result = FileResult(label, kind.key, "checked")
@@ -83,7 +85,7 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
         digests.append(file_digest(path) if path.is_file() else "")
         try:
             digest = digests[-1]
-            if digest in seen:
+            if digest and digest in seen:
                 raise TrackerError(f"{label}：与 {seen[digest]} 内容完全相同，同一份表只需导入一次。")
             seen[digest] = label
             prev = already_loaded(con, kind.key, digest) if digest else None
@@ -109,9 +111,9 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
     typed, problems = parse_table(typed_in, kind, keys)
     batch.add_frame(problems)
     prepared = kind.prepare(batch, typed, con)
-    by_file: dict[str, FileResult] = {r.file: r for r in results}
+    file_of = {f.file: results[f.file_index] for f in forms}
     for p in batch.problems.sorted():
-        by_file[_file_of(p.file, by_file)].problems.append(p)
+        file_of[p.file].problems.append(p)
     if batch.problems.errors:
         return _refused(results)
     index_of_file = {i: r for i, r in enumerate(results)}
@@ -150,11 +152,6 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
         r.status = "loaded"
         r.counts[outcomes[n]] = r.counts.get(outcomes[n], 0) + 1
     return results
-
-
-def _file_of(form_file: str, by_file: dict[str, FileResult]) -> str:
-    """The file a form's name belongs to ("全部.xlsx［李四］" → "全部.xlsx")."""
-    return form_file if form_file in by_file else form_file.split("［", 1)[0]
 
 
 def _refused(results: list[FileResult]) -> list[FileResult]:

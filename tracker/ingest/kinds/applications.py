@@ -104,8 +104,8 @@ def _check(batch: FormBatch, typed: pl.DataFrame) -> pl.DataFrame:
     batch.add_frame(problems_where(
         typed, id_month != pl.col("birth_month"), "出生年月", pl.col("birth_month").dt.strftime("%Y.%m"),
         pl.format("与身份证号码中的出生年月 {} 不一致，请核对", id_month.dt.strftime("%Y.%m"))), "warning")
-    id_gender = pl.when(pl.col("id_number").str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1) \
-        .then(pl.lit("男")).otherwise(pl.lit("女"))
+    odd = pl.col("id_number").str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1  # GB 11643: odd is male
+    id_gender = pl.when(odd).then(pl.lit("男")).otherwise(pl.lit("女"))
     batch.add_frame(problems_where(typed, pl.col("id_number").is_not_null() & (id_gender != pl.col("gender")),
                                    "性别", "gender", pl.format("与身份证号码（{}性）不一致，请核对", id_gender)),
                     "warning")

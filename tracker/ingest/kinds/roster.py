@@ -2,12 +2,16 @@
 
 A register with history: nobody is deleted (withdrawal is 状态=退出), and a
 changed volunteer gets a new version valid from the file's date. A row is
-matched to a known volunteer by number, ID number, name and phone, or a
-name alone when it is the unit's only one (docs/data-model.md).
+matched to a known volunteer by number, ID number, name and phone (or a mobile
+number both list), or a name alone when it is the unit's only one
+(docs/data-model.md). An applicant (附件1, status 申请) a roster lists is
+registered by it. `match_volunteers` and `write_people` serve every kind that
+stores people (applications, reviews) with this same identity rule.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import duckdb
@@ -124,10 +128,11 @@ def keep_blank_as_was(known: pl.DataFrame) -> pl.DataFrame:
     return known.with_columns([pl.coalesce(c, f"{c}__cur").alias(c) for c in PERSON_FIELDS if c != "unit"])
 
 
-def _register_applicants(file_date) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def _register_applicants(file_date: dt.date) -> Callable[[pl.DataFrame], pl.DataFrame]:
     """A roster lists the registered (三.1 登记造册): an applicant on it is registered from its
     登记日期 (else the file's date) and reviewed by then; dates recorded out of that order are
-    dropped rather than kept contradicting it (docs/data-model.md, "Applicants")."""
+    dropped rather than kept contradicting it, and the registration is never hidden behind the
+    applicant's own later version (docs/data-model.md, "Applicants")."""
 
     def merge(known: pl.DataFrame) -> pl.DataFrame:
         was = pl.col("status__cur") == APPLICANT
@@ -139,6 +144,8 @@ def _register_applicants(file_date) -> Callable[[pl.DataFrame], pl.DataFrame]:
             .alias("status"),
             pl.when(was).then(reg).otherwise("registered").alias("registered"),
             pl.when(was).then(approved).otherwise("approved").alias("approved"),
+            pl.when(was).then(pl.max_horizontal("valid_from", "valid_from__cur")).otherwise("valid_from")
+            .alias("valid_from"),
         ).with_columns(
             pl.when(was & (pl.col("applied") > pl.col("approved"))).then(None).otherwise("applied")
             .alias("applied"),
@@ -222,5 +229,6 @@ def _match_mobile(out: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
             .select(ROW, pl.col("__vs").list.first().cast(pl.Int32).alias("__v")))
     return out.join(hits, on=ROW, how="left").with_columns(
         pl.coalesce("vid", "__v").alias("vid")).drop("__v")
+
 
 KIND = Kind("roster", "花名册", "党员志愿服务队志愿者花名册", COLUMNS, prepare_roster, new_units="warn")
