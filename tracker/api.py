@@ -19,18 +19,18 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
-from tracker.exports.application import ApplicationExport, export_applications
 from tracker.exports.forms import FORMS, ExportResult, export_form
 from tracker.exports.templates import write_template
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.formload import load_forms
 from tracker.ingest.forms import FormKind
-from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
+from tracker.ingest.kinds import KIND_ALIASES, KINDS, MONTHLY_KINDS
 from tracker.ingest.pipeline import FileResult, load_file
 from tracker.ingest.review import ReviewResult
 from tracker.ingest.review import review as review_applications
@@ -56,6 +56,8 @@ Progress = Callable[[str], None]
 
 
 def check_kind(kind: str) -> str:
+    """The kind named (`application`, as `export` and `template` name 附件1, is `applications`)."""
+    kind = KIND_ALIASES.get(kind, kind)
     if kind not in KINDS:
         raise TrackerError(f"未知的台账类型“{kind}”。可选：{'、'.join(KINDS)}。", code=2)
     return kind
@@ -113,7 +115,7 @@ def load(
 ) -> list[FileResult]:
     """Load ledger files of one kind; each file is all-or-nothing on its own. Forms
     (`applications`, 附件1) may also be folders, and are stored all together or not at all."""
-    check_kind(kind)
+    kind = check_kind(kind)
     opts = LoadOptions(
         unit=unit,
         month=parse_month_option(month),
@@ -354,10 +356,14 @@ def export(
 ) -> ExportResult:
     """Write the notice's 附件2/3/4 (form: roster | teams | summary) as .xlsx or .csv."""
     if form not in FORMS:
-        raise TrackerError(f"未知的表格“{form}”。可选：{'、'.join([*FORMS, 'application'])}。", code=2)
+        raise TrackerError(f"未知的表格“{form}”。可选：{'、'.join(FORMS)}。", code=2)
     with connect(db, read_only=True) as con:
         return export_form(con, form, Path(out), year=year, as_of=parse_date_option(as_of), unit=unit,
                            unmask=unmask)
+
+
+if TYPE_CHECKING:  # 附件1's writers load python-docx: imported when used
+    from tracker.exports.application import ApplicationExport
 
 
 def export_application(
@@ -372,18 +378,15 @@ def export_application(
 ) -> ApplicationExport:
     """附件1 pre-filled for one volunteer or applicant (`volunteer`: name, number or 王丽(1234)) or
     for everyone (`every`), as .docx, .xlsx or one .docx each in a folder (docs/forms.md)."""
+    from tracker.exports.application import export_applications
+
     with connect(db, read_only=True) as con:
         return export_applications(con, Path(out), volunteer=volunteer, every=every, unit=unit, unmask=unmask,
                                    today=today)
 
 
-TEMPLATE_NAMES = {"application": "applications"}  # `tracker template application`: the blank 附件1
-
-
 def template(kind: str, out: PathLike) -> Path:
-    """Write a blank ledger of KIND (.xlsx with an example row and notes, or .csv); for
-    `application` (附件1) the blank form (.docx or .xlsx)."""
-    kind = TEMPLATE_NAMES.get(kind, kind)
+    """Write a blank ledger of KIND (.xlsx with an example row and notes, or .csv)."""
     check_kind(kind)
     return write_template(kind, Path(out))
 

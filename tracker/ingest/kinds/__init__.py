@@ -17,6 +17,7 @@ KINDS: dict[str, Kind] = {
 }
 
 MONTHLY_KINDS: tuple[str, ...] = tuple(k for k, kind in KINDS.items() if kind.monthly)
+KIND_ALIASES = {"application": "applications"}  # 附件1 as `tracker export` / `template application` name it
 
 
 OTHER_LOADS = {"review": "审核登记"}  # `loads` rows not from a file: `tracker review`
