@@ -362,6 +362,12 @@ def export(
                            unmask=unmask)
 
 
+def template(kind: str, out: PathLike) -> Path:
+    """Write a blank ledger of KIND (.xlsx with an example row and notes, or .csv)."""
+    check_kind(kind)
+    return write_template(kind, Path(out))
+
+
 if TYPE_CHECKING:  # 附件1's writers load python-docx: imported when used
     from tracker.exports.application import ApplicationExport
 
@@ -383,12 +389,6 @@ def export_application(
     with connect(db, read_only=True) as con:
         return export_applications(con, Path(out), volunteer=volunteer, every=every, unit=unit, unmask=unmask,
                                    today=today)
-
-
-def template(kind: str, out: PathLike) -> Path:
-    """Write a blank ledger of KIND (.xlsx with an example row and notes, or .csv)."""
-    check_kind(kind)
-    return write_template(kind, Path(out))
 
 
 # ---------------------------------------------------------------- the review of applications
