@@ -134,6 +134,11 @@ def people() -> list[dict]:
 @pytest.fixture
 def forms(tmp_path) -> dict[str, Path]:
     """The notice's 附件4, 附件3 and 附件2, rebuilt as .xlsx with made-up people."""
+    return notice_forms(tmp_path)
+
+
+def notice_forms(tmp_path: Path) -> dict[str, Path]:
+    """The `forms` fixture's files, written into `tmp_path`."""
     ps = people()
     f4 = write_xlsx(tmp_path / "附件4.xlsx", [
         ["附件4"],
@@ -183,6 +188,30 @@ def unit_db(db, forms, cli) -> Path:
         r = cli("load", kind, forms[kind], db=db)
         assert r.code == 0, r.out + r.err
     return db
+
+
+@pytest.fixture(scope="session")
+def _unit_db_once(tmp_path_factory) -> Path:
+    from tracker import api
+
+    folder = tmp_path_factory.mktemp("unit_db")
+    path = folder / "t.duckdb"
+    api.init(path)
+    files = notice_forms(folder)
+    for kind in ("units", "teams", "roster"):
+        (r,) = api.load(path, kind, [files[kind]])
+        assert r.status == "loaded", r.problems
+    return path
+
+
+@pytest.fixture
+def unit_db_copy(_unit_db_once, tmp_path) -> Path:
+    """A copy of what `unit_db` holds, built once per session (for tests that change it freely)."""
+    import shutil
+
+    path = tmp_path / "t.duckdb"
+    shutil.copy(_unit_db_once, path)
+    return path
 
 
 def db_fingerprint(path: Path) -> str:

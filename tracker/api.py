@@ -26,8 +26,13 @@ import polars as pl
 from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
 from tracker.ingest.context import LoadOptions
-from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
+from tracker.ingest.formload import load_forms
+from tracker.ingest.forms import FormKind
+from tracker.ingest.kinds import KIND_ALIASES, KINDS, MONTHLY_KINDS
 from tracker.ingest.pipeline import FileResult, load_file
+from tracker.ingest.review import ReviewResult
+from tracker.ingest.review import review as review_applications
+from tracker.notice import APPLICANT
 from tracker.periods import Period, months_between
 from tracker.problems import TrackerError
 from tracker.rules import Rules, load_rules, to_toml
@@ -50,6 +55,8 @@ Progress = Callable[[str], None]  # a file being loaded
 
 
 def check_kind(kind: str) -> str:
+    """The kind named (`application`, as `export` and `template` name 附件1, is `applications`)."""
+    kind = KIND_ALIASES.get(kind, kind)
     if kind not in KINDS:
         raise TrackerError(f"未知的台账类型“{kind}”。可选：{'、'.join(KINDS)}。", code=2)
     return kind
@@ -105,8 +112,9 @@ def load(
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
 ) -> list[FileResult]:
-    """Load ledger files of one kind; each file is all-or-nothing on its own."""
-    check_kind(kind)
+    """Load ledger files of one kind; each file is all-or-nothing on its own. Forms
+    (`applications`, 附件1) may also be folders, and are stored all together or not at all."""
+    kind = check_kind(kind)
     opts = LoadOptions(
         unit=unit,
         month=parse_month_option(month),
@@ -119,6 +127,8 @@ def load(
     )
     results = []
     with connect(db, create=False) as con:
+        if isinstance(KINDS[kind], FormKind):  # forms (附件1): every file of the command, together or none
+            return load_forms(con, KINDS[kind], [Path(f) for f in files], opts, progress)
         for f in files:
             if progress:
                 progress(str(f))
@@ -143,6 +153,7 @@ class UnitStatus:
     months: dict[str, list[str]]
     missing_months: dict[str, list[str]]
     loads: list[dict] = field(default_factory=list)
+    applicants: int = 0  # applications (附件1) not yet reviewed: listed, not counted as volunteers
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -172,7 +183,9 @@ def status(
         figs = a.over(period)
         unit_figs = {r["unit"]: r for r in figs.units.select("unit", "service_activities", "service_hours")
                      .to_dicts()}
-        active = _counts(queries.roster_as_of(con, today, unit).filter("active"), n=pl.len())
+        people = queries.roster_as_of(con, today, unit)
+        active = _counts(people.filter("active"), n=pl.len())
+        waiting = _counts(people.filter(pl.col("status") == APPLICANT), n=pl.len())
         teams = _counts(queries.teams_as_of(con, today, unit), n=pl.len())
         acts = _counts(figs.activity_counts, n=pl.col("activities").sum(), parts=pl.col("participations").sum(),
                        late=pl.col("backfilled").sum())
@@ -226,6 +239,7 @@ def status(
             months=per_kind,
             missing_months=missing,
             loads=per_unit_loads.get(u, []),
+            applicants=waiting.get(u, {}).get("n", 0),
         ))
     return out
 
@@ -374,6 +388,50 @@ def template(kind: str, out: PathLike) -> Path:
 
     check_kind(kind)
     return write_template(kind, Path(out))
+
+
+if TYPE_CHECKING:  # 附件1's writers load python-docx: imported when used
+    from tracker.exports.application import ApplicationExport
+
+
+def export_application(
+    db: PathLike | None,
+    out: PathLike,
+    *,
+    volunteer: str | None = None,
+    every: bool = False,
+    unit: str | None = None,
+    unmask: bool = False,
+    today: dt.date | None = None,
+) -> ApplicationExport:
+    """附件1 pre-filled for one volunteer or applicant (`volunteer`: name, number or 王丽(1234)) or
+    for everyone (`every`), as .docx, .xlsx or one .docx each in a folder (docs/forms.md)."""
+    from tracker.exports.application import export_applications
+
+    with connect(db, read_only=True) as con:
+        return export_applications(con, Path(out), volunteer=volunteer, every=every, unit=unit, unmask=unmask,
+                                   today=today)
+
+
+# ---------------------------------------------------------------- the review of applications
+
+
+def review(
+    db: PathLike | None,
+    *,
+    unit: str | None = None,
+    approve: Iterable[str] = (),
+    date: dt.date | str | None = None,
+    today: dt.date | None = None,
+    rules: PathLike | Rules | None = None,
+) -> ReviewResult:
+    """Approve and register the applicants named (三.1 审核, 登记); with none named, list who
+    waits. `limit_days` of the result is the rules' `application_review_days`."""
+    day = parse_date_option(date, "--date")
+    with connect(db, create=False) as con:
+        result = review_applications(con, unit, list(approve), day, today or dt.date.today())
+    result.limit_days = _rules(rules).application_review_days
+    return result
 
 
 # ---------------------------------------------------------------- the demo

@@ -80,8 +80,8 @@ def init(db: Db = None, debug: Debug = False) -> None:
 
 @app.command()
 def load(
-    kind: Annotated[str, typer.Argument(help="台账类型：units 单位 | teams 服务队 | roster 花名册 | activities 活动 | demands 需求 | pairings 结对帮扶。", show_default=False)],
-    files: Annotated[list[Path], typer.Argument(help="一个或多个 .xlsx / .xls / .csv 文件。", show_default=False)],
+    kind: Annotated[str, typer.Argument(help="台账类型：units 单位 | teams 服务队 | roster 花名册 | activities 活动 | demands 需求 | pairings 结对帮扶 | applications 申请登记表（附件1）。", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="一个或多个 .xlsx / .xls / .csv 文件；申请登记表为 .docx / .xlsx / .xls 文件或文件夹。", show_default=False)],
     unit: Unit = None,
     month: Annotated[str | None, typer.Option("--month", help="上报月份 YYYY-MM：日期须在该月内；补录按该月月底判断。", show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="文件日期（默认取标题行的填表日期，否则为今天）；花名册和服务队的变更从这天起生效。", show_default=False)] = None,
@@ -93,7 +93,7 @@ def load(
     rules: Rules = None,
     debug: Debug = False,
 ) -> None:
-    """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题。"""
+    """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题；申请登记表（applications）一次导入的全部表格一起导入或都不导入。"""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     api.check_kind(kind)
@@ -142,11 +142,11 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
         out.print("数据库中还没有单位。先导入单位表、服务队登记表或花名册：tracker load units 文件.xlsx")
         return
     t = Table(title="各单位概况" + (f"（{year}年）" if year else ""), header_style="bold")
-    for h in ("单位", "在册志愿者", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"):
+    for h in ("单位", "在册志愿者", "待审核申请", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"):
         t.add_column(h, overflow="fold")
     for u in units:
         gaps = "；".join(f"{_kind_name(k)} {'、'.join(m)}" for k, m in u.missing_months.items() if m)
-        t.add_row(u.unit, str(u.volunteers), str(u.teams), str(u.activities),
+        t.add_row(u.unit, str(u.volunteers), str(u.applicants), str(u.teams), str(u.activities),
                   str(u.participations), f"{u.service_hours:g}", str(u.demands),
                   str(u.pairing_visits), f"[yellow]{gaps}[/yellow]" if gaps else "无")
     out.print(t)
@@ -237,6 +237,41 @@ def rules_cmd(out_file: Annotated[Path | None, typer.Option("--out", help="写�
         err.print(f"已写出规则文件 {result.path}，修改后用 --rules {result.path} 使用。", markup=False)
 
 
+@app.command()
+def review(
+    names: Annotated[list[str] | None, typer.Argument(help="与 --approve 一起：审核通过的申请人姓名或 姓名(手机后四位)，可写多个。", show_default=False)] = None,
+    approve: Annotated[bool, typer.Option("--approve", help="审核通过并登记后面列出的申请人。")] = False,
+    date: Annotated[str | None, typer.Option("--date", help="审核日期（默认今天），也是登记日期。", show_default=False)] = None,
+    unit: Unit = None, db: Db = None, rules: Rules = None, debug: Debug = False,
+) -> None:
+    """党组织审核申请登记表（附件1）：不加 --approve 列出待审核的申请人；--approve 姓名… 记录审核日期并登记在册。"""
+    if names and not approve:
+        raise TrackerError("要审核通过这些申请人，请加 --approve：tracker review --unit 单位 --approve 姓名…", code=2)
+    if approve and not names:
+        raise TrackerError("--approve 后面请写审核通过的申请人姓名。", code=2)
+    result = api.review(db, unit=unit, approve=names or [], date=date, rules=rules)
+    if result.approved:
+        t = Table(title=f"{result.unit}：{result.day} 审核通过并登记 {len(result.approved)} 人", header_style="bold")
+        for h in ("姓名", "申请日期", "审核日期", "登记日期"):
+            t.add_column(h)
+        for p in result.approved:
+            t.add_row(p["name"], str(p["applied"] or ""), str(result.day), str(result.day))
+        out.print(t)
+    for p in result.already:
+        out.print(f"[yellow]{p['name']} 已于 {p['registered']} 登记在册，无需审核。[/yellow]")
+    if not result.pending:
+        out.print(f"{result.unit}：没有待审核的申请。")
+        return
+    t = Table(title=f"{result.unit}：待审核的申请 {len(result.pending)} 人", header_style="bold")
+    for h in ("姓名", "电话", "申请日期", "已等待（天）"):
+        t.add_column(h)
+    for p in result.pending:
+        late = p["days"] is not None and result.limit_days is not None and p["days"] > result.limit_days
+        days = "" if p["days"] is None else str(p["days"])
+        t.add_row(p["name"], p["phone"], str(p["applied"] or ""), f"[yellow]{days}（超过 {result.limit_days} 天）[/yellow]" if late else days)
+    out.print(t)
+
+
 # ---------------------------------------------------------------- reports, one command per registry entry
 
 
@@ -306,7 +341,7 @@ def _print_paths(title: str, paths: list[Path]) -> None:
     t = Table(title=title, header_style="bold")
     t.add_column("文件", overflow="fold")
     t.add_column("类型")
-    kinds = {".html": "网页（可打印）", ".xlsx": "Excel 表格", ".csv": "CSV 表格"}
+    kinds = {".html": "网页（可打印）", ".xlsx": "Excel 表格", ".csv": "CSV 表格", ".docx": "Word 文档"}
     for p in paths:
         t.add_row(str(p), kinds.get(p.suffix, p.suffix))
     out.print(t)
@@ -317,13 +352,25 @@ def _print_paths(title: str, paths: list[Path]) -> None:
 
 @app.command()
 def export(
-    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表 | dataset 全部台账数据（Parquet，供数据平台使用）。", show_default=False)],
-    out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv；dataset 为输出文件夹。", show_default=False)],
+    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表 | application 附件1 申请登记表（按花名册预填，供本人核对签字） | dataset 全部台账数据（Parquet，供数据平台使用）。", show_default=False)],
+    out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv；application 为 .docx、.xlsx 或文件夹（每人一个 .docx）；dataset 为输出文件夹。", show_default=False)],
     year: Year = None, as_of: AsOf = None, unit: Unit = None,
-    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码（表格中身份证号码始终不导出；dataset 中同时显示身份证号码）。")] = False,
+    volunteer: Annotated[str | None, typer.Option("--volunteer", help="application：一个人的姓名、志愿者编号或 姓名(手机后四位)。", show_default=False)] = None,
+    every: Annotated[bool, typer.Option("--all", help="application：全部在册志愿者和待审核申请人。")] = False,
+    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码；application 和 dataset 还显示完整身份证号码（其他表格始终不导出身份证号码）。")] = False,
     db: Db = None, debug: Debug = False,
 ) -> None:
     """导出通知附件中的正式表格，或全部台账数据（dataset）。"""
+    if form == "application":
+        if year is not None or as_of is not None:
+            raise TrackerError("application 按花名册当前信息预填，不使用 --year 或 --as-of。", code=2)
+        made = api.export_application(db, out_file, volunteer=volunteer, every=every, unit=unit, unmask=unmask)
+        _print_paths(f"附件1 申请登记表：{len(made.people)} 人，{len(made.paths)} 个文件", made.paths)
+        out.print("身份证号码和电话为完整号码（--unmask），请妥善保管。" if made.unmasked else
+                  "身份证号码和电话已遮盖；如需完整号码（例如打印后本人核对签字再导入），请加 --unmask。")
+        return
+    if volunteer is not None or every:
+        raise TrackerError("--volunteer 和 --all 只用于 tracker export application。", code=2)
     if form == "dataset":
         ds = api.export_dataset(db, out_file, year=year, unit=unit, unmask=unmask)
         total = sum(ds.rows.values())
@@ -335,10 +382,10 @@ def export(
 
 
 @app.command()
-def template(kind: Annotated[str, typer.Argument(help="台账类型：units | teams | roster | activities | demands | pairings。", show_default=False)],
-             out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx 或 .csv。", show_default=False)],
+def template(kind: Annotated[str, typer.Argument(help="台账类型：units | teams | roster | activities | demands | pairings；application 为空白的附件1 申请登记表。", show_default=False)],
+             out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx 或 .csv；application 为 .docx 或 .xlsx。", show_default=False)],
              debug: Debug = False) -> None:
-    """生成空白台账模板（表头、示例行和填写说明）。"""
+    """生成空白台账模板（表头、示例行和填写说明），或空白的附件1 申请登记表。"""
     path = api.template(kind, out_file)
     out.print(f"已生成模板：{path}")
 

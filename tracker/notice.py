@@ -22,3 +22,7 @@ TEN_HAVES: tuple[tuple[str, str], ...] = (
     ("has_record_book", "活动记录册"),
     ("has_qq_group", "实名QQ群"),
 )
+
+# R3 (三.1): 个人自愿申请 → 党组织审核 → 登记造册. The status of a person whose application form
+# (附件1) is loaded and who is not yet reviewed and registered (docs/data-model.md, "Applicants").
+APPLICANT = "申请"

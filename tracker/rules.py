@@ -71,6 +71,9 @@ class Rules:
     pairing_overdue_days: int = rule(
         31, "int", "进行中的结对超过这么多天没有走访即为逾期",
         f"{_NOTICE} 三.2 结对帮扶登记簿，按常规做法每月至少一次")
+    application_review_days: int = rule(
+        30, "int", "R3 申请登记表导入后超过这么多天仍未审核即提醒",
+        f"{_NOTICE} 三.1 个人自愿申请、党组织审核确认后登记，按常规做法30天")
     record_due_working_days: int = rule(
         10, "int", "活动结束后应在这么多个工作日内登记，晚于此标为补录", _MCA)
     service_kinds: tuple[str, ...] = rule(

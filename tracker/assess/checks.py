@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tracker import formats as fmt
+from tracker.notice import APPLICANT
 from tracker.periods import Period
 from tracker.privacy import mask_numbers
 from tracker.rules import Rules
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 RULE_TITLES: dict[str, str] = {
     "volunteer_ratio": "R1 志愿者比例",
     "team_count": "R2 组队数",
+    "application_review": "R3 申请审核",
     "training": "R5 定期培训",
     "quarterly_meeting": "R6 季度例会",
     "team_activities": "R8 服务队活动次数",
@@ -305,7 +307,7 @@ def _leader_candidates(ctx: Context) -> pl.DataFrame:
     """
     teams = ctx.teams.select("unit", "team", pl.col("leader").str.strip_chars())
     pairs = teams.join(
-        ctx.roster.select("unit", "vid", "name", "number", "team", "leadership", "active"),
+        ctx.roster.select("unit", "vid", "name", "number", "team", "leadership", "active", "status"),
         on="unit", how="inner", suffix="_member",
     )
     exact = (pl.col("name") == pl.col("leader")) | (pl.col("number") == pl.col("leader")).fill_null(False)
@@ -332,6 +334,8 @@ def _leader_verdict(team: str, leader: str, cands: list[dict[str, Any]]) -> tupl
         return "fail", f"队长“{leader}”不在本单位花名册中，无法确认其为领导班子成员。", {}
     r = cands[0]
     figs = {"matched": r["name"], "leadership": r["leadership"]}
+    if not r["active"] and r["status"] == APPLICANT:
+        return "fail", f"队长 {r['name']} 的申请尚未审核登记，还不是在册志愿者。", figs
     if not r["active"]:
         return "fail", f"队长 {r['name']} 已不在册（已退出），请更新服务队登记表。", figs
     if r["leadership"] is None:
@@ -422,6 +426,32 @@ def check_inactive(ctx: Context) -> list[Finding]:
             out.append(Finding("inactive", "pass", unit,
                                f"截至 {ctx.as_of}，{n} 名在册志愿者无需提醒教育"
                                f"（其中新志愿者 {new} 名）。", figures={"volunteers": n, "new": new}))
+    return out
+
+
+@check("application_review")
+def check_application_review(ctx: Context) -> list[Finding]:
+    """R3 (三.1): an application (附件1) is reviewed, then registered; one waiting longer than
+    `application_review_days` is a reminder. Applicants never count as volunteers before that."""
+    out = []
+    days = ctx.rules.application_review_days
+    waiting = ctx.roster.filter((pl.col("status") == APPLICANT) & pl.col("applied").is_not_null()).with_columns(
+        waited=(pl.lit(ctx.as_of) - pl.col("applied")).dt.total_days())
+    bad, summary = _split(waiting, pl.col("waited") > days)
+    for unit in ctx.units:
+        late = bad.get(unit, [])
+        for r in late:
+            out.append(Finding(
+                "application_review", "warn", unit,
+                f"{r['applied']} 提交申请登记表，截至 {ctx.as_of} 已等待 {r['waited']} 天未审核（应在 {days} 天内"
+                "审核；审核通过后用 tracker review --approve 登记）。",
+                volunteer=r["name"], figures={"applied": r["applied"], "days_waiting": r["waited"],
+                                              "limit_days": days}))
+        if not late:
+            n = summary.get(unit, {}).get("n", 0)
+            out.append(Finding("application_review", "pass", unit,
+                               f"截至 {ctx.as_of}，没有等待审核超过 {days} 天的申请（待审核 {n} 人）。",
+                               figures={"waiting": n, "limit_days": days}))
     return out
 
 

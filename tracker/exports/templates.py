@@ -13,8 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
+from tracker.exports.application import write_blank_application
 from tracker.ingest.columns import Column
-from tracker.ingest.kinds import KINDS
+from tracker.ingest.forms import FormKind
+from tracker.ingest.kinds import KIND_ALIASES, KINDS
 from tracker.problems import TrackerError
 from tracker.render.files import Document, write_document
 from tracker.render.xlsx import FormSheet, GuideSheet
@@ -44,6 +46,7 @@ def header_text(c: Column) -> str:
 
 
 def _kind(kind: str):
+    kind = KIND_ALIASES.get(kind, kind)
     if kind not in KINDS:
         listed = "、".join(f"{k}（{v.name}）" for k, v in KINDS.items())
         raise TrackerError(f"未知的台账类型“{kind}”，可选：{listed}。", code=2)
@@ -84,7 +87,10 @@ def template_document(kind: str) -> Document:
 
 
 def write_template(kind: str, out: Path) -> Path:
-    """Write an empty ledger for KIND to `out` (.xlsx or .csv) and return the path."""
+    """Write an empty ledger for KIND to `out` (.xlsx or .csv) and return the path; a kind read
+    from forms (附件1 `applications`) gets its blank form (.docx or .xlsx)."""
+    if isinstance(_kind(kind), FormKind):
+        return write_blank_application(out)
     return write_document(template_document(kind), out, f"{_kind(kind).name}模板")
 
 

@@ -48,11 +48,13 @@ WRITERS: dict[str, tuple[str, Callable[[Document, Path], Path]]] = {
 }
 
 
-def output_path(out: str | Path, what: str) -> Path:
-    """Check the output's suffix against `WRITERS` and make its folder (Chinese errors)."""
+def output_path(out: str | Path, what: str, writers: dict | None = None) -> Path:
+    """Check the output's suffix against `writers` (default `WRITERS`) and make its folder
+    (Chinese errors)."""
     out = Path(out)
-    if out.suffix.lower() not in WRITERS:
-        kinds = "、".join(f"{s}（{label}）" for s, (label, _) in WRITERS.items())
+    writers = WRITERS if writers is None else writers
+    if out.suffix.lower() not in writers:
+        kinds = "、".join(f"{s}（{label}）" for s, (label, _) in writers.items())
         raise TrackerError(f"无法把{what}写成“{out.name}”：请用 {kinds} 作为文件扩展名。")
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)

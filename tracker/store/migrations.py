@@ -191,10 +191,21 @@ DROP INDEX participations_aid;
 DROP INDEX pairing_unit_date;
 """
 
+# 附件1 application forms (docs/data-model.md, "Applicants"): a person who applied is stored as
+# soon as the form is loaded, with status 申请 and no 登记日期 until the review registers them;
+# the form's own fields the roster had no column for are kept with every version.
+V6_APPLICATIONS = """
+ALTER TABLE volunteer_versions ALTER COLUMN registered DROP NOT NULL;
+ALTER TABLE volunteer_versions ADD COLUMN political VARCHAR;   -- 政治面貌
+ALTER TABLE volunteer_versions ADD COLUMN experience VARCHAR;  -- 志愿服务经历
+ALTER TABLE volunteer_versions ADD COLUMN workplace VARCHAR;   -- 所在单位 as the form wrote it
+"""
+
 MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
     (3, "drop the indexes: zone maps serve the scans, bulk loads go faster", V3_DROP_INDEXES),
+    (6, "applicants (附件1): 登记日期 may be empty, 政治面貌, 志愿服务经历, 所在单位", V6_APPLICATIONS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

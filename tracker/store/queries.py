@@ -67,14 +67,16 @@ def roster_as_of(
     Columns: vid, unit, number, name, team, phone, id_number, leadership,
     registered, status, left, prior_hours, gender, age, birth_month, education,
     joined_party, ethnicity, service_items, health, skills, email, applied,
-    approved, active (registered on as_of and not withdrawn by then).
+    approved, political, experience, workplace, active (registered on as_of and not
+    withdrawn by then). An applicant (status 申请, no 登记日期 yet) is listed, never active
+    (docs/data-model.md, "Applicants").
     """
     where, params = _unit_filter(unit, "v.")
     sql = f"""
         SELECT v.* EXCLUDE (load_id, src_row, valid_from),
-               (v.registered <= ?::DATE
+               coalesce(v.registered <= ?::DATE
                 AND (v."left" IS NULL OR v."left" > ?::DATE)
-                AND NOT (v.status = '退出' AND v."left" IS NULL)) AS active
+                AND NOT (v.status = '退出' AND v."left" IS NULL), FALSE) AS active
         FROM volunteer_versions v
         WHERE v.valid_from <= ?::DATE {where}
         QUALIFY row_number() OVER (PARTITION BY v.vid ORDER BY v.valid_from DESC) = 1

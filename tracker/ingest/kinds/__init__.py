@@ -9,15 +9,20 @@ adding a ledger kind is its module plus one line below.
 from __future__ import annotations
 
 from tracker.ingest.columns import Kind
-from tracker.ingest.kinds import activities, demands, pairings, roster, teams, units
+from tracker.ingest.kinds import activities, applications, demands, pairings, roster, teams, units
 
 KINDS: dict[str, Kind] = {
-    k.key: k for k in (units.KIND, teams.KIND, roster.KIND, activities.KIND, demands.KIND, pairings.KIND)
+    k.key: k for k in (units.KIND, teams.KIND, roster.KIND, activities.KIND, demands.KIND, pairings.KIND,
+                       applications.KIND)
 }
 
 MONTHLY_KINDS: tuple[str, ...] = tuple(k for k, kind in KINDS.items() if kind.monthly)
+KIND_ALIASES = {"application": "applications"}  # 附件1 as `tracker export` / `template application` name it
+
+
+OTHER_LOADS = {"review": "审核登记"}  # `loads` rows not from a file: `tracker review`
 
 
 def kind_name(key: str) -> str:
     """A kind's short Chinese name (花名册, 活动登记簿), or the key itself if unknown."""
-    return KINDS[key].name if key in KINDS else key
+    return KINDS[key].name if key in KINDS else OTHER_LOADS.get(key, key)

@@ -2,11 +2,17 @@
 
 A register with history: nobody is deleted (withdrawal is 状态=退出), and a
 changed volunteer gets a new version valid from the file's date. A row is
-matched to a known volunteer by number, ID number, name and phone, or a
-name alone when it is the unit's only one (docs/data-model.md).
+matched to a known volunteer by number, ID number, name and phone (or a mobile
+number both list), or a name alone when it is the unit's only one
+(docs/data-model.md). An applicant (附件1, status 申请) a roster lists is
+registered by it. `match_volunteers` and `write_people` serve every kind that
+stores people (applications, reviews) with this same identity rule.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 import polars as pl
@@ -24,6 +30,7 @@ from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
 from tracker.ingest.resolve import resolve_teams, team_lookup
 from tracker.ingest.validate import problems_where
+from tracker.notice import APPLICANT
 from tracker.store.queries import frame
 
 COLUMNS = (
@@ -59,7 +66,9 @@ PERSON_FIELDS = [
     "unit", "number", "name", "gender", "age", "birth_month", "education", "joined_party", "ethnicity",
     "team", "service_items", "phone", "id_number", "health", "skills", "email", "leadership",
     "applied", "approved", "registered", "status", "left", "prior_hours",
+    "political", "experience", "workplace",  # 附件1's own fields (kinds/applications.py)
 ]
+FORM_ONLY_FIELDS = ("political", "experience", "workplace")  # not roster columns: a roster keeps them
 
 
 def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
@@ -93,49 +102,96 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
     nophone = typed.filter(pl.col("phone").is_null() & pl.col("number").is_null() & pl.col("id_number").is_null())
     ctx.add_frame(duplicate_rows(nophone, ["unit", "name"], "姓名", "name",
                                  "同名且没有编号、身份证号或联系方式可以区分，"))
+    typed = typed.with_columns(pl.lit(None, pl.String).alias(c) for c in FORM_ONLY_FIELDS)
     rows = typed.select(*PERSON_FIELDS, ROW)
-    matched = _match_volunteers(rows, con)
+    matched = match_volunteers(rows, con).with_columns(pl.lit(ctx.file_date).alias("valid_from"))
 
-    def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
-        ensure_units(con, rows["unit"].unique().to_list(), load_id)
-        cols = ", ".join('"left"' if c == "left" else c for c in PERSON_FIELDS)
-        current = frame(con, f"""
-            SELECT vid, {cols} FROM volunteer_versions
-            QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
-        fp = fingerprint(PERSON_FIELDS)
-        cur = current.with_columns(fp.alias("__cur_fp"))
-        old = matched.filter(pl.col("vid").is_not_null())
-        # what a file leaves blank (or has no column for) stays as it was
-        old = old.join(cur, on="vid", how="left", suffix="__cur").with_columns(
-            [pl.coalesce(c, f"{c}__cur").alias(c) for c in PERSON_FIELDS if c != "unit"]
-        ).with_columns(fp.alias("__fp"))
-        changed = old.filter(pl.col("__fp") != pl.col("__cur_fp")).select(*PERSON_FIELDS, "vid", ROW)
-        new = matched.filter(pl.col("vid").is_null()).with_columns(
+    def new(fresh: pl.DataFrame) -> pl.DataFrame:
+        return fresh.with_columns(
             pl.col("registered").fill_null(pl.lit(ctx.file_date)),
             pl.col("status").fill_null("在册"),
             pl.col("prior_hours").fill_null(0.0),
-        )
-        ids = frame(con, "SELECT nextval('volunteer_seq') AS vid FROM range(?)", [new.height])["vid"]
-        new = new.with_columns(ids.cast(pl.Int32).alias("vid"))
-        insert_frame(con, "volunteers", new.select(
-            "vid", "unit", "number", "name", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row")))
-        versions = pl.concat([
-            new.with_columns(pl.min_horizontal(pl.col("registered"), pl.lit(ctx.file_date)).alias("valid_from")),
-            changed.with_columns(pl.lit(ctx.file_date).alias("valid_from")),
-        ], how="diagonal_relaxed").with_columns(pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row"))
-        if changed.height:  # a second change on the same day replaces the first
-            replace_keys(con, "volunteer_versions", changed.select("vid"), "valid_from = ?", [ctx.file_date])
-        insert_frame(con, "volunteer_versions",
-                     versions.select("vid", "valid_from", *PERSON_FIELDS, "load_id", "src_row"))
-        return {"新登记志愿者": new.height, "信息变更": changed.height,
-                "无变化": rows.height - new.height - changed.height}
+        ).with_columns(pl.min_horizontal(pl.col("registered"), pl.col("valid_from")).alias("valid_from"))
+
+    def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
+        fresh, changed = write_people(con, matched.with_columns(pl.lit(load_id).alias("load_id")),
+                                      merge=_register_applicants(ctx.file_date), new=new)
+        return {"新登记志愿者": len(fresh), "信息变更": len(changed),
+                "无变化": rows.height - len(fresh) - len(changed)}
 
     return Prepared(rows, sorted(typed["unit"].unique().to_list()), file_month(ctx), write,
                     {"志愿者": rows.height})
 
 
-def _match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Attach the vid of a known volunteer: by number, else ID number, else name + phone."""
+def keep_blank_as_was(known: pl.DataFrame) -> pl.DataFrame:
+    """What a file leaves blank (or has no column for) stays as it was (`c__cur`)."""
+    return known.with_columns([pl.coalesce(c, f"{c}__cur").alias(c) for c in PERSON_FIELDS if c != "unit"])
+
+
+def _register_applicants(file_date: dt.date) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A roster lists the registered (三.1 登记造册): an applicant on it is registered from its
+    登记日期 (else the file's date) and reviewed by then; dates recorded out of that order are
+    dropped rather than kept contradicting it, and the registration is never hidden behind the
+    applicant's own later version (docs/data-model.md, "Applicants")."""
+
+    def merge(known: pl.DataFrame) -> pl.DataFrame:
+        was = pl.col("status__cur") == APPLICANT
+        out = keep_blank_as_was(known)
+        reg = pl.coalesce("registered", pl.lit(file_date))
+        approved = pl.when(pl.col("approved") <= reg).then(pl.col("approved")).otherwise(reg)
+        return out.with_columns(
+            pl.when(was & (pl.col("status") == APPLICANT)).then(pl.lit("在册")).otherwise("status")
+            .alias("status"),
+            pl.when(was).then(reg).otherwise("registered").alias("registered"),
+            pl.when(was).then(approved).otherwise("approved").alias("approved"),
+            pl.when(was).then(pl.max_horizontal("valid_from", "valid_from__cur")).otherwise("valid_from")
+            .alias("valid_from"),
+        ).with_columns(
+            pl.when(was & (pl.col("applied") > pl.col("approved"))).then(None).otherwise("applied")
+            .alias("applied"),
+        )
+
+    return merge
+
+
+def write_people(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, *,
+                 merge: Callable[[pl.DataFrame], pl.DataFrame] = keep_blank_as_was,
+                 new: Callable[[pl.DataFrame], pl.DataFrame]) -> tuple[list[int], list[int]]:
+    """Store people (roster rows, application forms, reviews) as volunteers and versions.
+
+    `rows` holds PERSON_FIELDS, `vid` (null: not known yet), ROW, `valid_from` and `load_id`.
+    A known person's row joined to their current version (columns `c__cur`, `valid_from__cur`)
+    goes through `merge`; a new version is written only when that changes them, and a second
+    change with the same valid_from replaces the first. `new` fills a new person's defaults.
+    `src_row`, when present, is the stored source row (else ROW). Returns the ROWs of the new
+    people and of the changed ones.
+    """
+    ensure_units(con, rows["unit"].unique().to_list(), int(rows["load_id"].min()))
+    cols = ", ".join('"left"' if c == "left" else c for c in PERSON_FIELDS)
+    fp = fingerprint(PERSON_FIELDS)
+    current = frame(con, f"""
+        SELECT vid, valid_from, {cols} FROM volunteer_versions
+        QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
+    cur = current.with_columns(fp.alias("__cur_fp")).rename(
+        {c: f"{c}__cur" for c in [*PERSON_FIELDS, "valid_from"]})
+    known = merge(rows.filter(pl.col("vid").is_not_null()).join(cur, on="vid", how="left"))
+    changed = known.with_columns(fp.alias("__fp")).filter(pl.col("__fp") != pl.col("__cur_fp"))
+    fresh = new(rows.filter(pl.col("vid").is_null()))
+    ids = frame(con, "SELECT nextval('volunteer_seq') AS vid FROM range(?)", [fresh.height])["vid"]
+    fresh = fresh.with_columns(ids.cast(pl.Int32).alias("vid"))
+    src = (pl.col("src_row") if "src_row" in rows.columns else pl.col(ROW)).cast(pl.Int32).alias("src_row")
+    insert_frame(con, "volunteers", fresh.select("vid", "unit", "number", "name", "load_id", src))
+    keep = ["vid", "valid_from", *PERSON_FIELDS, "load_id", src]
+    versions = pl.concat([fresh.select(keep), changed.select(keep)], how="vertical_relaxed")
+    if changed.height:  # a second change on the same day replaces the first
+        replace_keys(con, "volunteer_versions", changed.select("vid", "valid_from"))
+    insert_frame(con, "volunteer_versions", versions)
+    return fresh[ROW].to_list(), changed[ROW].to_list()
+
+
+def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Attach the vid of a known volunteer: by number, else ID number, else name + phone, else
+    name + a mobile number both list (联系方式 may hold 办公、手机), else a name the unit has once."""
     known = frame(con, """
         SELECT vid, unit, number, id_number, name, phone FROM volunteer_versions
         QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
@@ -144,6 +200,7 @@ def _match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.
         k = known.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in keys])).unique(keys, keep="last")
         out = out.join(k.select(*keys, pl.col("vid").alias("__v")), on=keys, how="left", nulls_equal=False)
         out = out.with_columns(pl.coalesce("vid", "__v").alias("vid")).drop("__v")
+    out = _match_mobile(out, known)
     # a name alone identifies someone when the unit has exactly one volunteer of that name
     # and the row brings no number, ID or phone to tell otherwise
     lone = known.group_by("unit", "name").agg(pl.len().alias("__n"), pl.col("vid").first().alias("__v"))
@@ -153,5 +210,25 @@ def _match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.
         .then(pl.col("__v")).otherwise(pl.col("vid")).alias("vid")
     ).drop("__n", "__v")
     return out
+
+
+def _mobiles(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per mobile number (11 digits from 1) in `phone`, which may hold 办公、手机."""
+    return frame.with_columns(pl.col("phone").str.split("、").alias("__m")).explode("__m").filter(
+        pl.col("__m").str.contains(r"^1\d{10}$"))
+
+
+def _match_mobile(out: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """Unmatched rows whose name and a mobile number match exactly one known volunteer."""
+    keys = ["unit", "name", "__m"]
+    people = _mobiles(known).group_by(keys).agg(pl.col("vid").unique().alias("__vs"))
+    hits = (_mobiles(out.filter(pl.col("vid").is_null()).select(ROW, "unit", "name", "phone"))
+            .join(people, on=keys).explode("__vs")
+            .group_by(ROW).agg(pl.col("__vs").unique().alias("__vs"))
+            .filter(pl.col("__vs").list.len() == 1)
+            .select(ROW, pl.col("__vs").list.first().cast(pl.Int32).alias("__v")))
+    return out.join(hits, on=ROW, how="left").with_columns(
+        pl.coalesce("vid", "__v").alias("vid")).drop("__v")
+
 
 KIND = Kind("roster", "花名册", "党员志愿服务队志愿者花名册", COLUMNS, prepare_roster, new_units="warn")

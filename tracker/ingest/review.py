@@ -1,0 +1,131 @@
+"""`tracker review`: the Party organization's review of applications (三.1 党组织审核, docs/data-model.md).
+
+An applicant (status 申请, from a loaded 附件1) is approved on a day: their 审核日期 is that day,
+and — the notice registers a member once the review confirms them (审核确认后，予以登记造册) —
+so is their 登记日期, from which they count as a volunteer. The review is one transaction with
+its own `loads` row (kind "review"), so every version keeps its provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from tracker.ingest.kinds.roster import PERSON_FIELDS, write_people
+from tracker.ingest.read import ROW
+from tracker.ingest.resolve import SPLIT_RE, match_people
+from tracker.notice import APPLICANT
+from tracker.privacy import mask_phone
+from tracker.problems import Problem, TrackerError
+from tracker.store.queries import frame, select_units, unit_names
+
+REVIEW_KIND = "review"  # the `loads` kind of a review
+
+
+@dataclass
+class ReviewResult:
+    """Who was approved (and registered) on `day`, who was already registered, who still waits."""
+
+    unit: str
+    day: dt.date
+    approved: list[dict] = field(default_factory=list)  # name, applied
+    already: list[dict] = field(default_factory=list)  # name, registered
+    pending: list[dict] = field(default_factory=list)  # name, applied, days, phone (masked)
+    limit_days: int | None = None  # the rules' application_review_days, for showing who waits too long
+
+
+def review_unit(con: duckdb.DuckDBPyConnection, unit: str | None) -> str:
+    """The unit reviewed: the one named, else the database's only unit."""
+    if unit is not None:
+        return select_units(con, "".join(unit.split()))[0]
+    units = unit_names(con)
+    if len(units) == 1:
+        return units[0]
+    hint = f"数据库中有 {len(units)} 个单位" if units else "数据库中还没有单位"
+    raise TrackerError(f"请用 --unit 指定要审核哪个单位的申请（{hint}）。", code=2)
+
+
+def _people(con: duckdb.DuckDBPyConnection, unit: str) -> pl.DataFrame:
+    """The unit's people as last recorded (every stored field, and their version's valid_from)."""
+    cols = ", ".join('"left"' if c == "left" else c for c in PERSON_FIELDS)
+    return frame(con, f"""
+        SELECT vid, valid_from AS valid_from__cur, {cols} FROM volunteer_versions WHERE unit = ?
+        QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1
+        ORDER BY applied NULLS LAST, vid""", [unit])
+
+
+def pending(people: pl.DataFrame, as_of: dt.date) -> list[dict]:
+    """Applicants still waiting at `as_of`, first applied first, with days waited."""
+    waiting = people.filter(pl.col("status") == APPLICANT)
+    return [{"name": r["name"], "applied": r["applied"], "phone": mask_phone(r["phone"]),
+             "days": (as_of - r["applied"]).days if r["applied"] else None}
+            for r in waiting.iter_rows(named=True)]
+
+
+def review(con: duckdb.DuckDBPyConnection, unit: str | None, approve: list[str], day: dt.date | None,
+           today: dt.date) -> ReviewResult:
+    """Approve (and register) the applicants named in `approve` on `day` (default today); with no
+    names, only list who is waiting. Any name that is not a waiting applicant of the unit is an
+    error and nothing is written."""
+    name = review_unit(con, unit)
+    day = day or today
+    if day > today:
+        raise TrackerError(f"--date {day} 在将来（今天是 {today}）。", code=2)
+    people = _people(con, name)
+    result = ReviewResult(name, day)
+    tokens = pl.DataFrame({"token": [t for a in approve for t in _split(a)]}, schema={"token": pl.String})
+    if tokens.height:
+        tokens = tokens.with_columns(pl.int_range(1, pl.len() + 1).alias(ROW), pl.lit(name).alias("unit"))
+        found, problems = match_people(tokens, people.select("vid", "unit", "name", "number", "phone"), "--approve")
+        errors = [Problem("--approve", None, None, v, m) for v, m in problems.select("value", "message").iter_rows()]
+        chosen = people.join(found.select("vid", "token").drop_nulls().unique("vid", keep="first"), on="vid")
+        for r in chosen.iter_rows(named=True):
+            if r["status"] == "退出":
+                errors.append(Problem("--approve", None, None, r["token"],
+                                      f"{r['name']} 已于 {r['left']} 退出；如要重新加入，请先提交申请登记表"))
+            elif r["status"] != APPLICANT:
+                result.already.append({"name": r["name"], "registered": r["registered"]})
+            elif r["applied"] is not None and day < r["applied"]:
+                errors.append(Problem("--approve", None, None, r["token"],
+                                      f"审核日期 {day} 早于 {r['name']} 的申请日期 {r['applied']}"))
+        if errors:
+            raise TrackerError(f"未做任何改动：{len(errors)} 个问题，请改正后重新运行。", errors)
+        todo = chosen.filter(pl.col("status") == APPLICANT)
+        if todo.height:
+            _write(con, name, day, todo)
+            result.approved = [{"name": n, "applied": a} for n, a in todo.select("name", "applied").iter_rows()]
+            people = _people(con, name)
+    result.pending = pending(people, today)
+    return result
+
+
+def _split(text: str) -> list[str]:
+    return [t for t in re.split(SPLIT_RE, text.strip()) if t]
+
+
+def _write(con: duckdb.DuckDBPyConnection, unit: str, day: dt.date, todo: pl.DataFrame) -> None:
+    rows = todo.with_columns(
+        pl.lit(day).alias("approved"), pl.lit(day).alias("registered"), pl.lit("在册").alias("status"),
+        pl.max_horizontal(pl.lit(day), pl.col("valid_from__cur")).alias("valid_from"),
+        pl.lit(None, pl.Int32).alias("src_row"),
+        pl.int_range(1, pl.len() + 1).alias(ROW),
+    ).drop("valid_from__cur")
+    digest = hashlib.sha256(f"{unit}|{day}|{sorted(rows['vid'].to_list())}".encode()).hexdigest()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, NULL, ?, NULL, ?, ?, ?, NULL, ?, FALSE, now())",
+            [load_id, REVIEW_KIND, "审核登记（tracker review）", digest, [unit], [day.strftime("%Y-%m")], day,
+             rows.height],
+        )
+        write_people(con, rows.with_columns(pl.lit(load_id).alias("load_id")), new=lambda fresh: fresh)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
