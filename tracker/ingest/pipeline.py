@@ -220,9 +220,10 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     try:
         load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
         con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+            "INSERT INTO loads (load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of,"
+            " upload_month, rows, replaced, loaded_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
             [load_id, kind_key, label, str(path.resolve()), digest, table.sheet, prepared.units,
-             prepared.months, ctx.file_date, opts.month, prepared.rows.height, opts.replace],
+             prepared.months, ctx.file_date, opts.month, prepared.rows.height, opts.replace, opts.account],
         )
         result.counts.update(prepared.write(con, load_id))
         _fault_pause()
