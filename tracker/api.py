@@ -605,6 +605,7 @@ class UnitDetail:
     as_of: dt.date
     teams: list[dict]
     volunteers: list[dict]
+    years: list[int] = field(default_factory=list)  # years with data, newest first
 
 
 def unit_detail(db: PathLike | None, unit: str, year: int | None = None, today: dt.date | None = None,
@@ -630,7 +631,7 @@ def unit_detail(db: PathLike | None, unit: str, year: int | None = None, today: 
     for v in vols:
         v["phone"] = mask_phone(phones.get(v.pop("vid")))
         v["star_name"] = STAR_NAMES.get(v["stars"] or 0, "")
-    return UnitDetail(summary, view.year, as_of, teams, vols)
+    return UnitDetail(summary, view.year, as_of, teams, vols, view.years)
 
 
 @dataclass
@@ -699,9 +700,17 @@ def check_in(db: PathLike | None, scope: Scope, *, year: int | None = None, as_o
     result = check(db, year=year, as_of=as_of, unit=names[0] if len(names) == 1 else None, rules=rules,
                    today=today)
     keep = set(names)
-    found = [f for f in result.findings if f.unit in keep and (team is None or f.team == team)
+    mine = CheckResult([f for f in result.findings if f.unit in keep],
+                       {u: j for u, j in result.judged.items() if u in keep})
+    return narrow(mine, team=team, rule=rule, level=level)
+
+
+def narrow(result: CheckResult, *, team: str | None = None, rule: str | None = None,
+           level: str | None = None) -> CheckResult:
+    """The findings of one team, rule or level (the units judged stay as they were)."""
+    found = [f for f in result.findings if (team is None or f.team == team)
              and (rule is None or f.rule == rule) and (level is None or f.level == level)]
-    return CheckResult(found, {u: j for u, j in result.judged.items() if u in keep})
+    return CheckResult(found, result.judged)
 
 
 def findings_xlsx(result: CheckResult, out: PathLike) -> Path:
@@ -931,3 +940,23 @@ def upload(
         real = load_batch(con, [i for i, _ in trial], opts)
     return UploadResult([UploadedFile(i.label, i.kind, c.kind_guessed, i.month, c.month_guessed, r)
                          for (i, r), c in zip(real, checked, strict=True)], stored=True)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who a web request comes from: how many accounts exist, the signed-in account, its scope."""
+
+    accounts: int
+    account: Account | None
+    scope: Scope | None  # None: not signed in
+
+
+def visitor(db: PathLike | None, login: str | None, stamp: str | None) -> Visitor:
+    """The account of a session (its login and password stamp), checked against the database on
+    every request: a removed account or a changed password ends the session."""
+    with connect(db, read_only=True) as con:
+        n = accounts.count_accounts(con)
+        acct = accounts.get_account(con, login) if login else None
+        if acct is None or acct.stamp != stamp:
+            return Visitor(n, None, None)
+        return Visitor(n, acct, _scope_in(con, acct))

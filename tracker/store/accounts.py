@@ -9,6 +9,8 @@ Logins are unique (kept here: DuckDB index constraints are checked eagerly).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ class Account:
     @property
     def stamp(self) -> str:
         """Changes when the password changes: a session made before that is no longer valid."""
-        return self.password_hash[-16:]
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
 
 def check_login(login: str) -> str:
@@ -144,7 +146,7 @@ def verify(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account
     account = get_account(con, (login or "").strip())
     if account is None:
         try:
-            _hasher.verify(_DUMMY, password)
+            _hasher.verify(_dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             pass
         return None
@@ -155,7 +157,9 @@ def verify(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account
     return account
 
 
-_DUMMY = _hasher.hash("not-a-password-of-anyone")
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-password-of-anyone")
 
 
 def web_secret(con: duckdb.DuckDBPyConnection) -> str:
