@@ -591,7 +591,7 @@ def overview(db: PathLike | None, scope: Scope, year: int | None = None, today: 
     out = []
     for u in names:
         s = stats[u]
-        last = max(s.loads, key=lambda ld: ld["time"]) if s.loads else None
+        last = s.loads[-1] if s.loads else None  # loads come in load order
         out.append(UnitSummary(u, parents.get(u), s, counts[u], checked.judged.get(u), last))
     return Overview(year, years, out)
 

@@ -78,7 +78,7 @@ async def unit_page(request: Request, w: Who) -> Response:
     assert unit is not None
     year = int_arg(request.query_params.get("year"), 1901, 2999)
     detail = await call(request, lambda: api.unit_detail(c.db, unit, year, c.today(), c.rules))
-    loads = sorted(detail.summary.status.loads, key=lambda ld: ld["time"], reverse=True)
+    loads = list(reversed(detail.summary.status.loads))  # newest first
     return page(request, "unit.html", title=unit, d=detail, s=detail.summary, loads=loads, monthly=MONTHLY_KINDS,
                 kind_names={k: KINDS[k].name for k in KINDS})
 
