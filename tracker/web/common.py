@@ -180,7 +180,7 @@ async def login_page(request: Request) -> Response:
     n = (await call(request, lambda: api.visitor(c.db, None, None))).accounts
     if n == 0 and c.local_only:
         return RedirectResponse("/", 303)
-    return page(request, "login.html", next=_safe_next(request.query_params.get("next")), error="", login="")
+    return page(request, "login.html", title="登录", next=_safe_next(request.query_params.get("next")), error="", login="")
 
 
 def _safe_next(nxt: str | None) -> str:
@@ -196,12 +196,12 @@ async def login_submit(request: Request) -> Response:
     client = client_of(request)
     wait = c.throttle.wait(login, client)
     if wait > 0:
-        return page(request, "login.html", 429, next=nxt, login=login,
+        return page(request, "login.html", 429, title="登录", next=nxt, login=login,
                     error=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
     acct = await call(request, lambda: api.authenticate(c.db, login, password))
     if acct is None:
         c.throttle.failed(login, client)
-        return page(request, "login.html", 401, next=nxt, login=login, error="登录名或密码不对。")
+        return page(request, "login.html", 401, title="登录", next=nxt, login=login, error="登录名或密码不对。")
     c.throttle.succeeded(login, client)
     request.session.clear()
     request.session.update({"login": acct.login, "stamp": acct.stamp, "csrf": secrets.token_urlsafe(24)})
