@@ -396,6 +396,7 @@ def test_a_bad_file_shows_every_problem_and_stores_nothing(site, tmp_path):
     assert "不能导入" in page and "数据库没有任何改动" in page
     assert "坏的活动登记簿.xlsx 2 服务时长 25" in page
     assert "坏的活动登记簿.xlsx 3 参加人员 欧阳名月" in page and "是否是：欧阳明月" in page
+    assert "tracker load" not in page  # the CLI's words are said as the page says them
     assert 'value="store" disabled' in r.text
     # posting "store" anyway stores nothing
     r2 = c.post(action_url(r.text), data={"csrf": town.csrf_of(r.text), "action": "store", "kind_0": "activities"})

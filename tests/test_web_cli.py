@@ -123,30 +123,68 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_starts_prints_its_address_and_serves_the_demo(tmp_path):
-    """`tracker demo` then `tracker serve --db tracker-demo/demo.duckdb`, as the README says."""
-    run = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", "demo"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+def _tracker(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", *args], cwd=cwd,
+                          input=stdin, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "200"})
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    """`tracker demo`, as the README's quick start runs it."""
+    cwd = tmp_path_factory.mktemp("readme")
+    run = _tracker("demo", cwd=cwd)
     assert run.returncode == 0, run.stderr
+    return cwd
+
+
+def _serve(cwd, *args: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "COLUMNS": "200"}
     proc = subprocess.Popen([sys.executable, "-c", "from tracker.cli import main; main()", "serve", "--db",
-                             "tracker-demo/demo.duckdb", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "tracker-demo/demo.duckdb", *args, "--port", str(port)], cwd=cwd,
+                            env={**os.environ, "COLUMNS": "200"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def _get(url: str, proc: subprocess.Popen) -> tuple[str, str]:
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.geturl(), r.read().decode("utf-8")
+        except OSError:
+            assert time.time() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() else ""
+            time.sleep(0.2)
+
+
+def test_serve_starts_prints_its_address_and_serves_the_demo(demo_dir):
+    """`tracker serve --db tracker-demo/demo.duckdb`, as the README says: one user, no login."""
+    proc, url = _serve(demo_dir)
     try:
         first = proc.stdout.readline()
-        assert f"http://127.0.0.1:{port}/" in first, first + proc.stderr.read()
+        assert url in first, first
         assert "本机单用户" in proc.stdout.readline()
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-                    html = r.read().decode("utf-8")
-                break
-            except OSError:
-                assert time.time() < deadline and proc.poll() is None
-                time.sleep(0.2)
+        _, html = _get(url, proc)
         assert "示例市中心血站" in html and re.search(r"在册志愿者", html)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_the_readme_accounts_then_serve_on_the_network(demo_dir):
+    """The README's `tracker user add` lines, then `tracker serve --host 0.0.0.0 --port …`."""
+    db = "tracker-demo/demo.duckdb"
+    for args in (("admin", "--role", "admin"), ("xuezhan", "--role", "unit", "--unit", "示例市中心血站"),
+                 ("weiju", "--role", "supervisor", "--unit", "示例市卫生局")):
+        r = _tracker("user", "add", *args, "--db", db, cwd=demo_dir, stdin="a-long-password\n")
+        assert r.returncode == 0, r.stderr
+    assert {a.login for a in api.user_list(demo_dir / db)} == {"admin", "xuezhan", "weiju"}
+    proc, url = _serve(demo_dir, "--host", "0.0.0.0")
+    try:
+        assert "0.0.0.0" in proc.stdout.readline()
+        landed, html = _get(url, proc)
+        assert "/login" in landed and "登录名" in html
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -434,10 +434,11 @@ def serve(
     from tracker.web.server import Server
 
     server = Server.prepare(db, host, port, out_dir=out_dir, max_upload_mb=max_upload_mb, rules=rules)
-    out.print(f"tracker 网页版已启动：{server.url}  （数据库 {server.db}；按 Ctrl+C 停止）", markup=False)
+    out.print(f"tracker 网页版已启动：{server.url}  （数据库 {server.db}；按 Ctrl+C 停止）", markup=False,
+              soft_wrap=True)
     if server.single_user:
         out.print("还没有账户：本机单用户模式，无需登录。要让别的电脑访问，先添加管理员：tracker user add 登录名 --role admin",
-                  markup=False)
+                  markup=False, soft_wrap=True)
     server.run()
 
 

@@ -145,7 +145,11 @@ async def who(request: Request) -> Who:
 
 async def checked_form(request: Request, **limits: Any):
     """The posted form, refused unless it carries the session's CSRF token."""
-    form = await request.form(**limits)
+    try:
+        form = await request.form(**limits)
+    except HTTPException as e:  # python-multipart's limits (too many files or fields)
+        raise HTTPException(400, f"上传的内容无法读取：一次最多 {limits.get('max_files', 1000)} 个文件，"
+                                 "表单也不能过大。请分几次上传。") from e
     if not csrf_ok(request.session, form.get("csrf")):
         raise HTTPException(403, "页面已过期或来源不明（缺少安全校验码）。请返回刷新页面后再提交。")
     return form

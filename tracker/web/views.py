@@ -40,7 +40,9 @@ LEVELS = {"fail": "未通过", "warn": "提醒", "pass": "通过"}
 UPLOAD_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".csv"}
 # the CLI's words in engine messages, said as the upload page says them
 PAGE_WORDS = (("--unit 指定的", "页面上选择的单位"), ("--unit", "“单位”选项"), ("--month", "“上报月份”"),
-              ("--as-of", "“文件日期”"), ("--replace", "“替换这几个月的记录”"))
+              ("--as-of", "“文件日期”"), ("--replace", "“替换这几个月的记录”"),
+              ("tracker load units", "导入单位表"), ("tracker load teams", "导入服务队登记表"),
+              ("tracker load roster", "导入花名册"))
 
 
 def page_words(text: str) -> str:
