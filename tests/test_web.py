@@ -580,3 +580,18 @@ def test_a_cli_load_while_the_web_app_writes_is_told_the_database_is_in_use(site
     assert run.returncode == 1
     assert "正在被另一个 tracker 程序使用" in run.stderr and "Traceback" not in run.stderr
     assert db_fingerprint(site.db) == before
+
+
+def test_only_an_admin_may_move_a_unit_to_another_parent(site, tmp_path):
+    move = write_xlsx(tmp_path / "换上级.xlsx", [["单位名称", "上级单位", "党员人数"], [town.BLOOD, town.DISTRICT, 34]])
+    before = db_fingerprint(site.db)
+    for login in ("xuezhan", "weiju"):
+        r = upload(site.as_(login), [move])
+        assert "只有管理员可以修改上级单位" in r.text, login
+    assert db_fingerprint(site.db) == before
+    admin = site.as_("admin")
+    r = upload(admin, [move])
+    assert "检查通过" in r.text
+    admin.post(action_url(r.text), data={"csrf": town.csrf_of(r.text), "action": "store", "kind_0": "units"})
+    assert town.BLOOD in town.text_of(site.as_("quwei").get("/").text)
+    assert site.as_("weiju").get(f"/units/{town.BLOOD}").status_code == 404

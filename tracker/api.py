@@ -875,71 +875,99 @@ def upload(
 
     The batch is first loaded into a scratch copy, in load order (`ingest.batch`), so a
     roster is checked after the teams file of the same batch. Nothing is stored unless every
-    file passes and names only units in `scope`; then the same files are loaded into the
-    database while the writer lock is still held, so nobody can change it in between.
+    file passes and names only units in `scope` (and, unless the scope is everything, changes
+    no unit's 上级单位); then the same files are loaded into the database while the writer lock
+    is still held, so nobody can change it in between. A check alone holds the database only
+    while it is copied.
     """
-    import shutil
     import tempfile
 
     from tracker.ingest.batch import BatchItem, guess_kind, load_batch
-    from tracker.ingest.pipeline import file_digest
 
     opts = LoadOptions(unit=unit, as_of=parse_date_option(as_of), replace=replace, today=today or dt.date.today(),
                        due_working_days=_rules(rules).record_due_working_days, account=account)
-    early: list[UploadedFile] = []
-    items: list[BatchItem] = []
-    guessed: dict[str, tuple[bool, bool]] = {}  # name → (kind guessed, month left to the batch)
-    with connect(db, read_only=not store) as con:
-        known = set(queries.unit_names(con))
-        for f in files:
-            name = f.path.name
-            guess = guess_kind(f.path)
-            kind = f.kind or guess.kind
-            stated = guess.units + ([unit] if unit else [])
-            outside = [u for u in stated if u in known and not scope.allows(u)]
-            if kind is None:
-                early.append(UploadedFile(name, None, True, f.month, False, _refuse(name, None, guess.message)))
-            elif kind not in KINDS:
-                early.append(UploadedFile(name, kind, False, f.month, False,
-                                          _refuse(name, kind, f"未知的台账类型“{kind}”。")))
-            elif outside:
-                early.append(UploadedFile(name, kind, f.kind is None, f.month, False, _refuse(
-                    name, kind, f"文件中的单位“{outside[0]}”不在您的账户范围内（{scope.describe()}），不能导入。",
-                    "单位名称", outside[0])))
-            else:
-                items.append(BatchItem(f.path, kind, parse_month_option(f.month), guess.file_date))
-                guessed[name] = (f.kind is None, f.month is None)
-        if store:
-            con.execute("CHECKPOINT")
-        with tempfile.TemporaryDirectory(prefix="tracker-check-") as tmp:
-            scratch = Path(tmp) / "check.duckdb"
-            source = db_path(db)
-            shutil.copyfile(source, scratch)
-            wal = source.with_name(source.name + ".wal")
-            if wal.exists():
-                shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
-            with connect(scratch) as sc:
-                trial = load_batch(sc, items, opts)
-                after = _scope_in(sc, accounts.get_account(sc, scope.login) if scope.login else None)
-                prev = {r[0]: r[1] for r in queries.rows(sc, "SELECT file_hash, units FROM loads")}
-        checked: list[UploadedFile] = []
-        for item, res in trial:
-            names = res.units if res.status != "unchanged" else prev.get(file_digest(item.path), []) or []
-            bad = [u for u in names if not scope.allows(u) and (u in known or not after.allows(u))]
-            if bad:
-                res = _refuse(item.label, item.kind, f"文件中的单位“{bad[0]}”不在您的账户范围内"
-                              f"（{scope.describe()}），不能导入。", "单位名称", bad[0])
-            elif res.status == "loaded":
-                res.status = "checked"
-            kind_guessed, month_open = guessed[item.label]
-            checked.append(UploadedFile(item.label, item.kind, kind_guessed, item.month,
-                                        month_open and item.month is not None, res))
-        result = UploadResult(early + checked, stored=False)
-        if not store or not result.ok or not items:
-            return result
-        real = load_batch(con, [i for i, _ in trial], opts)
+    guesses = {f.path: guess_kind(f.path) for f in files}
+    with tempfile.TemporaryDirectory(prefix="tracker-check-") as tmp:
+        scratch = Path(tmp) / "check.duckdb"
+        with connect(db, read_only=not store) as con:
+            known = set(queries.unit_names(con))
+            parents = dict(queries.rows(con, "SELECT unit, any_value(parent) FROM units GROUP BY unit"))
+            early: list[UploadedFile] = []
+            items: list[BatchItem] = []
+            open_choice: dict[str, tuple[bool, bool]] = {}  # name → (kind guessed, month left to the batch)
+            for f in files:
+                name, guess = f.path.name, guesses[f.path]
+                kind = f.kind or guess.kind
+                outside = [u for u in guess.units + ([unit] if unit else []) if u in known and not scope.allows(u)]
+                if kind is None:
+                    early.append(UploadedFile(name, None, True, f.month, False, _refuse(name, None, guess.message)))
+                elif kind not in KINDS:
+                    early.append(UploadedFile(name, kind, False, f.month, False,
+                                              _refuse(name, kind, f"未知的台账类型“{kind}”。")))
+                elif outside:
+                    early.append(UploadedFile(name, kind, f.kind is None, f.month, False,
+                                              _outside(name, kind, outside[0], scope)))
+                else:
+                    items.append(BatchItem(f.path, kind, parse_month_option(f.month), guess.file_date))
+                    open_choice[name] = (f.kind is None, f.month is None)
+            _copy_database(con, db_path(db), scratch, checkpoint=store)
+            if not store:
+                con.close()  # a check does not keep others waiting
+            checked = _trial(scratch, items, opts, scope, known, parents, open_choice)
+            result = UploadResult(early + [c for _, c in checked], stored=False)
+            if not store or not result.ok or not items:
+                return result
+            real = load_batch(con, [i for i, _ in checked], opts)
     return UploadResult([UploadedFile(i.label, i.kind, c.kind_guessed, i.month, c.month_guessed, r)
-                         for (i, r), c in zip(real, checked, strict=True)], stored=True)
+                         for (i, r), (_, c) in zip(real, checked, strict=True)], stored=True)
+
+
+def _outside(name: str, kind: str, unit: str, scope: Scope) -> FileResult:
+    return _refuse(name, kind, f"文件中的单位“{unit}”不在您的账户范围内（{scope.describe()}），不能导入。",
+                   "单位名称", unit)
+
+
+def _copy_database(con, source: Path, dest: Path, *, checkpoint: bool) -> None:
+    """A consistent copy: taken while `con` keeps writers out (after a checkpoint when it can write)."""
+    import shutil
+
+    if checkpoint:
+        con.execute("CHECKPOINT")
+    shutil.copyfile(source, dest)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, dest.with_name(dest.name + ".wal"))
+
+
+def _trial(scratch: Path, items: list, opts: LoadOptions, scope: Scope, known: set[str],
+           parents: dict[str, str | None], open_choice: dict[str, tuple[bool, bool]]) -> list:
+    """Load the batch into the scratch copy; each file's result as a check (refused when it names
+    units outside `scope`, or moves a unit to another 上级单位 without an admin's scope)."""
+    from tracker.ingest.batch import load_batch
+    from tracker.ingest.pipeline import file_digest
+
+    with connect(scratch) as sc:
+        trial = load_batch(sc, items, opts)
+        after = _scope_in(sc, accounts.get_account(sc, scope.login) if scope.login else None)
+        prev = {r[0]: r[1] for r in queries.rows(sc, "SELECT file_hash, units FROM loads")}
+        moved = dict(queries.rows(sc, "SELECT unit, any_value(parent) FROM units GROUP BY unit"))
+    out = []
+    for item, res in trial:
+        names = res.units if res.status != "unchanged" else prev.get(file_digest(item.path), []) or []
+        bad = [u for u in names if not scope.allows(u) and (u in known or not after.allows(u))]
+        reparented = [u for u in names if parents.get(u) and moved.get(u) != parents[u]]
+        if bad:
+            res = _outside(item.label, item.kind, bad[0], scope)
+        elif reparented and not scope.everything:
+            u = reparented[0]
+            res = _refuse(item.label, item.kind, f"文件把单位“{u}”的上级单位从“{parents[u]}”改为“{moved.get(u) or '空'}”；"
+                          "只有管理员可以修改上级单位，不能导入。", "上级单位", moved.get(u))
+        elif res.status == "loaded":
+            res.status = "checked"
+        kind_guessed, month_open = open_choice[item.label]
+        out.append((item, UploadedFile(item.label, item.kind, kind_guessed, item.month,
+                                       month_open and item.month is not None, res)))
+    return out
 
 
 @dataclass(frozen=True)
