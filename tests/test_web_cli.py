@@ -159,14 +159,30 @@ def _get(url: str, proc: subprocess.Popen) -> tuple[str, str]:
 
 
 def test_serve_starts_prints_its_address_and_serves_the_demo(demo_dir):
-    """`tracker serve --db tracker-demo/demo.duckdb`, as the README says: one user, no login."""
-    proc, url = _serve(demo_dir)
+    """`tracker serve --db tracker-demo/demo.duckdb`, as the README says: one user, no login;
+    with --out its reports go to that folder, with --max-upload-mb bigger uploads are refused."""
+    import http.cookiejar
+    import urllib.parse
+
+    proc, url = _serve(demo_dir, "--out", "web-out", "--max-upload-mb", "1")
     try:
         first = proc.stdout.readline()
         assert url in first, first
         assert "本机单用户" in proc.stdout.readline()
         _, html = _get(url, proc)
         assert "示例市中心血站" in html and re.search(r"在册志愿者", html)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(url + "reports", timeout=30).read().decode("utf-8")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"csrf": csrf, "report": "annual", "year": "2025"}).encode()
+        made = opener.open(url + "reports", data=form, timeout=120).read().decode("utf-8")
+        assert "年度考评与星级认定" in made
+        assert len(list((demo_dir / "web-out").glob("*/run.json"))) == 1
+        big = urllib.request.Request(url + "upload", data=b"x" * (2 * 1024 * 1024), method="POST",
+                                     headers={"Content-Type": "multipart/form-data; boundary=x"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(big, timeout=30)
+        assert refused.value.code == 413 and "上传的文件太大" in refused.value.read().decode("utf-8")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -533,6 +533,16 @@ def scope(db: PathLike | None, acct: Account | None) -> Scope:
         return _scope_in(con, acct)
 
 
+def _units_in(con, scope: Scope, unit: str | None = None) -> list[str]:
+    """The known units in scope, or just `unit` (an error when it is not one of them)."""
+    names = scope.among(queries.unit_names(con))
+    if unit is None:
+        return names
+    if unit not in names:
+        raise TrackerError(f"没有单位“{unit}”。")
+    return [unit]
+
+
 # ---------------------------------------------------------------- overview, units, volunteers (docs/web.md)
 
 
@@ -690,11 +700,7 @@ def check_in(db: PathLike | None, scope: Scope, *, year: int | None = None, as_o
              today: dt.date | None = None) -> CheckResult:
     """`check` for the units in scope (or one of them), narrowed by team, rule and level."""
     with connect(db, read_only=True) as con:
-        names = scope.among(queries.unit_names(con))
-    if unit is not None:
-        if unit not in names:
-            raise TrackerError(f"没有单位“{unit}”。")
-        names = [unit]
+        names = _units_in(con, scope, unit)
     if not names:
         return CheckResult([], {})
     result = check(db, year=year, as_of=as_of, unit=names[0] if len(names) == 1 else None, rules=rules,
@@ -736,11 +742,7 @@ def reminder_list(db: PathLike | None, scope: Scope, as_of: dt.date | str | None
     today = today or dt.date.today()
     day = parse_date_option(as_of) or today
     with connect(db, read_only=True) as con:
-        names = scope.among(queries.unit_names(con))
-        if unit is not None:
-            if unit not in names:
-                raise TrackerError(f"没有单位“{unit}”。")
-            names = [unit]
+        names = _units_in(con, scope, unit)
         if not names:
             return day, []
         a = Assessment(con, _rules(rules), names[0] if len(names) == 1 else None, today)
@@ -779,11 +781,8 @@ def make_report_run(db: PathLike | None, out_root: PathLike, name: str, scope: S
     import json
     import secrets
 
-    names = scope.among(known_units(db))
-    if unit is not None:
-        if unit not in names:
-            raise TrackerError(f"没有单位“{unit}”。")
-        names = [unit]
+    with connect(db, read_only=True) as con:
+        names = _units_in(con, scope, unit)
     if not names:
         raise TrackerError("还没有可以生成报告的单位数据。请先导入台账。")
     run_id = secrets.token_hex(8)

@@ -264,6 +264,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._drain(receive, int(declared))
             return await self._refuse(send)
         seen = 0
 
@@ -280,6 +281,15 @@ class BodyLimit:
             await self.app(scope, counted, send)
         except _TooLarge:
             await self._refuse(send)
+
+    async def _drain(self, receive, declared: int) -> None:
+        """Read (and drop) a refused body of sane size, so the client can read the answer."""
+        if declared > 4 * self.limit + 16 * 1024 * 1024:
+            return
+        while True:
+            msg = await receive()
+            if msg["type"] != "http.request" or not msg.get("more_body"):
+                return
 
     async def _refuse(self, send):
         mb = self.limit / 1024 / 1024
