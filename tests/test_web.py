@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -271,7 +272,7 @@ def test_reports_of_other_units_are_404_however_their_url_is_guessed(site):
     assert r.status_code == 303
     run_url = r.headers["location"]
     files = [a for a in admin.get(run_url).text.split('href="') if a.startswith(run_url)]
-    assert files
+    assert any("各单位汇总" in unquote(f) for f in files)  # both units, and their overview
     unit = site.as_("xuezhan")
     assert unit.get(run_url).status_code == 404
     for f in files:
@@ -311,6 +312,7 @@ def test_unit_page_drills_into_teams_and_volunteers_with_phones_masked(site):
     html = c.get(f"/units/{town.HOSPITAL}?year=2025").text
     page = town.text_of(html)
     assert "医院党员志愿服务队" in page and "欧阳明月" in page and "司马青云" in page
+    assert "/check?unit=" in html and "team=" in html  # each team links to its findings
     assert "139****2222" in page and "13911112222" not in html
     assert town.HOSPITAL_ID not in html and town.HOSPITAL_ID[-4:] not in html
 
