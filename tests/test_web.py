@@ -597,3 +597,15 @@ def test_only_an_admin_may_move_a_unit_to_another_parent(site, tmp_path):
     admin.post(action_url(r.text), data={"csrf": town.csrf_of(r.text), "action": "store", "kind_0": "units"})
     assert town.BLOOD in town.text_of(site.as_("quwei").get("/").text)
     assert site.as_("weiju").get(f"/units/{town.BLOOD}").status_code == 404
+
+
+def test_an_internal_fault_is_said_in_chinese_without_a_traceback(site, monkeypatch):
+    c = site.as_("admin")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api, "overview", broken)
+    r = TestClient(site.client.app, raise_server_exceptions=False, cookies=c.cookies).get("/")
+    assert r.status_code == 500 and "内部错误" in r.text and "这不是您的操作问题" in r.text
+    assert "Traceback" not in r.text

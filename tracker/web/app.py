@@ -7,7 +7,9 @@ on the server, and renders a template that extends the reports' base.html.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from tracker.web.common import (
     login_page,
     login_submit,
     logout,
+    on_crash,
     on_http_error,
 )
 from tracker.web.guard import DatabaseGate, LoginThrottle
@@ -52,9 +55,10 @@ def create_app(db: Path, out_dir: Path, *, local_only: bool = True, max_upload: 
             Middleware(SessionMiddleware, secret_key=settings.secret, session_cookie="tracker_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax"),
         ],
-        exception_handlers={HTTPException: on_http_error},
+        exception_handlers={HTTPException: on_http_error, Exception: on_crash},
     )
     app.state.cfg = config
+    atexit.register(shutil.rmtree, config.stage_root, ignore_errors=True)  # uploads never stored
     return app
 
 

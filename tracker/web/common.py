@@ -100,8 +100,10 @@ def templates() -> jinja2.Environment:
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     who: Who | None = request.scope.get("tracker.who")
+    session = request.scope.get("session")  # none on the internal-error page, outside the sessions
     html = templates().get_template(name).render(
-        request=request, who=who, csrf=csrf_token(request.session), path=request.url.path, **context)
+        request=request, who=who, csrf=csrf_token(session) if session is not None else "", path=request.url.path,
+        **context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
@@ -181,7 +183,10 @@ def client_of(request: Request) -> str:
 
 async def login_page(request: Request) -> Response:
     c = cfg(request)
-    n = (await call(request, lambda: api.visitor(c.db, None, None))).accounts
+    try:
+        n = (await call(request, lambda: api.visitor(c.db, None, None))).accounts
+    except DatabaseBusy:
+        return busy(request)
     if n == 0 and c.local_only:
         return RedirectResponse("/", 303)
     return page(request, "login.html", title="登录", next=_safe_next(request.query_params.get("next")), error="", login="")
@@ -202,7 +207,10 @@ async def login_submit(request: Request) -> Response:
     if wait > 0:
         return page(request, "login.html", 429, title="登录", next=nxt, login=login,
                     error=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
-    acct = await call(request, lambda: api.authenticate(c.db, login, password))
+    try:
+        acct = await call(request, lambda: api.authenticate(c.db, login, password))
+    except DatabaseBusy:
+        return busy(request)
     if acct is None:
         c.throttle.failed(login, client)
         return page(request, "login.html", 401, title="登录", next=nxt, login=login, error="登录名或密码不对。")
@@ -230,6 +238,21 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     return message(request, "无法完成", str(exc.detail), exc.status_code, back="/")
 
 
+def busy(request: Request) -> HTMLResponse:
+    return message(request, "数据库正在使用中",
+                   "数据库正在被另一个 tracker 程序使用（可能有人正在命令行导入台账或生成报告）。"
+                   "请稍等片刻后刷新本页。", 503, back=str(request.url))
+
+
+async def on_crash(request: Request, exc: Exception) -> Response:
+    """An internal fault: said in Chinese, never as a traceback (the server log has it)."""
+    import logging
+
+    logging.getLogger("tracker.web").exception("内部错误", exc_info=exc)
+    return message(request, "内部错误", f"这不是您的操作问题（{type(exc).__name__}）。请把出错时间和操作告诉维护者。",
+                   500, back="/")
+
+
 def guarded(handler: Callable) -> Callable:
     """A page handler: signs the visitor in, and says in Chinese when the database is busy or the
     input is wrong (a `TrackerError`), never with a traceback."""
@@ -242,9 +265,7 @@ def guarded(handler: Callable) -> Callable:
         except Redirect as r:
             return RedirectResponse(r.url, 303)
         except DatabaseBusy:
-            return message(request, "数据库正在使用中",
-                           "数据库正在被另一个 tracker 程序使用（可能有人正在命令行导入台账或生成报告）。"
-                           "请稍等片刻后刷新本页。", 503, back=str(request.url))
+            return busy(request)
         except api.TrackerError as e:
             return page(request, "message.html", 400, title="无法完成", text=e.message, problems=e.problems,
                         back=request.headers.get("referer") or "/")
