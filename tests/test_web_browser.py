@@ -69,6 +69,7 @@ def browser(tmp_path):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=opts)
     driver.set_page_load_timeout(300)
+    driver.implicitly_wait(30)  # elements of a page still loading after a click
     yield driver
     driver.quit()
 
@@ -107,6 +108,7 @@ def test_a_person_uploads_checks_and_reports_in_the_browser(server, browser, tmp
         ["单位名称", "姓名", "所属服务队", "身份证号码", "登记日期"],
         ["示例市中心血站", "赵晓明", "检验队", "320102198001010011", "2025-13-01"]])
     browser.find_element(By.LINK_TEXT, "导入台账").click()
+    _wait_text(browser, "把台账文件拖到这里")
     browser.find_element(By.ID, "files").send_keys(str(bad))
     browser.find_element(By.CSS_SELECTOR, "#upload-form button.primary").click()
     _wait_text(browser, "不能导入")
@@ -118,6 +120,7 @@ def test_a_person_uploads_checks_and_reports_in_the_browser(server, browser, tmp
 
     # the demo ledgers, all at once: checked, then stored
     browser.find_element(By.CSS_SELECTOR, "button[value=discard]").click()
+    _wait_text(browser, "把台账文件拖到这里")
     browser.find_element(By.ID, "files").send_keys("\n".join(str(f.path) for f in ledgers))
     browser.find_element(By.CSS_SELECTOR, "#upload-form button.primary").click()
     _wait_text(browser, "检查通过")
@@ -131,17 +134,18 @@ def test_a_person_uploads_checks_and_reports_in_the_browser(server, browser, tmp
 
     # the overview
     browser.find_element(By.LINK_TEXT, "首页").click()
-    _wait_text(browser, "示例市中心血站")
+    _wait_text(browser, "首页：各单位概况")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "网页（admin）" in body and "未通过" in body
     shot("05-overview")
 
     # the quarterly briefing: made, then opened
     browser.find_element(By.LINK_TEXT, "报告").click()
+    _wait_text(browser, "空白台账模板")
     Select(browser.find_element(By.NAME, "report")).select_by_value("quarterly")
     Select(browser.find_element(By.NAME, "quarter")).select_by_value("4")
     browser.find_element(By.CSS_SELECTOR, "#make-report button.primary").click()
-    _wait_text(browser, "在浏览器中打开")
+    _wait_text(browser, "返回报告")
     shot("06-report-made")
     browser.find_element(By.LINK_TEXT, "在浏览器中打开").click()
     browser.switch_to.window(browser.window_handles[-1])
