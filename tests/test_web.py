@@ -627,3 +627,15 @@ def test_a_cli_load_runs_while_the_server_is_up_and_idle(site, tmp_path):
     assert run.returncode == 0, run.stderr
     page = town.text_of(c.get("/").text)
     assert "医院活动2025-06.xlsx" in page and "命令行（" in page
+
+
+def test_a_supervisors_run_has_each_of_its_units_reports_and_no_other(site):
+    both = api.Scope("supervisor", "x", town.BUREAU, frozenset({town.BLOOD, town.HOSPITAL}))
+    run = api.make_report_run(site.db, site.out, "annual", both, year=2025, today=town.TODAY)
+    assert sorted(run.units) == sorted([town.BLOOD, town.HOSPITAL])
+    assert any(town.BLOOD in f for f in run.pages) and any(town.HOSPITAL in f for f in run.pages)
+    one = api.Scope("supervisor", "y", town.DISTRICT, frozenset({town.DISTRICT, town.HOSPITAL}))
+    run = api.make_report_run(site.db, site.out, "annual", one, year=2025, today=town.TODAY)
+    assert run.units == [town.HOSPITAL] and not any(town.BLOOD in f for f in run.files)
+    assert api.report_run(site.out, run.id, one) is not None
+    assert api.report_run(site.out, run.id, api.Scope("unit", "z", town.BLOOD, frozenset({town.BLOOD}))) is None

@@ -318,19 +318,15 @@ def report(
     rules: PathLike | Rules | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
-    units: list[str] | None = None,
 ) -> ReportResult:
-    """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it.
-
-    `units` (instead of `unit`) makes it for some units, with their overview."""
+    """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it."""
     spec = report_spec(name)
     check_formats(formats)
     req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
     spec.check(req)
     with connect(db, read_only=True) as con:
         a = Assessment(con, _rules(rules), unit, req.today)
-        reports = build_reports(a, spec, req, progress=lambda u: progress(f"计算 {u}") if progress else None,
-                                units=units)
+        reports = build_reports(a, spec, req, progress=lambda u: progress(f"计算 {u}") if progress else None)
     out = Path(out_dir) if out_dir is not None else Path(".")
     paths = write_reports(reports, out, formats,
                           progress=(lambda s: progress(f"写出 {s}")) if progress else None)
@@ -787,12 +783,16 @@ def make_report_run(db: PathLike | None, out_root: PathLike, name: str, scope: S
         raise TrackerError("还没有可以生成报告的单位数据。请先导入台账。")
     run_id = secrets.token_hex(8)
     folder = Path(out_root) / run_id
-    one = names[0] if len(names) == 1 else None
-    made = report(db, name, year=year, quarter=quarter, as_of=as_of, unit=one, out_dir=folder, rules=rules,
-                  today=today, units=None if one or scope.everything else names)
+    # one unit, or every unit with their overview; a supervisor's units one by one (no overview yet)
+    runs = [names[0]] if len(names) == 1 else [None] if scope.everything else names
+    paths: list[Path] = []
+    for u in runs:
+        made = report(db, name, year=year, quarter=quarter, as_of=as_of, unit=u, out_dir=folder, rules=rules,
+                      today=today)
+        paths += made.paths
     run = ReportRun(run_id, name, made.spec.title, names, dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
                     made_by, {"year": year, "quarter": quarter, "as_of": str(as_of) if as_of else None},
-                    [p.name for p in made.paths])
+                    [p.name for p in paths])
     (folder / "run.json").write_text(json.dumps(asdict(run), ensure_ascii=False, indent=1), encoding="utf-8")
     return run
 

@@ -26,13 +26,10 @@ def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def build_reports(a: Assessment, spec: ReportSpec, req: Request,
-                  progress: Callable[[str], None] | None = None,
-                  units: list[str] | None = None) -> list[Report]:
-    """Each unit's report and, when the assessment covers several units, the overview last.
-
-    `units` narrows an assessment of every unit to some of them (a supervisor's tree)."""
+                  progress: Callable[[str], None] | None = None) -> list[Report]:
+    """Each unit's report and, when the assessment covers several units, the overview last."""
     spec.check(req)
-    units = a.units if units is None else [u for u in a.units if u in set(units)]
+    units = a.units
     if not units:
         raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
     require_data(a.months_loaded, req.year, units)
