@@ -33,7 +33,8 @@ class Ledger:
     def _new_load(self, kind: str = "factory", as_of: dt.date = D(2026, 1, 1)) -> int:
         lid = self.con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
         self.con.execute(
-            "INSERT INTO loads VALUES (?, ?, 'factory.xlsx', NULL, 'x', NULL, [], [], ?, NULL, 0, FALSE, now())",
+            "INSERT INTO loads (load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of, upload_month,"
+            " rows, replaced, loaded_at) VALUES (?, ?, 'factory.xlsx', NULL, 'x', NULL, [], [], ?, NULL, 0, FALSE, now())",
             [lid, kind, as_of],
         )
         return lid

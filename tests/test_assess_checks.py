@@ -22,7 +22,8 @@ def add_load(led: Ledger, kind: str, unit: str, day: dt.date) -> None:
     """A file of `kind` for `unit` loaded on `day` (what R13 reads)."""
     lid = led.con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
     led.con.execute(
-        "INSERT INTO loads VALUES (?, ?, 'f.xlsx', NULL, 'h', NULL, [?], [], ?, NULL, 1, FALSE, ?)",
+        "INSERT INTO loads (load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of, upload_month,"
+        " rows, replaced, loaded_at) VALUES (?, ?, 'f.xlsx', NULL, 'h', NULL, [?], [], ?, NULL, 1, FALSE, ?)",
         [lid, kind, unit, day, dt.datetime.combine(day, dt.time(16, 30))],
     )
 

@@ -15,6 +15,7 @@ with a Chinese message (docs/architecture.md, "Layers").
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -36,7 +37,8 @@ from tracker.notice import APPLICANT
 from tracker.periods import Period, months_between
 from tracker.problems import TrackerError
 from tracker.rules import Rules, load_rules, to_toml
-from tracker.store import queries
+from tracker.store import accounts, queries
+from tracker.store.accounts import Account
 from tracker.store.db import connect, db_path
 from tracker.store.migrations import SCHEMA_VERSION
 from tracker.values import parse_user_date
@@ -111,9 +113,12 @@ def load(
     today: dt.date | None = None,
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
+    account: str | None = None,
 ) -> list[FileResult]:
     """Load ledger files of one kind; each file is all-or-nothing on its own. Forms
-    (`applications`, 附件1) may also be folders, and are stored all together or not at all."""
+    (`applications`, 附件1) may also be folders, and are stored all together or not at all.
+
+    `account` is recorded with each load (default: `cli_account()`, "命令行（OS user）")."""
     kind = check_kind(kind)
     opts = LoadOptions(
         unit=unit,
@@ -124,6 +129,7 @@ def load(
         sheet=sheet,
         today=today or dt.date.today(),
         due_working_days=_rules(rules).record_due_working_days,
+        account=account or cli_account(),
     )
     results = []
     with connect(db, create=False) as con:
@@ -197,7 +203,7 @@ def status(
         months = a.months_loaded
         loads = queries.frame(con, """
             SELECT l.load_id, l.kind, l.file_name, l.file_hash, l.rows, l.loaded_at, l.as_of, l.months,
-                   l.replaced, u.unit
+                   l.replaced, l.account, u.unit
             FROM loads l, unnest(l.units) AS u(unit) ORDER BY l.load_id""")
     per_unit_months: dict[str, dict[str, list[str]]] = {}
     for u, kind, month in months.iter_rows():
@@ -207,7 +213,8 @@ def status(
         per_unit_loads.setdefault(r["unit"], []).append(
             {"file": r["file_name"], "kind": r["kind"], "hash": r["file_hash"], "rows": r["rows"],
              "time": r["loaded_at"].isoformat(sep=" ", timespec="seconds"),
-             "as_of": r["as_of"].isoformat(), "months": r["months"], "replace": r["replaced"]})
+             "as_of": r["as_of"].isoformat(), "months": r["months"], "replace": r["replaced"],
+             "account": r["account"] or ""})
     out = []
     for u in units:
         per_kind = {k: per_unit_months.get(u, {}).get(k, []) for k in KINDS}
@@ -424,12 +431,15 @@ def review(
     date: dt.date | str | None = None,
     today: dt.date | None = None,
     rules: PathLike | Rules | None = None,
+    account: str | None = None,
 ) -> ReviewResult:
     """Approve and register the applicants named (三.1 审核, 登记); with none named, list who
-    waits. `limit_days` of the result is the rules' `application_review_days`."""
+    waits. `limit_days` of the result is the rules' `application_review_days`; `account` is
+    recorded with the review as with a load (default: the command line's)."""
     day = parse_date_option(date, "--date")
     with connect(db, create=False) as con:
-        result = review_applications(con, unit, list(approve), day, today or dt.date.today())
+        result = review_applications(con, unit, list(approve), day, today or dt.date.today(),
+                                     account or cli_account())
     result.limit_days = _rules(rules).application_review_days
     return result
 
@@ -486,3 +496,578 @@ def demo(out_dir: PathLike = "tracker-demo", db: PathLike | None = None, rules: 
         step(f"导出 {label}")
         written.append(export(db_file, form, out / f"{label}_{year}.xlsx", year=year).path)
     return DemoResult(files.unit, year, out / "ledgers", len(files.files), db_file, written)
+
+
+# ---------------------------------------------------------------- accounts and who loads (docs/web.md)
+
+
+def cli_account() -> str:
+    """How a load from the command line is recorded: 命令行（the OS user）."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment
+        user = "未知用户"
+    return f"命令行（{user}）"
+
+
+def web_account(login: str | None) -> str:
+    """How a load from the web app is recorded: 网页（login）, or 网页（本机） without accounts."""
+    return f"网页（{login}）" if login else "网页（本机）"
+
+
+def user_add(db: PathLike | None, login: str, role: str, unit: str | None, password: str) -> Account:
+    """Add an account of the web app (the password is stored only as a hash)."""
+    with connect(db, create=False) as con:
+        return accounts.add_account(con, login, role, unit, password)
+
+
+def user_list(db: PathLike | None = None) -> list[Account]:
+    with connect(db, read_only=True) as con:
+        return accounts.list_accounts(con)
+
+
+def user_passwd(db: PathLike | None, login: str, password: str) -> Account:
+    with connect(db, create=False) as con:
+        return accounts.set_password(con, login, password)
+
+
+def user_remove(db: PathLike | None, login: str) -> Account:
+    with connect(db, create=False) as con:
+        return accounts.remove_account(con, login)
+
+
+def authenticate(db: PathLike | None, login: str, password: str) -> Account | None:
+    """The account when the password is right, else None."""
+    with connect(db, read_only=True) as con:
+        return accounts.verify(con, login, password)
+
+
+def account(db: PathLike | None, login: str) -> Account | None:
+    with connect(db, read_only=True) as con:
+        return accounts.get_account(con, login)
+
+
+def known_units(db: PathLike | None = None) -> list[str]:
+    with connect(db, read_only=True) as con:
+        return queries.unit_names(con)
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What `tracker serve` needs at start: the cookie key and whether accounts exist."""
+
+    secret: str
+    accounts: int
+    has_admin: bool
+
+
+def serve_settings(db: PathLike | None) -> ServeSettings:
+    """Create the database if needed and return the server's settings (the key is made once)."""
+    with connect(db, create=True) as con:
+        return ServeSettings(accounts.web_secret(con), accounts.count_accounts(con), accounts.has_admin(con))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units an account may see and load for (docs/web.md, "Who may see what").
+
+    `units` None means every unit (an admin, or the single user without accounts);
+    a supervisor's are its unit and every unit under it in the 上级单位 tree."""
+
+    role: str  # local | admin | supervisor | unit
+    login: str | None = None
+    unit: str | None = None
+    units: frozenset[str] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.units is None
+
+    def allows(self, unit: str) -> bool:
+        return self.units is None or unit in self.units
+
+    def among(self, names: Iterable[str]) -> list[str]:
+        return [u for u in names if self.allows(u)]
+
+    def describe(self) -> str:
+        if self.role == "unit":
+            return f"单位账户，只能查看和导入“{self.unit}”"
+        if self.role == "supervisor":
+            return f"上级单位账户，可查看和导入“{self.unit}”及其下属单位"
+        return "可查看全部单位"
+
+
+def _scope_in(con, acct: Account | None) -> Scope:
+    if acct is None:
+        return Scope("local")
+    if acct.role == "admin":
+        return Scope("admin", acct.login)
+    if acct.role == "unit":
+        return Scope("unit", acct.login, acct.unit, frozenset([acct.unit or ""]))
+    return Scope("supervisor", acct.login, acct.unit, frozenset(accounts.unit_tree(con, acct.unit or "")))
+
+
+def scope(db: PathLike | None, acct: Account | None) -> Scope:
+    """What `acct` may see (None: the single local user, who sees everything)."""
+    with connect(db, read_only=True) as con:
+        return _scope_in(con, acct)
+
+
+def _units_in(con, scope: Scope, unit: str | None = None) -> list[str]:
+    """The known units in scope, or just `unit` (an error when it is not one of them)."""
+    names = scope.among(queries.unit_names(con))
+    if unit is None:
+        return names
+    if unit not in names:
+        raise TrackerError(f"没有单位“{unit}”。")
+    return [unit]
+
+
+# ---------------------------------------------------------------- overview, units, volunteers (docs/web.md)
+
+
+@dataclass
+class UnitSummary:
+    """One line of the web overview: a unit's registers, months, last load and check counts."""
+
+    unit: str
+    parent: str | None
+    status: UnitStatus
+    counts: dict[str, int]  # fail / warn / pass of `check`
+    judged: tuple[int, dt.date] | None
+    last_load: dict | None
+
+
+@dataclass
+class Overview:
+    year: int
+    years: list[int]
+    units: list[UnitSummary]
+
+
+def data_years(db: PathLike | None = None, units: Iterable[str] | None = None) -> list[int]:
+    """Years with any ledger month loaded (newest first) for these units."""
+    with connect(db, read_only=True) as con:
+        months = queries.months_loaded(con)
+    if units is not None:
+        months = months.filter(pl.col("unit").is_in(list(units)))
+    return sorted({int(m[:4]) for m in months["month"].to_list()}, reverse=True)
+
+
+def _default_year(years: list[int], today: dt.date) -> int:
+    return years[0] if years else today.year
+
+
+def overview(db: PathLike | None, scope: Scope, year: int | None = None, today: dt.date | None = None,
+             rules: PathLike | Rules | None = None) -> Overview:
+    """Every unit in scope with its volunteers, teams, months loaded and missing, last load and
+    the pass / warn / fail counts of `check` for the year (default: the latest with data)."""
+    today = today or dt.date.today()
+    rules_ = _rules(rules)
+    with connect(db, read_only=True) as con:
+        names = scope.among(queries.unit_names(con))
+        parents = dict(queries.rows(con, "SELECT unit, any_value(parent) FROM units GROUP BY unit"))
+    years = data_years(db, names)
+    year = year or _default_year(years, today)
+    if not names:
+        return Overview(year, years, [])
+    one = names[0] if len(names) == 1 else None
+    stats = {s.unit: s for s in status(db, one, year, today=today, rules=rules_)}
+    checked = check(db, year=year, unit=one, rules=rules_, today=today)
+    counts: dict[str, dict[str, int]] = {u: {"fail": 0, "warn": 0, "pass": 0} for u in names}
+    for f in checked.findings:
+        if f.unit in counts:
+            counts[f.unit][f.level] += 1
+    out = []
+    for u in names:
+        s = stats[u]
+        last = s.loads[-1] if s.loads else None  # loads come in load order
+        out.append(UnitSummary(u, parents.get(u), s, counts[u], checked.judged.get(u), last))
+    return Overview(year, years, out)
+
+
+@dataclass
+class UnitDetail:
+    """A unit's page: its summary, teams and volunteers for the year up to its as-of date."""
+
+    summary: UnitSummary
+    year: int
+    as_of: dt.date
+    teams: list[dict]
+    volunteers: list[dict]
+    years: list[int] = field(default_factory=list)  # years with data, newest first
+
+
+def unit_detail(db: PathLike | None, unit: str, year: int | None = None, today: dt.date | None = None,
+                rules: PathLike | Rules | None = None) -> UnitDetail:
+    """Teams (activities, hours, members, 十有) and volunteers (hours, stars; phones masked)."""
+    from tracker.privacy import mask_phone
+    from tracker.words import STAR_NAMES
+
+    today = today or dt.date.today()
+    view = overview(db, Scope("unit", unit=unit, units=frozenset([unit])), year, today, rules)
+    if not view.units:
+        raise TrackerError(f"数据库中没有单位“{unit}”。")
+    summary = view.units[0]
+    with connect(db, read_only=True) as con:
+        a = Assessment(con, _rules(rules), unit, today)
+        as_of = a.default_as_of(unit, view.year)
+        figs = a.over(Period(dt.date(view.year, 1, 1), as_of))
+        teams = figs.teams.select("team", "short_name", "leader", "members", "members_met", "activities",
+                                  "target_activities", "participants", "hours", "ten_score").to_dicts()
+        phones = dict(figs.roster.select("vid", "phone").iter_rows())
+        vols = figs.volunteers.select("vid", "team", "number", "name", "status", "active", "service_hours",
+                                      "target_hours", "met", "cumulative_hours", "stars").to_dicts()
+    for v in vols:
+        v["phone"] = mask_phone(phones.get(v.pop("vid")))
+        v["star_name"] = STAR_NAMES.get(v["stars"] or 0, "")
+    return UnitDetail(summary, view.year, as_of, teams, vols, view.years)
+
+
+@dataclass
+class VolunteerHit:
+    """A volunteer found by name or number (the notice's 十有 roster that can be searched online)."""
+
+    unit: str
+    team: str | None
+    number: str | None
+    name: str
+    status: str
+    active: bool
+    hours: float  # service hours this year up to the as-of date
+    cumulative_hours: float
+    stars: int
+    star_name: str
+    phone: str  # masked; ID numbers are never returned
+
+
+def search_volunteers(db: PathLike | None, query: str, scope: Scope, year: int | None = None,
+                      today: dt.date | None = None, rules: PathLike | Rules | None = None,
+                      limit: int = 200) -> list[VolunteerHit]:
+    """Volunteers of the units in scope whose name or number contains `query` (all if empty)."""
+    from tracker.privacy import mask_phone
+    from tracker.words import STAR_NAMES
+
+    today = today or dt.date.today()
+    q = (query or "").strip().lower()
+    names = scope.among(known_units(db))
+    if not names:
+        return []
+    year = year or _default_year(data_years(db, names), today)
+    end = min(today, dt.date(year, 12, 31))
+    with connect(db, read_only=True) as con:
+        a = Assessment(con, _rules(rules), names[0] if len(names) == 1 else None, today)
+        figs = a.over(Period(dt.date(year, 1, 1), end))
+        roster = figs.roster.filter(pl.col("unit").is_in(names))
+        if q:
+            roster = roster.filter(pl.col("name").str.to_lowercase().str.contains(q, literal=True)
+                                   | pl.col("number").fill_null("").str.to_lowercase().str.contains(q, literal=True))
+        roster = roster.head(limit)
+        hours = figs.volunteers.select("vid", "service_hours", "cumulative_hours", "stars")
+        rows = roster.join(hours, on="vid", how="left").to_dicts()
+    return [VolunteerHit(r["unit"], r["team"], r["number"], r["name"], r["status"], bool(r["active"]),
+                         round(float(r["service_hours"] or 0), 1), round(float(r["cumulative_hours"] or 0), 1),
+                         int(r["stars"] or 0), STAR_NAMES.get(int(r["stars"] or 0), ""), mask_phone(r["phone"]))
+            for r in rows]
+
+
+# ---------------------------------------------------------------- check findings for the web (docs/web.md)
+
+
+def check_in(db: PathLike | None, scope: Scope, *, year: int | None = None, as_of: dt.date | str | None = None,
+             unit: str | None = None, team: str | None = None, rule: str | None = None,
+             level: str | None = None, rules: PathLike | Rules | None = None,
+             today: dt.date | None = None) -> CheckResult:
+    """`check` for the units in scope (or one of them), narrowed by team, rule and level."""
+    with connect(db, read_only=True) as con:
+        names = _units_in(con, scope, unit)
+    if not names:
+        return CheckResult([], {})
+    result = check(db, year=year, as_of=as_of, unit=names[0] if len(names) == 1 else None, rules=rules,
+                   today=today)
+    keep = set(names)
+    mine = CheckResult([f for f in result.findings if f.unit in keep],
+                       {u: j for u, j in result.judged.items() if u in keep})
+    return narrow(mine, team=team, rule=rule, level=level)
+
+
+def narrow(result: CheckResult, *, team: str | None = None, rule: str | None = None,
+           level: str | None = None) -> CheckResult:
+    """The findings of one team, rule or level (the units judged stay as they were)."""
+    found = [f for f in result.findings if (team is None or f.team == team)
+             and (rule is None or f.rule == rule) and (level is None or f.level == level)]
+    return CheckResult(found, result.judged)
+
+
+def findings_xlsx(result: CheckResult, out: PathLike) -> Path:
+    """The findings as one .xlsx sheet (结果, 单位, 规则, 服务队, 志愿者, 说明)."""
+    from tracker.assess.checks import RULE_TITLES
+    from tracker.render.xlsx import write_tables
+    from tracker.words import LEVEL_WORDS
+
+    frame = pl.DataFrame(
+        [{"level": LEVEL_WORDS[f.level], "unit": f.unit, "rule": RULE_TITLES.get(f.rule, f.rule),
+          "team": f.team or "", "volunteer": f.volunteer or "", "message": f.message} for f in result.findings],
+        schema={k: pl.String for k in ("level", "unit", "rule", "team", "volunteer", "message")},
+    )
+    heads = {"level": "结果", "unit": "单位", "rule": "规则", "team": "服务队", "volunteer": "志愿者",
+             "message": "说明"}
+    return write_tables(out, {"考评检查": (frame, heads)}, "考评检查结果")
+
+
+def reminder_list(db: PathLike | None, scope: Scope, as_of: dt.date | str | None = None,
+                  unit: str | None = None, today: dt.date | None = None,
+                  rules: PathLike | Rules | None = None) -> tuple[dt.date, list[dict]]:
+    """The mid-year 提醒教育名单 (R7) as of a date (default: today): who to remind and why."""
+    today = today or dt.date.today()
+    day = parse_date_option(as_of) or today
+    with connect(db, read_only=True) as con:
+        names = _units_in(con, scope, unit)
+        if not names:
+            return day, []
+        a = Assessment(con, _rules(rules), names[0] if len(names) == 1 else None, today)
+        df = a.over(Period.year_to_date(day)).inactive
+    rows = df.filter((pl.col("state") == "inactive") & pl.col("unit").is_in(names)).select(
+        "unit", "team", "name", "reason_text", "last_service", "ytd_hours", "ytd_target").to_dicts()
+    return day, rows
+
+
+# ---------------------------------------------------------------- reports made into a folder (docs/web.md)
+
+
+@dataclass
+class ReportRun:
+    """Reports made at once into their own folder, with the units they cover (read before serving)."""
+
+    id: str
+    name: str
+    title: str
+    units: list[str]
+    made_at: str
+    made_by: str
+    options: dict
+    files: list[str]  # file names inside the run's folder
+
+    @property
+    def pages(self) -> list[str]:
+        return [f for f in self.files if f.endswith(".html")]
+
+
+def make_report_run(db: PathLike | None, out_root: PathLike, name: str, scope: Scope, *, year: int,
+                    quarter: int | None = None, as_of: dt.date | str | None = None, unit: str | None = None,
+                    made_by: str = "", rules: PathLike | Rules | None = None,
+                    today: dt.date | None = None) -> ReportRun:
+    """Make report `name` for one unit or every unit in scope, in a new folder under `out_root`."""
+    import json
+    import secrets
+
+    with connect(db, read_only=True) as con:
+        names = _units_in(con, scope, unit)
+    if not names:
+        raise TrackerError("还没有可以生成报告的单位数据。请先导入台账。")
+    run_id = secrets.token_hex(8)
+    folder = Path(out_root) / run_id
+    # one unit, or every unit with their overview; a supervisor's units one by one (no overview yet)
+    runs = [names[0]] if len(names) == 1 else [None] if scope.everything else names
+    paths: list[Path] = []
+    for u in runs:
+        made = report(db, name, year=year, quarter=quarter, as_of=as_of, unit=u, out_dir=folder, rules=rules,
+                      today=today)
+        paths += made.paths
+    run = ReportRun(run_id, name, made.spec.title, names, dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
+                    made_by, {"year": year, "quarter": quarter, "as_of": str(as_of) if as_of else None},
+                    [p.name for p in paths])
+    (folder / "run.json").write_text(json.dumps(asdict(run), ensure_ascii=False, indent=1), encoding="utf-8")
+    return run
+
+
+def report_runs(out_root: PathLike, scope: Scope) -> list[ReportRun]:
+    """The report folders under `out_root` whose units are all in scope, newest first."""
+    import json
+
+    runs = []
+    root = Path(out_root)
+    for manifest in root.glob("*/run.json") if root.is_dir() else []:
+        try:
+            run = ReportRun(**json.loads(manifest.read_text(encoding="utf-8")))
+        except (ValueError, TypeError):
+            continue
+        if all(scope.allows(u) for u in run.units):
+            runs.append(run)
+    return sorted(runs, key=lambda r: r.made_at, reverse=True)
+
+
+def report_run(out_root: PathLike, run_id: str, scope: Scope) -> ReportRun | None:
+    """One report folder if it exists and every unit it covers is in scope (else None)."""
+    return next((r for r in report_runs(out_root, scope) if r.id == run_id), None)
+
+
+# ---------------------------------------------------------------- uploads: check first, then store (docs/web.md)
+
+
+@dataclass
+class UploadFile:
+    """A file a person sent, with the kind and month they chose (None: guessed)."""
+
+    path: Path
+    kind: str | None = None
+    month: str | None = None
+
+
+@dataclass
+class UploadedFile:
+    name: str
+    kind: str | None
+    kind_guessed: bool
+    month: str | None
+    month_guessed: bool
+    result: FileResult
+
+
+@dataclass
+class UploadResult:
+    files: list[UploadedFile]
+    stored: bool  # True when every file was stored; False after a check only
+
+    @property
+    def ok(self) -> bool:
+        return all(f.result.status != "rejected" for f in self.files)
+
+
+def _refuse(name: str, kind: str | None, message: str, column: str | None = None,
+            value: str | None = None) -> FileResult:
+    from tracker.problems import Problem
+
+    return FileResult(name, kind or "", "rejected", problems=[Problem(name, None, column, value, message)])
+
+
+def upload(
+    db: PathLike | None,
+    files: list[UploadFile],
+    scope: Scope,
+    *,
+    account: str,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    replace: bool = False,
+    store: bool = False,
+    today: dt.date | None = None,
+    rules: PathLike | Rules | None = None,
+) -> UploadResult:
+    """Check a batch of ledger files against a copy of the database and, with `store`, store it.
+
+    The batch is first loaded into a scratch copy, in load order (`ingest.batch`), so a
+    roster is checked after the teams file of the same batch. Nothing is stored unless every
+    file passes and names only units in `scope` (and, unless the scope is everything, changes
+    no unit's 上级单位); then the same files are loaded into the database while the writer lock
+    is still held, so nobody can change it in between. A check alone holds the database only
+    while it is copied.
+    """
+    import tempfile
+
+    from tracker.ingest.batch import BatchItem, guess_kind, load_batch
+
+    opts = LoadOptions(unit=unit, as_of=parse_date_option(as_of), replace=replace, today=today or dt.date.today(),
+                       due_working_days=_rules(rules).record_due_working_days, account=account)
+    guesses = {f.path: guess_kind(f.path) for f in files}
+    with tempfile.TemporaryDirectory(prefix="tracker-check-") as tmp:
+        scratch = Path(tmp) / "check.duckdb"
+        with connect(db, read_only=not store) as con:
+            known = set(queries.unit_names(con))
+            parents = dict(queries.rows(con, "SELECT unit, any_value(parent) FROM units GROUP BY unit"))
+            early: list[UploadedFile] = []
+            items: list[BatchItem] = []
+            open_choice: dict[str, tuple[bool, bool]] = {}  # name → (kind guessed, month left to the batch)
+            for f in files:
+                name, guess = f.path.name, guesses[f.path]
+                kind = f.kind or guess.kind
+                outside = [u for u in guess.units + ([unit] if unit else []) if u in known and not scope.allows(u)]
+                if kind is None:
+                    early.append(UploadedFile(name, None, True, f.month, False, _refuse(name, None, guess.message)))
+                elif kind not in KINDS:
+                    early.append(UploadedFile(name, kind, False, f.month, False,
+                                              _refuse(name, kind, f"未知的台账类型“{kind}”。")))
+                elif outside:
+                    early.append(UploadedFile(name, kind, f.kind is None, f.month, False,
+                                              _outside(name, kind, outside[0], scope)))
+                else:
+                    items.append(BatchItem(f.path, kind, parse_month_option(f.month), guess.file_date))
+                    open_choice[name] = (f.kind is None, f.month is None)
+            _copy_database(con, db_path(db), scratch, checkpoint=store)
+            if not store:
+                con.close()  # a check does not keep others waiting
+            checked = _trial(scratch, items, opts, scope, known, parents, open_choice)
+            result = UploadResult(early + [c for _, c in checked], stored=False)
+            if not store or not result.ok or not items:
+                return result
+            real = load_batch(con, [i for i, _ in checked], opts)
+    return UploadResult([UploadedFile(i.label, i.kind, c.kind_guessed, i.month, c.month_guessed, r)
+                         for (i, r), (_, c) in zip(real, checked, strict=True)], stored=True)
+
+
+def _outside(name: str, kind: str, unit: str, scope: Scope) -> FileResult:
+    return _refuse(name, kind, f"文件中的单位“{unit}”不在您的账户范围内（{scope.describe()}），不能导入。",
+                   "单位名称", unit)
+
+
+def _copy_database(con, source: Path, dest: Path, *, checkpoint: bool) -> None:
+    """A consistent copy: taken while `con` keeps writers out (after a checkpoint when it can write)."""
+    import shutil
+
+    if checkpoint:
+        con.execute("CHECKPOINT")
+    shutil.copyfile(source, dest)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, dest.with_name(dest.name + ".wal"))
+
+
+def _trial(scratch: Path, items: list, opts: LoadOptions, scope: Scope, known: set[str],
+           parents: dict[str, str | None], open_choice: dict[str, tuple[bool, bool]]) -> list:
+    """Load the batch into the scratch copy; each file's result as a check (refused when it names
+    units outside `scope`, or moves a unit to another 上级单位 without an admin's scope)."""
+    from tracker.ingest.batch import load_batch
+    from tracker.ingest.pipeline import file_digest
+
+    with connect(scratch) as sc:
+        trial = load_batch(sc, items, opts)
+        after = _scope_in(sc, accounts.get_account(sc, scope.login) if scope.login else None)
+        prev = {r[0]: r[1] for r in queries.rows(sc, "SELECT file_hash, units FROM loads")}
+        moved = dict(queries.rows(sc, "SELECT unit, any_value(parent) FROM units GROUP BY unit"))
+    out = []
+    for item, res in trial:
+        names = res.units if res.status != "unchanged" else prev.get(file_digest(item.path), []) or []
+        bad = [u for u in names if not scope.allows(u) and (u in known or not after.allows(u))]
+        reparented = [u for u in names if parents.get(u) and moved.get(u) != parents[u]]
+        if bad:
+            res = _outside(item.label, item.kind, bad[0], scope)
+        elif reparented and not scope.everything:
+            u = reparented[0]
+            res = _refuse(item.label, item.kind, f"文件把单位“{u}”的上级单位从“{parents[u]}”改为“{moved.get(u) or '空'}”；"
+                          "只有管理员可以修改上级单位，不能导入。", "上级单位", moved.get(u))
+        elif res.status == "loaded":
+            res.status = "checked"
+        kind_guessed, month_open = open_choice[item.label]
+        out.append((item, UploadedFile(item.label, item.kind, kind_guessed, item.month,
+                                       month_open and item.month is not None, res)))
+    return out
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who a web request comes from: how many accounts exist, the signed-in account, its scope."""
+
+    accounts: int
+    account: Account | None
+    scope: Scope | None  # None: not signed in
+
+
+def visitor(db: PathLike | None, login: str | None, stamp: str | None) -> Visitor:
+    """The account of a session (its login and password stamp), checked against the database on
+    every request: a removed account or a changed password ends the session."""
+    with connect(db, read_only=True) as con:
+        n = accounts.count_accounts(con)
+        acct = accounts.get_account(con, login) if login else None
+        if acct is None or acct.stamp != stamp:
+            return Visitor(n, None, None)
+        return Visitor(n, acct, _scope_in(con, acct))

@@ -120,6 +120,21 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
     return df.height
 
 
+def record_load(con: duckdb.DuckDBPyConnection, *, kind: str, file_name: str, file_hash: str,
+                units: list[str], months: list[str], as_of: dt.date, rows: int, file_path: str | None = None,
+                sheet: str | None = None, upload_month: str | None = None, replaced: bool = False,
+                account: str | None = None) -> int:
+    """The `loads` row of one file (or review), inside the caller's transaction; returns its id."""
+    load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO loads (load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of,"
+        " upload_month, rows, replaced, loaded_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        [load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of, upload_month, rows,
+         replaced, account],
+    )
+    return load_id
+
+
 def ensure_units(con: duckdb.DuckDBPyConnection, units: list[str], load_id: int) -> None:
     """Teams and rosters may name a unit not yet registered: register it (counts unknown)."""
     con.execute(

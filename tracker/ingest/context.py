@@ -33,6 +33,7 @@ class LoadOptions:
     sheet: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
     due_working_days: int = 10  # rules: record_due_working_days
+    account: str | None = None  # who loads: "命令行（OS user）" or a web login (loads.account)
 
 
 @dataclass

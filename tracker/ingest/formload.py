@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from tracker.ingest.common import record_load
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.forms import FormBatch, FormKind, ReadForm, read_forms
 from tracker.ingest.labelgrid import FORM_SUFFIXES, OLD_FORMATS
@@ -134,13 +135,10 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
                 continue
             mine = [n for n, f in enumerate(forms, start=1) if f.file_index == i]
             as_of = min(prepared.dates[n] for n in mine)
-            load_ids[i] = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
-            con.execute(
-                "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [load_ids[i], kind.key, r.file, str(files[i].resolve()), digests[i],
-                 forms[mine[0] - 1].sheet, sorted(r.units), sorted(r.months), as_of, None, len(mine),
-                 opts.replace],
-            )
+            load_ids[i] = record_load(
+                con, kind=kind.key, file_name=r.file, file_path=str(files[i].resolve()), file_hash=digests[i],
+                sheet=forms[mine[0] - 1].sheet, units=sorted(r.units), months=sorted(r.months), as_of=as_of,
+                rows=len(mine), replaced=opts.replace, account=opts.account)
         outcomes = prepared.write(con, load_ids)
         fault_pause()
         con.execute("COMMIT")

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from tracker.ingest.columns import Kind
+from tracker.ingest.common import record_load
 from tracker.ingest.context import FileContext, LoadOptions
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate
@@ -218,12 +219,10 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
         return result
     con.execute("BEGIN TRANSACTION")
     try:
-        load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-            [load_id, kind_key, label, str(path.resolve()), digest, table.sheet, prepared.units,
-             prepared.months, ctx.file_date, opts.month, prepared.rows.height, opts.replace],
-        )
+        load_id = record_load(
+            con, kind=kind_key, file_name=label, file_path=str(path.resolve()), file_hash=digest,
+            sheet=table.sheet, units=prepared.units, months=prepared.months, as_of=ctx.file_date,
+            upload_month=opts.month, rows=prepared.rows.height, replaced=opts.replace, account=opts.account)
         result.counts.update(prepared.write(con, load_id))
         _fault_pause()
         con.execute("COMMIT")

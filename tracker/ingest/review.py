@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from tracker.ingest.common import record_load
 from tracker.ingest.kinds.roster import PERSON_FIELDS, write_people
 from tracker.ingest.read import ROW
 from tracker.ingest.resolve import SPLIT_RE, match_people
@@ -68,7 +69,7 @@ def pending(people: pl.DataFrame, as_of: dt.date) -> list[dict]:
 
 
 def review(con: duckdb.DuckDBPyConnection, unit: str | None, approve: list[str], day: dt.date | None,
-           today: dt.date) -> ReviewResult:
+           today: dt.date, account: str | None = None) -> ReviewResult:
     """Approve (and register) the applicants named in `approve` on `day` (default today); with no
     names, only list who is waiting. Any name that is not a waiting applicant of the unit is an
     error and nothing is written."""
@@ -97,7 +98,7 @@ def review(con: duckdb.DuckDBPyConnection, unit: str | None, approve: list[str],
             raise TrackerError(f"未做任何改动：{len(errors)} 个问题，请改正后重新运行。", errors)
         todo = chosen.filter(pl.col("status") == APPLICANT)
         if todo.height:
-            _write(con, name, day, todo)
+            _write(con, name, day, todo, account)
             result.approved = [{"name": n, "applied": a} for n, a in todo.select("name", "applied").iter_rows()]
             people = _people(con, name)
     result.pending = pending(people, today)
@@ -108,7 +109,8 @@ def _split(text: str) -> list[str]:
     return [t for t in re.split(SPLIT_RE, text.strip()) if t]
 
 
-def _write(con: duckdb.DuckDBPyConnection, unit: str, day: dt.date, todo: pl.DataFrame) -> None:
+def _write(con: duckdb.DuckDBPyConnection, unit: str, day: dt.date, todo: pl.DataFrame,
+           account: str | None) -> None:
     rows = todo.with_columns(
         pl.lit(day).alias("approved"), pl.lit(day).alias("registered"), pl.lit("在册").alias("status"),
         pl.max_horizontal(pl.lit(day), pl.col("valid_from__cur")).alias("valid_from"),
@@ -118,12 +120,9 @@ def _write(con: duckdb.DuckDBPyConnection, unit: str, day: dt.date, todo: pl.Dat
     digest = hashlib.sha256(f"{unit}|{day}|{sorted(rows['vid'].to_list())}".encode()).hexdigest()
     con.execute("BEGIN TRANSACTION")
     try:
-        load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, NULL, ?, NULL, ?, ?, ?, NULL, ?, FALSE, now())",
-            [load_id, REVIEW_KIND, "审核登记（tracker review）", digest, [unit], [day.strftime("%Y-%m")], day,
-             rows.height],
-        )
+        load_id = record_load(con, kind=REVIEW_KIND, file_name="审核登记（tracker review）", file_hash=digest,
+                              units=[unit], months=[day.strftime("%Y-%m")], as_of=day, rows=rows.height,
+                              account=account)
         write_people(con, rows.with_columns(pl.lit(load_id).alias("load_id")), new=lambda fresh: fresh)
         con.execute("COMMIT")
     except BaseException:

@@ -19,13 +19,17 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("TRACKER_DB") or DEFAULT_DB)
 
 
+class DatabaseBusy(TrackerError):
+    """Another process holds the database (DuckDB allows one writer): try again when it is done."""
+
+
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as e:
         text = str(e)
         if "lock" in text.lower():
-            raise TrackerError(
+            raise DatabaseBusy(
                 f"数据库 {path} 正在被另一个 tracker 程序使用（可能正在导入或出报告），"
                 "请等它结束后再试。"
             ) from e

@@ -191,6 +191,24 @@ DROP INDEX participations_aid;
 DROP INDEX pairing_unit_date;
 """
 
+# accounts of the web app (docs/web.md) and which account made each load: "命令行（OS user）"
+# for the CLI, the login for the web app; loads made before version 4 have none.
+V4_ACCOUNTS = """
+CREATE TABLE accounts (
+    login         VARCHAR NOT NULL,  -- unique: kept by tracker.store.accounts
+    role          VARCHAR NOT NULL,  -- unit | supervisor | admin
+    unit          VARCHAR,           -- the unit of a unit or supervisor account
+    password_hash VARCHAR NOT NULL,  -- argon2id, never the password
+    created_at    TIMESTAMP NOT NULL,
+    changed_at    TIMESTAMP NOT NULL
+);
+CREATE TABLE web_settings (
+    key   VARCHAR NOT NULL,
+    value VARCHAR NOT NULL
+);
+ALTER TABLE loads ADD COLUMN account VARCHAR;
+"""
+
 # 附件1 application forms (docs/data-model.md, "Applicants"): a person who applied is stored as
 # soon as the form is loaded, with status 申请 and no 登记日期 until the review registers them;
 # the form's own fields the roster had no column for are kept with every version.
@@ -205,6 +223,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], Non
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
     (3, "drop the indexes: zone maps serve the scans, bulk loads go faster", V3_DROP_INDEXES),
+    (4, "accounts of the web app; the account that made each load", V4_ACCOUNTS),
     (6, "applicants (附件1): 登记日期 may be empty, 政治面貌, 志愿服务经历, 所在单位", V6_APPLICATIONS),
 ]
 

@@ -1,0 +1,188 @@
+"""Accounts of the web app, kept in the database beside the ledgers (docs/web.md, "Accounts").
+
+A password is stored only as an argon2id hash (argon2-cffi); the plain text is
+never written anywhere. A `unit` account belongs to one unit, a `supervisor`
+account to the unit at the top of its 上级单位 tree, an `admin` account to none.
+Logins are unique (kept here: DuckDB index constraints are checked eagerly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from tracker.problems import TrackerError
+
+ROLES: dict[str, str] = {"unit": "单位", "supervisor": "上级单位", "admin": "管理员"}
+MIN_PASSWORD = 8
+LOGIN_RE = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,40}$")
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    login: str
+    role: str  # unit | supervisor | admin
+    unit: str | None
+    password_hash: str
+    created_at: dt.datetime
+    changed_at: dt.datetime
+
+    @property
+    def role_name(self) -> str:
+        return ROLES[self.role]
+
+    @property
+    def stamp(self) -> str:
+        """Changes when the password changes: a session made before that is no longer valid."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+
+def check_login(login: str) -> str:
+    login = (login or "").strip()
+    if not LOGIN_RE.match(login):
+        raise TrackerError(f"登录名“{login}”不可用：请用 2 到 40 个字母、数字、汉字或 _ . @ -。", code=2)
+    return login
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise TrackerError(f"密码至少要 {MIN_PASSWORD} 个字符。")
+    if password.strip() != password or "\n" in password:
+        raise TrackerError("密码的开头和结尾不能是空格，也不能包含换行。")
+    return password
+
+
+def check_role(role: str, unit: str | None) -> tuple[str, str | None]:
+    if role not in ROLES:
+        raise TrackerError(f"未知的角色“{role}”。可选：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}。",
+                           code=2)
+    unit = (unit or "").strip() or None
+    if role in ("unit", "supervisor") and not unit:
+        raise TrackerError(f"{ROLES[role]}账户需要用 --unit 指定所属单位。", code=2)
+    if role == "admin" and unit:
+        raise TrackerError("管理员账户可以查看全部单位，不需要 --unit。", code=2)
+    return role, unit
+
+
+def _row(r: tuple) -> Account:
+    return Account(*r)
+
+
+def list_accounts(con: duckdb.DuckDBPyConnection) -> list[Account]:
+    rows = con.execute(
+        "SELECT login, role, unit, password_hash, created_at, changed_at FROM accounts ORDER BY role, login"
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def get_account(con: duckdb.DuckDBPyConnection, login: str) -> Account | None:
+    rows = con.execute(
+        "SELECT login, role, unit, password_hash, created_at, changed_at FROM accounts WHERE login = ?",
+        [login],
+    ).fetchall()
+    return _row(rows[0]) if rows else None
+
+
+def has_admin(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM accounts WHERE role = 'admin'").fetchall()[0][0])
+
+
+def count_accounts(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM accounts").fetchall()[0][0])
+
+
+def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, unit: str | None,
+                password: str) -> Account:
+    login = check_login(login)
+    role, unit = check_role(role, unit)
+    check_password(password)
+    if get_account(con, login):
+        raise TrackerError(f"登录名“{login}”已经存在。要改密码请用 tracker user passwd {login}。")
+    now = dt.datetime.now().replace(microsecond=0)
+    con.execute("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)",
+                [login, role, unit, _hasher.hash(password), now, now])
+    account = get_account(con, login)
+    assert account is not None
+    return account
+
+
+def _existing(con: duckdb.DuckDBPyConnection, login: str) -> Account:
+    account = get_account(con, login)
+    if account is None:
+        known = [a.login for a in list_accounts(con)]
+        listed = f"（现有：{'、'.join(known)}）" if known else "（还没有任何账户）"
+        raise TrackerError(f"没有登录名为“{login}”的账户{listed}。")
+    return account
+
+
+def set_password(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account:
+    _existing(con, login)
+    check_password(password)
+    con.execute("UPDATE accounts SET password_hash = ?, changed_at = ? WHERE login = ?",
+                [_hasher.hash(password), dt.datetime.now().replace(microsecond=0), login])
+    account = get_account(con, login)
+    assert account is not None
+    return account
+
+
+def remove_account(con: duckdb.DuckDBPyConnection, login: str) -> Account:
+    account = _existing(con, login)
+    con.execute("DELETE FROM accounts WHERE login = ?", [login])
+    return account
+
+
+def verify(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account | None:
+    """The account if the password is right, else None (an unknown login costs a hash too)."""
+    account = get_account(con, (login or "").strip())
+    if account is None:
+        try:
+            _hasher.verify(_dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    try:
+        _hasher.verify(account.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    return account
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-password-of-anyone")
+
+
+def web_secret(con: duckdb.DuckDBPyConnection) -> str:
+    """The key that signs session cookies: made once, kept in the database."""
+    rows = con.execute("SELECT value FROM web_settings WHERE key = 'session_secret'").fetchall()
+    if rows:
+        return rows[0][0]
+    secret = secrets.token_urlsafe(32)
+    con.execute("INSERT INTO web_settings VALUES ('session_secret', ?)", [secret])
+    return secret
+
+
+def unit_tree(con: duckdb.DuckDBPyConnection, top: str) -> list[str]:
+    """`top` and every unit under it in the 上级单位 tree (any depth), sorted."""
+    rows = con.execute(
+        """
+        WITH RECURSIVE tree(unit) AS (
+            SELECT ?::VARCHAR
+            UNION
+            SELECT u.unit FROM units u JOIN tree t ON u.parent = t.unit
+        )
+        SELECT DISTINCT unit FROM tree ORDER BY unit
+        """,
+        [top],
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,139 @@
+"""What keeps the web app safe and the database whole (docs/web.md, "Safety").
+
+- `DatabaseGate`: DuckDB allows one writer process, and one process may not open
+  a file read-only and read-write at once. Requests share the database through
+  a readers–writer lock, each opening its own connection (read-only for reads)
+  and closing it before the response, so a CLI load can run between requests.
+  When another process holds the file, a request waits a moment and then says
+  so in Chinese.
+- `LoginThrottle`: repeated failed logins, per login and per client address,
+  must wait longer and longer before the next try.
+- CSRF tokens: one per session, on every form that changes something.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tracker.store.db import DatabaseBusy
+
+T = TypeVar("T")
+
+
+class DatabaseGate:
+    """Readers share, a writer is alone; a busy database is retried for `patience` seconds."""
+
+    def __init__(self, patience: float = 3.0, step: float = 0.25):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self.patience = patience
+        self.step = step
+
+    @contextmanager
+    def _read(self):
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def _write(self):
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+    def run(self, fn: Callable[[], T], *, write: bool = False) -> T:
+        """Call `fn` under the lock, retrying while another process holds the database."""
+        deadline = time.monotonic() + self.patience
+        while True:
+            try:
+                with self._write() if write else self._read():
+                    return fn()
+            except DatabaseBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(self.step)
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0
+
+
+@dataclass
+class LoginThrottle:
+    """After `free` failed tries, each further try waits `base` × 2^(n − free) seconds (at most
+    `cap`), counted per login and per client address; failures older than `window` are forgotten."""
+
+    free: int = 5
+    base: float = 2.0
+    cap: float = 300.0
+    window: float = 900.0
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[str, _Failures] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _keys(self, login: str, client: str) -> list[str]:
+        return [f"login:{login.strip().lower()}", f"client:{client}"]
+
+    def wait(self, login: str, client: str) -> float:
+        """Seconds to wait before this login may be tried again from this client (0: now)."""
+        now = self.clock()
+        longest = 0.0
+        with self._lock:
+            for key in self._keys(login, client):
+                f = self._seen.get(key)
+                if f is None or now - f.last > self.window:
+                    continue
+                if f.count >= self.free:
+                    delay = min(self.cap, self.base * 2 ** (f.count - self.free))
+                    longest = max(longest, f.last + delay - now)
+        return max(0.0, longest)
+
+    def failed(self, login: str, client: str) -> None:
+        now = self.clock()
+        with self._lock:
+            for key in self._keys(login, client):
+                f = self._seen.get(key)
+                if f is None or now - f.last > self.window:
+                    f = self._seen[key] = _Failures()
+                f.count += 1
+                f.last = now
+
+    def succeeded(self, login: str, client: str) -> None:
+        with self._lock:
+            self._seen.pop(self._keys(login, client)[0], None)
+
+
+def csrf_token(session: dict) -> str:
+    """The session's CSRF token, made on first use."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def csrf_ok(session: dict, sent: object) -> bool:
+    token = session.get("csrf")
+    return bool(token) and isinstance(sent, str) and secrets.compare_digest(token, sent)
