@@ -31,6 +31,7 @@ from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
 from tracker.ingest.pipeline import FileResult, load_file
 from tracker.periods import Period, months_between
 from tracker.problems import TrackerError
+from tracker.render.env import template_dirs
 from tracker.reports.make import build_reports, check_formats, write_reports
 from tracker.reports.model import Report
 from tracker.reports.output import DEFAULT_FORMATS
@@ -311,10 +312,15 @@ def report(
     rules: PathLike | Rules | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    templates: PathLike | None = None,
 ) -> ReportResult:
-    """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it."""
+    """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it.
+
+    `templates`: a folder of the office's template overrides, searched before
+    ./reports/templates and the built-in ones (docs/reports.md, "Your own templates")."""
     spec = report_spec(name)
     check_formats(formats)
+    template_dirs(templates)  # a missing --templates folder is a usage error before any work
     req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
     spec.check(req)
     with connect(db, read_only=True) as con:
@@ -322,7 +328,8 @@ def report(
         reports = build_reports(a, spec, req, progress=lambda u: progress(f"计算 {u}") if progress else None)
     out = Path(out_dir) if out_dir is not None else Path(".")
     paths = write_reports(reports, out, formats,
-                          progress=(lambda s: progress(f"写出 {s}")) if progress else None)
+                          progress=(lambda s: progress(f"写出 {s}")) if progress else None,
+                          templates=Path(templates) if templates is not None else None)
     return ReportResult(spec, reports, paths)
 
 

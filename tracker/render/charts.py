@@ -473,10 +473,14 @@ def _svg(fig, title: str) -> Markup:
     return Markup(text.strip())
 
 
-def _png(fig, title: str) -> Markup:
+def _png_bytes(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def _png(fig, title: str) -> Markup:
+    data = base64.b64encode(_png_bytes(fig)).decode("ascii")
     return Markup(f'<img class="chart" alt="{escape(title)}" src="data:image/png;base64,{data}">')
 
 
@@ -485,3 +489,9 @@ def draw(data: BarChart | Histogram, fmt: Format = "svg") -> Markup:
     fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
     return _svg(fig, data.title) if fmt == "svg" else _png(fig, data.title)
 
+
+
+def png(data: BarChart | Histogram) -> bytes:
+    """Chart data → a PNG (200 dpi), for documents that take pictures (Word)."""
+    fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
+    return _png_bytes(fig)

@@ -44,11 +44,11 @@ def build_reports(a: Assessment, spec: ReportSpec, req: Request,
 
 
 def write_reports(reports: list[Report], out_dir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
-                  progress: Callable[[str], None] | None = None) -> list[Path]:
+                  progress: Callable[[str], None] | None = None, templates: Path | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for r in reports:
         if progress:
             progress(r.stem)
-        paths += write_report(r, out_dir, formats)
+        paths += write_report(r, out_dir, formats, templates)
     return paths
