@@ -333,6 +333,70 @@ def report(
     return ReportResult(spec, reports, paths)
 
 
+# ---------------------------------------------------------------- certificates
+
+
+@dataclass
+class CertificateResult:
+    """The certificates issued (each with its serial and file), and who was skipped for having no service."""
+
+    certificates: list  # certificates.document.Certificate
+    paths: list[Path]
+    skipped: list[str]
+    unmasked: bool
+
+
+def certificate(
+    db: PathLike | None,
+    *,
+    out: PathLike,
+    volunteer: str | None = None,
+    unit: str | None = None,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    all_volunteers: bool = False,
+    year: int | None = None,
+    suffix: str = ".html",
+    unmask: bool = False,
+    rules: PathLike | Rules | None = None,
+    templates: PathLike | None = None,
+    today: dt.date | None = None,
+) -> CertificateResult:
+    """Issue 志愿服务记录证明 (docs/certificates.md): one volunteer's (`out` a .html or .docx file), or
+    with `all_volunteers` one per volunteer of `unit` who served in `year` (`out` a folder). Each gets
+    a serial recorded in the database; ID numbers are masked unless `unmask`."""
+    from tracker.certificates import issue
+
+    day = today or dt.date.today()
+    template_dirs(templates)
+    with connect(db) as con:
+        if all_volunteers:
+            if volunteer is not None or start is not None or end is not None:
+                raise TrackerError("--all 与 --volunteer、--from、--to 不能同时使用（--all 按 --year 出具全年）。", code=2)
+            if unit is None or year is None:
+                raise TrackerError("--all 需要同时给出 --unit 单位 和 --year 年度。", code=2)
+            done, skipped = issue.issue_all(con, _rules(rules), unit, year, Path(out), suffix=suffix, today=day,
+                                            unmask=unmask, templates=templates)
+        else:
+            if volunteer is None:
+                raise TrackerError("请用 --volunteer 姓名或志愿者编号 指定志愿者，或用 --all --unit 单位 --year 年度。",
+                                   code=2)
+            done = issue.issue_one(con, _rules(rules), volunteer, Path(out), unit=unit,
+                                   start=parse_date_option(start, "--from"), end=parse_date_option(end, "--to"),
+                                   today=day, unmask=unmask, templates=templates)
+            skipped = []
+    return CertificateResult([c for c, _ in done], [p for _, p in done], [v.name for v in skipped], unmask)
+
+
+def verify_certificate(db: PathLike | None, serial: str, *, rules: PathLike | Rules | None = None,
+                       today: dt.date | None = None):
+    """Check a certificate's serial against the database: issued or not, to whom, the total then and now."""
+    from tracker.certificates import issue
+
+    with connect(db, read_only=True) as con:
+        return issue.verify(con, _rules(rules), serial, today or dt.date.today())
+
+
 # ---------------------------------------------------------------- forms and templates
 
 

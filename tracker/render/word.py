@@ -221,8 +221,9 @@ def table(doc, header: Sequence[Cell], rows: Sequence[Sequence[Cell] | tuple[str
     t = doc.add_table(rows=0, cols=n)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = [min(max([_display_width(h.text) // 2 + 2] + [_display_width(r[k].text) + 2 for r in body
-                                                             if not isinstance(r, tuple)]), 28)
+    # in half-character units: a header may wrap onto two lines, a cell's text onto several past 28
+    widths = [min(max([min(_display_width(h.text), 8) + 3] + [_display_width(r[k].text) + 3 for r in body
+                                                               if not isinstance(r, tuple)]), 30)
               for k, h in enumerate(header)]
     scale = TYPE_WIDTH_MM / sum(widths)
     hrow = t.add_row()

@@ -191,10 +191,30 @@ DROP INDEX participations_aid;
 DROP INDEX pairing_unit_date;
 """
 
+# the service-record certificates issued (docs/certificates.md): a serial is checked against this table
+V5_CERTIFICATES = """
+CREATE TABLE certificates (
+    serial       VARCHAR NOT NULL,   -- ZYJL-2026-XXXX-XXXX-XXXX, random; unique (kept by the issuer)
+    issued_on    DATE NOT NULL,
+    issued_at    TIMESTAMP NOT NULL,
+    vid          INTEGER NOT NULL,
+    unit         VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL,
+    number       VARCHAR,
+    period_start DATE NOT NULL,
+    period_end   DATE NOT NULL,
+    services     INTEGER NOT NULL,   -- service records listed
+    total_hours  DOUBLE NOT NULL,    -- the total certified
+    digest       VARCHAR NOT NULL,   -- sha256 of the records listed, to tell later whether they changed
+    file_name    VARCHAR
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
     (3, "drop the indexes: zone maps serve the scans, bulk loads go faster", V3_DROP_INDEXES),
+    (5, "certificates: the service-record certificates issued, by serial", V5_CERTIFICATES),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
