@@ -23,7 +23,7 @@ def test_init_creates_versioned_schema_and_is_repeatable(db, cli):
 
 
 def test_old_database_migrates_forward(tmp_path, cli):
-    from tracker.store.migrations import MIGRATIONS
+    from tracker.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
@@ -33,7 +33,7 @@ def test_old_database_migrates_forward(tmp_path, cli):
     con.close()
     assert cli("status", db=path).code == 0
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] == 3
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] == SCHEMA_VERSION
     con.close()
 
 

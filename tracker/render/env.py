@@ -206,7 +206,7 @@ def render(template_name: str, /, *, templates: str | Path | None = None, **cont
     """Render a template by name (e.g. "quarterly.html") with `context`; faults in Chinese."""
     try:
         return environment(templates).get_template(template_name).render(**context)
-    except (jinja2.TemplateError, TypeError, AttributeError) as e:
+    except jinja2.TemplateError as e:
         raise template_error(e) from e
 
 
@@ -230,7 +230,7 @@ def office(header: Header, templates: str | Path | None = None) -> Office:
     try:
         module = environment(templates).get_template("office.html").make_module({"header": header})
         return Office(**{k: str(getattr(module, k, "") or "").strip() for k in Office.__dataclass_fields__})
-    except (jinja2.TemplateError, TypeError, AttributeError) as e:
+    except jinja2.TemplateError as e:
         raise template_error(e) from e
 
 

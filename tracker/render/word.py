@@ -18,6 +18,7 @@ the alternate instead of a default Western font.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,8 +170,9 @@ def heading(doc, text: str, level: int = 1) -> Paragraph:
 def letterhead(doc, organ: str, number: str = "") -> None:
     """发文机关标志 (red, centred, 小标宋), 发文字号 and the red rule under it."""
     if organ:
-        paragraph(doc, organ, font=TITLE_FONT, size=Pt(36), align=WD_ALIGN_PARAGRAPH.CENTER, color=RED,
-                  exact=False)
+        # as large as one line of the type area allows (at most 36 pt): a long name stays on one line
+        size = Pt(max(16, min(36, int(TYPE_WIDTH_MM / 25.4 * 72 / max(_display_width(organ) / 2, 1)) - 1)))
+        paragraph(doc, organ, font=TITLE_FONT, size=size, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, exact=False)
     p = paragraph(doc, number, align=WD_ALIGN_PARAGRAPH.CENTER)
     p.paragraph_format.space_after = Pt(6)
     p._p.get_or_add_pPr().append(parse_xml(
@@ -203,7 +205,8 @@ def _cell_text(cell, c: Cell, *, head: bool = False, size: Pt = SIZE_TABLE) -> N
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    """Width in half characters: CJK, full-width and ambiguous (★, —) are wide in Chinese fonts."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 def table(doc, header: Sequence[Cell], rows: Sequence[Sequence[Cell] | tuple[str, str]], *,
