@@ -453,7 +453,7 @@ SPEC = ReportSpec(
     overview=(
         OverviewColumn("volunteers", "在册志愿者"), OverviewColumn("ratio", "志愿者比例", fmt.pct),
         OverviewColumn("teams", "服务队"), OverviewColumn("activities", "本季度活动"),
-        OverviewColumn("ytd_activities", "年度累计活动"), OverviewColumn("hours", "本季度时长（含结对）", fmt.hours),
+        OverviewColumn("ytd_activities", "年度累计活动"), OverviewColumn("hours", "本季度服务时长", fmt.hours),
         OverviewColumn("served_text", "本季度参加"), OverviewColumn("met_text", "时长达到进度"),
         OverviewColumn("teams_behind", "活动落后的队"), OverviewColumn("meetings", "本季度例会"),
         OverviewColumn("demands_overdue", "逾期需求"), OverviewColumn("pairings_overdue", "逾期结对"),
