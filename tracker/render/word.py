@@ -209,6 +209,28 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
+PAD_TWIPS = 45  # 0.8 mm each side of a cell's text (Word's default 1.9 mm eats a wide table)
+SHORT = 14  # half characters: a column whose every value is this short never wraps (names, dates, counts)
+
+
+def column_widths(header: Sequence[Cell], rows: Sequence[Sequence[Cell]], size: Pt) -> list[float]:
+    """Millimetres per column, adding up to the type area: short columns get what they need on one
+    line, the rest share what is left by how much text they hold (a header may wrap to two lines)."""
+    half = size.pt * 25.4 / 72 / 2
+    pad = 2 * PAD_TWIPS * 25.4 / 1440
+    need = [max([min(_display_width(h.text), 8)] + [_display_width(r[k].text) for r in rows]) + 1
+            for k, h in enumerate(header)]
+    mm = [n * half + pad for n in need]
+    short = [n <= SHORT for n in need]
+    fixed = sum(m for m, s in zip(mm, short, strict=True) if s)
+    rest = TYPE_WIDTH_MM - fixed
+    wide = [min(m, 40 * half + pad) for m, s in zip(mm, short, strict=True) if not s]
+    if not wide or rest <= 10 * len(wide) or sum(wide) <= rest:
+        return [m * TYPE_WIDTH_MM / sum(mm) for m in mm]  # it all fits, or nothing can: in proportion
+    it = iter(w * rest / sum(wide) for w in wide)
+    return [m if s else next(it) for m, s in zip(mm, short, strict=True)]
+
+
 def table(doc, header: Sequence[Cell], rows: Sequence[Sequence[Cell] | tuple[str, str]], *,
           caption: str = "", note: str = "", empty: str = "无", size: Pt = SIZE_TABLE) -> Table:
     """A Word table: caption above, a shaded header row repeated on each page, the rows.
@@ -224,11 +246,7 @@ def table(doc, header: Sequence[Cell], rows: Sequence[Sequence[Cell] | tuple[str
     t = doc.add_table(rows=0, cols=n)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    # in half-character units: a header may wrap onto two lines, a cell's text onto several past 28
-    widths = [min(max([min(_display_width(h.text), 8) + 3] + [_display_width(r[k].text) + 3 for r in body
-                                                               if not isinstance(r, tuple)]), 30)
-              for k, h in enumerate(header)]
-    scale = TYPE_WIDTH_MM / sum(widths)
+    widths = column_widths(header, [r for r in body if not isinstance(r, tuple)], size)
     hrow = t.add_row()
     hrow._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
     hrow._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
@@ -248,10 +266,13 @@ def table(doc, header: Sequence[Cell], rows: Sequence[Sequence[Cell] | tuple[str
         for k, c in enumerate(r):
             _cell_text(row.cells[k], c, size=size)
     t.autofit = False
-    for k, w in enumerate(widths):
-        t.columns[k].width = Mm(w * scale)  # the grid, which LibreOffice and WPS follow
+    t._tbl.tblPr.append(parse_xml(
+        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{PAD_TWIPS}" w:type="dxa"/>'
+        f'<w:right w:w="{PAD_TWIPS}" w:type="dxa"/></w:tblCellMar>'))
+    for k, width in enumerate(widths):
+        t.columns[k].width = Mm(width)  # the grid, which LibreOffice and WPS follow
         for cell in t.columns[k].cells:
-            cell.width = Mm(w * scale)  # each cell, which Word follows
+            cell.width = Mm(width)  # each cell, which Word follows
     if note:
         paragraph(doc, f"注：{note}", size=SIZE_NOTE, exact=False)
     paragraph(doc, exact=False)
