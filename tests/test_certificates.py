@@ -78,6 +78,8 @@ def test_certificate_totals_are_the_annual_reports_for_every_volunteer(demo, tmp
     for c in res.certificates:
         assert abs(c.record.total_hours - hours[c.record.volunteer.vid]) < 1e-9
         assert abs(sum(s.hours for s in c.record.services) - c.record.total_hours) < 1e-9
+    faces = {re.search(r"base64,([^)]+)\)", p.read_text(encoding="utf-8"))[1] for p in res.paths}
+    assert len(faces) == 1  # one font subset serves the run's pages (each page's own names included)
     served = {v for v, h in hours.items() if h > 0}
     assert {c.record.volunteer.vid for c in res.certificates} == served
     assert len(res.skipped) == sum(1 for h in hours.values() if h == 0)
@@ -166,11 +168,11 @@ def test_a_failed_write_rolls_back_every_serial_and_file(small, tmp_path, monkey
     calls = []
     real = document.write_html
 
-    def fail_second(c, out, templates=None):
+    def fail_second(c, out, templates=None, chars=None):
         calls.append(out)
         if len(calls) == 2:
             raise TrackerError("无法写入（测试）")
-        return real(c, out, templates)
+        return real(c, out, templates, chars)
 
     monkeypatch.setitem(document.WRITERS, ".html", ("网页", fail_second))
     before = db_fingerprint(small)

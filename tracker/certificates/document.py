@@ -59,12 +59,24 @@ class Certificate:
                  "hours": fmt.hours(s.hours)} for i, s in enumerate(self.record.services, 1)]
 
 
-def write_html(c: Certificate, out: Path, templates: str | Path | None = None) -> Path:
-    page = env.render("certificate.html", templates=templates, c=c)
-    return env.write_text(out, fontface.embed(page))
+Chars = frozenset[str] | None
 
 
-def write_docx(c: Certificate, out: Path, templates: str | Path | None = None) -> Path:
+def page(c: Certificate, templates: str | Path | None = None) -> str:
+    return env.render("certificate.html", templates=templates, c=c)
+
+
+def face_characters(certs: list[Certificate], templates: str | Path | None = None) -> frozenset[str]:
+    """The characters of a run's certificate pages: one font subset then serves every page of the run
+    (a unit's pages differ only in names and dates; one subset instead of one per page)."""
+    return frozenset().union(*(fontface.page_characters(page(c, templates)) for c in certs))
+
+
+def write_html(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
+    return env.write_text(out, fontface.embed(page(c, templates), chars))
+
+
+def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
     doc = w.new_document()
     w.title(doc, "志愿服务记录证明")
     w.paragraph(doc, f"证明编号：{c.serial}", size=w.SIZE_NOTE, align=WD_ALIGN_PARAGRAPH.RIGHT, exact=False)
@@ -92,7 +104,7 @@ def write_docx(c: Certificate, out: Path, templates: str | Path | None = None) -
     return w.save(doc, out)
 
 
-WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | Path | None], Path]]] = {
+WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | Path | None, Chars], Path]]] = {
     ".html": ("网页（可打印）", write_html),
     ".docx": ("Word 文档", write_docx),
 }
@@ -106,5 +118,6 @@ def check_suffix(out: Path) -> str:
     return suffix
 
 
-def write(c: Certificate, out: Path, templates: str | Path | None = None) -> Path:
-    return WRITERS[check_suffix(out)][1](c, out, templates)
+def write(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
+    """Write the certificate in the format its suffix names; `chars`: the run's (`face_characters`)."""
+    return WRITERS[check_suffix(out)][1](c, out, templates, chars)

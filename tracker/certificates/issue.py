@@ -35,10 +35,12 @@ def _issue(con: duckdb.DuckDBPyConnection, jobs: list[tuple[ServiceRecord, Path]
     done: list[tuple[Certificate, Path]] = []
     con.execute("BEGIN TRANSACTION")
     try:
-        for record, out in jobs:
-            serial = serials.issue(con, record, today, out.name)
-            c = Certificate(record, serial, today, unmask)
-            done.append((c, document.write(c, out, templates)))
+        certs = [Certificate(record, serials.issue(con, record, today, out.name), today, unmask)
+                 for record, out in jobs]
+        pages = [c for c, (_, out) in zip(certs, jobs, strict=True) if out.suffix.lower() == ".html"]
+        chars = document.face_characters(pages, templates) if pages else None
+        for c, (_, out) in zip(certs, jobs, strict=True):
+            done.append((c, document.write(c, out, templates, chars)))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

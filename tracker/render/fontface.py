@@ -11,7 +11,9 @@ many pages (a district's reports) makes, once, a reduced copy holding the
 GB 2312 characters, ASCII and every character seen so far, and subsets each
 later page from it (about a fifth of a second); a page using a character
 outside it is subset from the full font. Subsets are also remembered by
-character set. WOFF (zlib) rather than WOFF2: Brotli would save a few per
+character set, and a run of similar pages (a unit's certificates) may pass
+the union of their characters so that one subset serves them all. WOFF
+(zlib) rather than WOFF2: Brotli would save a few per
 cent of the bytes and triple the time.
 """
 
@@ -119,8 +121,12 @@ def font_face(chars: frozenset[str]) -> str:
             f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
 
 
-def embed(page: str) -> str:
-    """The page with the @font-face of its own characters in its head (pages list FAMILY first)."""
-    style = f"<style>{font_face(page_characters(page))}</style>\n"
+def embed(page: str, chars: frozenset[str] | None = None) -> str:
+    """The page with the @font-face of its own characters in its head (pages list FAMILY first).
+
+    `chars`: a set covering several pages of one run (a superset of this page's), so that one
+    subset serves them all."""
+    own = page_characters(page)
+    style = f"<style>{font_face(chars | own if chars is not None else own)}</style>\n"
     at = page.find("</head>")
     return page[:at] + style + page[at:] if at >= 0 else style + page
