@@ -26,6 +26,15 @@ class Run:
     err: str
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _outside_the_checkout(tmp_path_factory):
+    """Tests run in a folder of their own: the checkout's reports/templates/ (an example of an
+    office's override, picked up from the folder tracker runs in) must not change their reports."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("cwd"))
+        yield
+
+
 @pytest.fixture
 def cli(capsys, monkeypatch):
     """cli("load", "roster", "x.xlsx", db=path) → Run(code, out, err); never raises."""

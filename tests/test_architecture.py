@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("ingest", ("tracker.ingest",)),
     ("assess", ("tracker.assess",)),
     ("render", ("tracker.render",)),
-    ("reports", ("tracker.reports", "tracker.exports", "tracker.demo_data")),
+    ("reports", ("tracker.reports", "tracker.exports", "tracker.demo_data", "tracker.certificates")),
     ("api", ("tracker.api",)),
     ("cli", ("tracker.cli", "tracker.web")),
 ]

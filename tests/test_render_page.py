@@ -9,6 +9,7 @@ import jinja2
 import polars as pl
 import pytest
 
+from tracker.problems import TrackerError
 from tracker.render import charts, drawing, env
 from tracker.render import filters as f
 from tracker.values import id_check_digit
@@ -150,7 +151,7 @@ def test_table_layout(page):
 
 
 def test_missing_context_is_an_error_not_a_blank():
-    with pytest.raises(jinja2.UndefinedError):
+    with pytest.raises(TrackerError, match=r"模板 .*base\.html 第 \d+ 行使用了报告中没有的名称"):
         env.render("base.html")
     with pytest.raises(jinja2.UndefinedError):
         env.render_string('{% import "macros.html" as m %}{{ m.table(cols, rows) }}',

@@ -71,11 +71,12 @@ def test_one_html_and_xlsx_per_report_with_expected_names(written):
 
 @pytest.mark.parametrize("kind, sections", [
     ("quarterly", ["一、总体情况", "二、各服务队活动情况", "三、志愿者服务时长", "四、本季度未参加服务的志愿者",
-                   "五、活动主题", "六、群众需求与结对帮扶", "七、近期工作安排", "八、未通过的检查项"]),
+                   "五、活动主题", "六、群众需求与结对帮扶", "七、本季度活动一览", "八、近期工作安排",
+                   "九、未通过的检查项"]),
     ("midyear", ["一、总体情况", "二、调整建议", "三、提醒教育名单", "四、进度落后的服务队", "五、志愿者比例",
                  "六、新志愿者与退出"]),
     ("annual", ["一、总体情况", "二、表彰与星级认定", "三、志愿者年度考评", "四、服务队年度考评",
-                "五、单位考评规则检查（R1—R13）"]),
+                "五、单位考评规则检查（R1—R13）", "附录　各服务队全年活动一览"]),
 ])
 def test_html_is_self_contained_with_sections_header_and_charts(written, kind, sections):
     html = written[kind][0].read_text(encoding="utf-8")

@@ -334,11 +334,14 @@ def report(
     today: dt.date | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     workers: int | None = None,
+    templates: PathLike | None = None,
 ) -> ReportResult:
     """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it
     in `formats` (default: `reports.output.DEFAULT_FORMATS`). `progress(done, total, unit)` is
     called as each file set is written; `workers` chart-drawing processes (default: one per core
-    for a run of many units)."""
+    for a run of many units). `templates`: a folder of the office's template overrides, searched
+    before ./reports/templates and the built-in ones (docs/reports.md, "Your own templates")."""
+    from tracker.render.env import template_dirs
     from tracker.reports.make import check_formats, make_reports
     from tracker.reports.output import DEFAULT_FORMATS
     from tracker.reports.registry import report_spec
@@ -346,13 +349,108 @@ def report(
 
     spec = report_spec(name)
     formats = check_formats(formats or DEFAULT_FORMATS)
+    template_dirs(templates)  # a missing --templates folder is a usage error before any work
     req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
     spec.check(req)
     out = Path(out_dir) if out_dir is not None else Path(".")
     with connect(db, read_only=True) as con:
         a = Assessment(con, _rules(rules), unit, req.today)
-        made = make_reports(a, spec, req, out, formats, progress=progress, workers=workers)
+        made = make_reports(a, spec, req, out, formats, progress=progress, workers=workers,
+                            templates=Path(templates) if templates is not None else None)
     return ReportResult(spec, made.paths, made.summaries, made.overview)
+
+
+# ---------------------------------------------------------------- certificates
+
+
+@dataclass
+class CertificateResult:
+    """The certificates issued (each with its serial and file), and who was skipped for having no service."""
+
+    certificates: list  # certificates.document.Certificate
+    paths: list[Path]
+    skipped: list[str]
+    unmasked: bool
+
+
+def certificate(
+    db: PathLike | None,
+    *,
+    out: PathLike,
+    volunteer: str | None = None,
+    unit: str | None = None,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    all_volunteers: bool = False,
+    year: int | None = None,
+    suffix: str = ".html",
+    unmask: bool = False,
+    rules: PathLike | Rules | None = None,
+    templates: PathLike | None = None,
+    today: dt.date | None = None,
+) -> CertificateResult:
+    """Issue 志愿服务记录证明 (docs/certificates.md): one volunteer's (`out` a .html or .docx file), or
+    with `all_volunteers` one per volunteer of `unit` who served in `year` (`out` a folder). Each gets
+    a serial recorded in the database; ID numbers are masked unless `unmask`."""
+    from tracker.certificates import issue
+    from tracker.render.env import template_dirs
+
+    day = today or dt.date.today()
+    template_dirs(templates)
+    with connect(db) as con:
+        if all_volunteers:
+            if volunteer is not None or start is not None or end is not None:
+                raise TrackerError("--all 与 --volunteer、--from、--to 不能同时使用（--all 按 --year 出具全年）。", code=2)
+            if unit is None or year is None:
+                raise TrackerError("--all 需要同时给出 --unit 单位 和 --year 年度。", code=2)
+            done, skipped = issue.issue_all(con, _rules(rules), unit, year, Path(out), suffix=suffix, today=day,
+                                            unmask=unmask, templates=templates)
+        else:
+            if volunteer is None:
+                raise TrackerError("请用 --volunteer 姓名或志愿者编号 指定志愿者，或用 --all --unit 单位 --year 年度。",
+                                   code=2)
+            done = issue.issue_one(con, _rules(rules), volunteer, Path(out), unit=unit,
+                                   start=parse_date_option(start, "--from"), end=parse_date_option(end, "--to"),
+                                   today=day, unmask=unmask, templates=templates)
+            skipped = []
+    return CertificateResult([c for c, _ in done], [p for _, p in done], [v.name for v in skipped], unmask)
+
+
+def verify_certificate(db: PathLike | None, serial: str, *, rules: PathLike | Rules | None = None,
+                       today: dt.date | None = None):
+    """Check a certificate's serial against the database: issued or not, to whom, the total then and now."""
+    from tracker.certificates import issue
+
+    with connect(db, read_only=True) as con:
+        return issue.verify(con, _rules(rules), serial, today or dt.date.today())
+
+
+def build_report(
+    db: PathLike | None,
+    name: str,
+    *,
+    year: int,
+    quarter: int | None = None,
+    as_of: dt.date | str | None = None,
+    unit: str | None = None,
+    rules: PathLike | Rules | None = None,
+    today: dt.date | None = None,
+) -> Report:
+    """One unit's report as data, without writing it (`unit`: the database's only unit if omitted)."""
+    from tracker.reports.model import require_data
+    from tracker.reports.registry import report_spec
+    from tracker.reports.spec import Request
+
+    spec = report_spec(name)
+    req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
+    spec.check(req)
+    with connect(db, read_only=True) as con:
+        a = Assessment(con, _rules(rules), unit, req.today)
+        units = a.units
+        if len(units) != 1:
+            raise TrackerError(f"数据库中有 {len(units)} 个单位，请用 --unit 指定一个单位。", code=2)
+        require_data(a.months_loaded, req.year, units)
+        return spec.build(a.unit_view(units[0]), req)
 
 
 # ---------------------------------------------------------------- forms and templates

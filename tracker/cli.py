@@ -37,7 +37,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-report_app = typer.Typer(help="生成报告（HTML + 同名 .xlsx）。", no_args_is_help=True)
+report_app = typer.Typer(help="生成报告（HTML + 同名 .xlsx，可加 Word .docx）。", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 Db = Annotated[Path | None, typer.Option("--db", envvar="TRACKER_DB", help="数据库文件（默认 ./tracker.duckdb；环境变量 TRACKER_DB）。", show_default=False)]
@@ -283,7 +283,7 @@ def _report_command(name: str):
 
     def command(year: int, unit: str | None = None, out_dir: Path | None = None, db: Path | None = None,
                 rules: Path | None = None, debug: bool = False, quarter: int | None = None,
-                as_of: str | None = None, formats: str = "html,xlsx") -> None:
+                as_of: str | None = None, formats: str = "html,xlsx", templates: Path | None = None) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -301,7 +301,7 @@ def _report_command(name: str):
                 bar.update(task, completed=done, total=total, description=f"{spec.title}：{unit}")
 
             result = api.report(db, name, year=year, quarter=quarter, as_of=as_of, unit=unit, out_dir=out_dir,
-                                formats=chosen, rules=rules, progress=progress)
+                                formats=chosen, rules=rules, progress=progress, templates=templates)
         _print_paths(f"{spec.title}：已生成 {len(result.paths)} 个文件", result.paths)
 
     params = [
@@ -316,7 +316,10 @@ def _report_command(name: str):
         inspect.Parameter("unit", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Unit),
         inspect.Parameter("out_dir", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutDir),
         inspect.Parameter("formats", inspect.Parameter.KEYWORD_ONLY, default="html,xlsx", annotation=Annotated[
-            str, typer.Option("--format", help="输出格式，逗号分隔：html、xlsx。")]),
+            str, typer.Option("--format", help="输出格式，逗号分隔：html（网页）、xlsx（Excel）、docx（Word，可编辑）；默认 html,xlsx。")]),
+        inspect.Parameter("templates", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Path | None, typer.Option("--templates", help="自定义模板文件夹（红头、落款等），先于 ./reports/templates 和内置模板查找。",
+                                      show_default=False)]),
         inspect.Parameter("db", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Db),
         inspect.Parameter("rules", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Rules),
         inspect.Parameter("debug", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Debug),
@@ -345,6 +348,82 @@ def _print_paths(title: str, paths: list[Path]) -> None:
     for p in paths:
         t.add_row(str(p), kinds.get(p.suffix, p.suffix))
     out.print(t)
+
+
+# ---------------------------------------------------------------- certificates
+
+certificate_app = typer.Typer(
+    help="志愿服务记录证明：为志愿者出具服务记录证明（.html 或 .docx），每份带可核验的证明编号。",
+    invoke_without_command=True, no_args_is_help=True)
+app.add_typer(certificate_app, name="certificate")
+
+
+@certificate_app.callback()
+def certificate(
+    ctx: typer.Context,
+    volunteer: Annotated[str | None, typer.Option("--volunteer", help="志愿者姓名或志愿者编号。", show_default=False)] = None,
+    unit: Unit = None,
+    start: Annotated[str | None, typer.Option("--from", help="证明期间开始（默认登记日期）。", show_default=False)] = None,
+    end: Annotated[str | None, typer.Option("--to", help="证明期间结束（默认今天或退出日期）。", show_default=False)] = None,
+    all_volunteers: Annotated[bool, typer.Option("--all", help="为 --unit 单位在 --year 年有服务记录的每位志愿者各出具一份。")] = False,
+    year: Year = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="输出文件 .html 或 .docx；用 --all 时为输出文件夹。", show_default=False)] = None,
+    file_format: Annotated[str, typer.Option("--format", help="用 --all 时的文件格式：html 或 docx。")] = "html",
+    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整的身份证号码（默认脱敏）。")] = False,
+    templates: Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹。", show_default=False)] = None,
+    db: Db = None, rules: Rules = None, debug: Debug = False,
+) -> None:
+    """出具志愿服务记录证明；tracker certificate verify 编号 核验证明。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    if out_path is None:
+        raise TrackerError("缺少 --out：证明要写到哪个文件（.html 或 .docx），用 --all 时为文件夹。", code=2)
+    fmt_choice = file_format.strip().lower().lstrip(".")
+    if fmt_choice not in ("html", "docx"):
+        raise TrackerError(f"--format 只能是 html 或 docx，而不是“{file_format}”。", code=2)
+    res = api.certificate(db, out=out_path, volunteer=volunteer, unit=unit, start=start, end=end,
+                          all_volunteers=all_volunteers, year=year, suffix="." + fmt_choice, unmask=unmask,
+                          rules=rules, templates=templates)
+    t = Table(title=f"志愿服务记录证明：已出具 {len(res.paths)} 份", header_style="bold")
+    for h in ("证明编号", "志愿者", "期间", "次数", "服务时长（小时）", "文件"):
+        t.add_column(h, overflow="fold")
+    for c, p in zip(res.certificates, res.paths, strict=True):
+        r = c.record
+        t.add_row(c.serial, r.volunteer.name, f"{r.period.start} 至 {r.period.end}", str(len(r.services)),
+                  f"{r.total_hours:g}", str(p))
+    out.print(t)
+    if res.skipped:
+        out.print(f"本年没有服务记录、未出具证明的志愿者 {len(res.skipped)} 人：{'、'.join(res.skipped)}")
+    if res.unmasked:
+        out.print("[yellow]注意：证明中显示了完整的身份证号码（--unmask），请妥善保管。[/yellow]")
+    else:
+        out.print("身份证号码已脱敏（如需完整号码，加 --unmask）。")
+    out.print("核验：tracker certificate verify 证明编号")
+
+
+@certificate_app.command("verify")
+def certificate_verify(
+    serial: Annotated[str, typer.Argument(help="证明编号，如 ZYJL-2026-7K3M-9QXD-H2PA。", show_default=False)],
+    db: Db = None, rules: Rules = None, debug: Debug = False,
+) -> None:
+    """核验证明编号：是否由本数据库出具、出具日期、为谁出具、当时和现在的服务时长。"""
+    v = api.verify_certificate(db, serial, rules=rules)
+    if not v.valid:
+        err.print(f"[red]无效：数据库中没有编号为 {v.serial} 的证明。[/red]请核对编号，并确认使用的是出具证明的单位的数据库。")
+        raise typer.Exit(1)
+    i = v.issued
+    out.print(f"[green]有效[/green]：证明编号 {i.serial}")
+    out.print(f"出具日期：{i.issued_on}")
+    out.print(f"志愿者：{i.name}（{i.unit}{f'，编号 {i.number}' if i.number else ''}）")
+    out.print(f"证明期间：{i.start} 至 {i.end}")
+    out.print(f"出具时：服务 {i.services} 次，共 {i.total_hours:g} 小时")
+    if v.total_now is None:
+        out.print("[yellow]现在：花名册中已找不到该志愿者，无法重新计算。[/yellow]")
+    elif v.same_records:
+        out.print(f"现在：服务 {v.services_now} 次，共 {v.total_now:g} 小时（与出具时一致）")
+    else:
+        out.print(f"[yellow]现在：服务 {v.services_now} 次，共 {v.total_now:g} 小时——台账在出具后有变动，"
+                  "与证明所列不同。[/yellow]")
 
 
 # ---------------------------------------------------------------- forms, templates, demo

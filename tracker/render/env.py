@@ -1,15 +1,26 @@
-"""The one jinja2 environment for reports, and the page header it expects.
+"""The jinja2 environment for reports, and the page header it expects.
 
 Templates only lay out: Python computes and formats values (with
 `tracker.render.filters`) before rendering. Autoescaping is on and undefined
 names are errors, so user text is never markup and a missing value fails
 loudly instead of printing blank.
+
+An office overrides templates without copying them (docs/reports.md, "Your
+own templates"): templates are looked up in `--templates DIR`, then in
+./reports/templates/, then among the built-in ones; the built-in ones are
+also reachable as "builtin/NAME", so an override of base.html can extend
+"builtin/base.html" and replace only its `letterhead` or `closing` block.
+office.html holds the issuing organ, document number and signature that the
+page's letterhead and the Word document's header and closing both use. A
+broken override is a Chinese error naming its file and line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +31,10 @@ import polars as pl
 from tracker import __version__
 from tracker import formats as fmt
 from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
+from tracker.problems import TrackerError
 from tracker.render import filters
+
+LOCAL_TEMPLATES = Path("reports") / "templates"  # the office's own, beside where tracker runs
 
 
 @dataclass(frozen=True)
@@ -128,11 +142,33 @@ def rows_of(
     return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
 
 
+def template_dirs(templates: str | Path | None = None) -> tuple[Path, ...]:
+    """The folders searched before the built-in templates: --templates, then ./reports/templates."""
+    dirs = []
+    if templates is not None:
+        d = Path(templates)
+        if not d.is_dir():
+            raise TrackerError(f"找不到模板文件夹 {d}（--templates 应是一个包含 .html 模板的文件夹）。", code=2)
+        dirs.append(d.resolve())
+    if LOCAL_TEMPLATES.is_dir():
+        dirs.append(LOCAL_TEMPLATES.resolve())
+    return tuple(dirs)
+
+
+def environment(templates: str | Path | None = None) -> jinja2.Environment:
+    """The environment for these override folders (`template_dirs`), made once per set of folders."""
+    return _environment(template_dirs(templates))
+
+
 @functools.cache
-def environment() -> jinja2.Environment:
-    """The shared environment: templates from tracker/reports/templates."""
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    builtin = jinja2.PackageLoader("tracker", "reports/templates")
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("tracker", "reports/templates"),
+        loader=jinja2.ChoiceLoader([
+            *(jinja2.FileSystemLoader(str(d)) for d in dirs),
+            jinja2.PrefixLoader({"builtin": builtin}),
+            builtin,
+        ]),
         autoescape=jinja2.select_autoescape(["html", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -144,9 +180,34 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template_name: str, /, **context: object) -> str:
-    """Render a template by name (e.g. "quarterly.html") with `context`."""
-    return environment().get_template(template_name).render(**context)
+def _where(e: BaseException) -> str:
+    """"模板 X 第 N 行" from a jinja error: its own file and line, else the template frame it came from."""
+    name, line = getattr(e, "filename", None) or getattr(e, "name", None), getattr(e, "lineno", None)
+    if not line:
+        for frame in reversed(traceback.extract_tb(sys.exc_info()[2] or e.__traceback__)):
+            if not frame.filename.endswith(".py"):
+                name, line = frame.filename, frame.lineno
+                break
+    return f"模板 {name or '（未知）'}" + (f" 第 {line} 行" if line else "")
+
+
+def template_error(e: Exception) -> TrackerError:
+    """A template fault said in Chinese, naming the template file and line (an office's override)."""
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        return TrackerError(f"{_where(e)}有语法错误：{e.message}。请改正该模板，或删除它以使用内置模板。")
+    if isinstance(e, jinja2.TemplateNotFound):
+        return TrackerError(f"找不到模板“{e.name}”（自定义模板中引用了不存在的模板？内置模板可写作 builtin/base.html）。")
+    if isinstance(e, jinja2.UndefinedError):
+        return TrackerError(f"{_where(e)}使用了报告中没有的名称：{e.message}。")
+    return TrackerError(f"{_where(e)}无法生成：{e}。")
+
+
+def render(template_name: str, /, *, templates: str | Path | None = None, **context: object) -> str:
+    """Render a template by name (e.g. "quarterly.html") with `context`; faults in Chinese."""
+    try:
+        return environment(templates).get_template(template_name).render(**context)
+    except jinja2.TemplateError as e:
+        raise template_error(e) from e
 
 
 def render_string(source: str, /, **context: object) -> str:
@@ -154,11 +215,36 @@ def render_string(source: str, /, **context: object) -> str:
     return environment().from_string(source).render(**context)
 
 
-def write_page(path: str | Path, template_name: str, /, **context: object) -> Path:
-    """Render a template to an HTML file (UTF-8)."""
+@dataclass(frozen=True)
+class Office:
+    """What office.html declares: the letterhead (发文机关, 文号) and the closing (署名, 日期)."""
+
+    organ: str = ""
+    doc_number: str = ""
+    signature: str = ""
+    sign_date: str = ""
+
+
+def office(header: Header, templates: str | Path | None = None) -> Office:
+    """The office's letterhead and closing for this report, from office.html (override or built-in)."""
+    try:
+        module = environment(templates).get_template("office.html").make_module({"header": header})
+        return Office(**{k: str(getattr(module, k, "") or "").strip() for k in Office.__dataclass_fields__})
+    except jinja2.TemplateError as e:
+        raise template_error(e) from e
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write a page (UTF-8): the one place pages reach the disk."""
     path = Path(path)
-    path.write_text(render(template_name, **context), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_page(path: str | Path, template_name: str, /, *, templates: str | Path | None = None,
+               **context: object) -> Path:
+    """Render a template to an HTML file (UTF-8)."""
+    return write_text(path, render(template_name, templates=templates, **context))
 
 
 def columns(spec: Iterable[tuple]) -> list[Col]:

@@ -254,8 +254,11 @@ def cards(x: Year) -> list[dict[str, str]]:
         c.card(MET_WORDS[True], f"{n_met}/{n_owing}", "人", f"达标率 {fmt.share(n_met, n_owing)}",
                "warn" if n_met < n_owing else ""),
         c.card("全年志愿服务活动", u["service_activities"], "次", f"{u['teams']} 支服务队"),
-        c.card("全年服务时长", fmt.hours(float(vols["service_hours"].sum())), "小时",
-               f"人均 {fmt.hours(float(vols['service_hours'].mean() or 0))} 小时"),
+        c.card("全年服务时长" + ("（含结对走访）" if x.rules.pairing_hours_count else ""),
+               fmt.hours(float(vols["service_hours"].sum())), "小时",
+               "参加考评的志愿者合计，即表1之和"
+               + (f"，其中结对走访 {fmt.hours(float(vols['pairing_hours'].sum()))}" if x.rules.pairing_hours_count else "")
+               + f"；人均 {fmt.hours(float(vols['service_hours'].mean() or 0))} 小时"),
         c.card("达标服务队", f"{int((t['level'] == 'pass').sum())}/{t.height}", "支", "活动、主题、十有",
                "warn" if (t["level"] != "pass").any() else ""),
         c.card("星级志愿者", int(x.by_star["n"].sum()) if x.by_star.height else 0, "人",
@@ -297,6 +300,39 @@ def summary(x: Year) -> dict:
             "fails": x.n_fail, "hours": float(vols["service_hours"].sum())}
 
 
+def activities_table(x: Year) -> c.Table:
+    return c.activities_table(
+        c.with_team_label(c.service_activities(x.f.activities, x.rules), x.labels), sheet="全年活动一览",
+        caption=f"附表 各服务队全年志愿服务活动一览（{x.period.label}）", empty="本年没有志愿服务活动。",
+        note="各队小计的活动次数即表2的活动次数；服务时长为活动参加人员的合计，不含结对帮扶走访。",
+    )
+
+
+def layout(x: Year) -> list[c.Section]:
+    """The sections after 一、总体情况, in order (the page and the Word document alike)."""
+    rules = [c.table_block("compliance")]
+    for g in x.rule_groups:
+        if g["level"] == "pass":
+            continue
+        rules += [c.heading_block(g["title"], g["level"]), c.findings_block(items=g["items"])]
+        if g["passed_hidden"]:
+            rules.append(c.text_block(f"另有 {g['passed_hidden']} 项通过。", note=True))
+    promoted = x.promoted
+    return [
+        c.section("二、表彰与星级认定", c.heading_block("达标志愿者"),
+                  c.sentences_block("recognition", empty="本年没有达标的志愿者。"),
+                  *([c.heading_block("本年星级晋升"),
+                     c.text_block("；".join(f"{r['name']}（{r['team_label']}）{r['star_change']}"
+                                           for r in promoted.to_dicts()) + "。")] if promoted.height else []),
+                  c.table_block("stars"), c.table_block("top"), c.chart_block("stars", "图1 志愿者星级分布")),
+        c.section("三、志愿者年度考评", c.table_block("volunteers"), c.chart_block("hours", "图2 志愿者全年服务时长分布")),
+        c.section("四、服务队年度考评", c.table_block("teams"), c.chart_block("progress", "图3 各服务队全年活动次数"),
+                  c.chart_block("themes", "图4 各服务队活动主题")),
+        c.section("五、单位考评规则检查（R1—R13）", *rules),
+        c.section("附录　各服务队全年活动一览", c.table_block("activities")),
+    ]
+
+
 def stem(req: Request) -> str:
     return f"年度考评_{req.year}"
 
@@ -311,11 +347,12 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
     return c.Report(
         kind="annual", unit=x.unit, stem=f"{stem(req)}_{c.file_part(x.unit)}", header=head, cards=cards(x),
         tables={"volunteers": volunteers_table(x), "teams": teams_table(x), "compliance": compliance_table(x),
-                "stars": stars_table(x), "top": top_table(x), "detail": detail_table(x)},
+                "stars": stars_table(x), "top": top_table(x), "detail": detail_table(x),
+                "activities": activities_table(x)},
         charts=chart_data(x),
         lists={"rule_groups": x.rule_groups, "recognition": recognition(x),
                "promoted": [f"{r['name']}（{r['team_label']}）{r['star_change']}" for r in x.promoted.to_dicts()]},
-        summary=summary(x),
+        summary=summary(x), sections=layout(x),
     )
 
 

@@ -67,7 +67,7 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
 
 def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
                  formats: tuple[str, ...], progress: Progress | None = None,
-                 workers: int | None = None) -> Made:
+                 workers: int | None = None, templates: Path | None = None) -> Made:
     """Build and write every unit's report, then the overview when the run covers several units."""
     spec.check(req)
     units = a.units
@@ -83,7 +83,7 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
 
     def finish(r: Report, drawn: Future | None) -> None:
         r.drawn = drawn.result() if drawn is not None else None
-        made.paths.extend(write_report(r, out_dir, formats))
+        made.paths.extend(write_report(r, out_dir, formats, templates))
         made.summaries[r.unit] = r.summary
         if progress:
             progress(len(made.summaries), total, r.unit)
@@ -101,7 +101,7 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
     if several:
         assert first_header is not None
         made.overview = overview.build(spec, made.summaries, first_header, a.months_loaded, req)
-        made.paths.extend(write_report(made.overview, out_dir, formats))
+        made.paths.extend(write_report(made.overview, out_dir, formats, templates))
         if progress:
             progress(total, total, made.overview.unit)
     return made

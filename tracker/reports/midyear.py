@@ -269,6 +269,16 @@ def cards(x: Midyear) -> list[dict[str, str]]:
     ]
 
 
+LAYOUT = [
+    c.section("二、调整建议", c.sentences_block("advice", empty="各项工作均达到进度，暂无需要调整的事项。")),
+    c.section("三、提醒教育名单", c.table_block("inactive"),
+              c.chart_block("reasons", "图1 提醒教育名单：各服务队人数及原因")),
+    c.section("四、进度落后的服务队", c.table_block("teams"), c.chart_block("progress", "图2 各服务队活动进度")),
+    c.section("五、志愿者比例", c.table_block("unit"), c.chart_block("hours", "图3 志愿者年内服务时长分布")),
+    c.section("六、新志愿者与退出", c.table_block("new"), c.table_block("left")),
+]
+
+
 def stem(req: Request) -> str:
     return f"年中调整_{req.year}"
 
@@ -286,7 +296,7 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
         tables={"inactive": inactive_table(x), "teams": teams_table(x), "unit": unit_table(x),
                 "new": new_table(x), "left": left_table(x)},
         charts=chart_data(x),
-        lists={"advice": advice(x), "as_of": [x.d]},
+        lists={"advice": advice(x), "as_of": [x.d]}, sections=LAYOUT,
         summary={"volunteers": ina.height, "new": ina.filter(pl.col("state") == "new").height,
                  "inactive": x.flagged.height, "ratio": x.u["ratio"], "recruit": x.unit_row["recruit"][0],
                  "teams": x.teams.height, "teams_behind": int((~x.teams["activities_met"]).sum()), "as_of": x.d},

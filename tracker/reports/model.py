@@ -64,6 +64,8 @@ class Table:
     empty: str = "无"
     note: str = ""
     totals: dict[str, str] | None = None
+    group: str | None = None  # a frame column: rows shown in groups, each with a heading and a subtotal row
+    subtotal: Callable[[pl.DataFrame], dict[str, str]] | None = None  # a group's frame → its subtotal cells
 
     @property
     def rows(self) -> list[dict[str, object]]:
@@ -76,6 +78,18 @@ class Table:
     @property
     def height(self) -> int:
         return self.frame.height
+
+    @property
+    def groups(self) -> list[dict[str, Any]]:
+        """With `group`: per group (in the frame's order) its title, page rows and subtotal cells."""
+        if self.group is None:
+            return []
+        out = []
+        for (title,), part in self.frame.partition_by(self.group, as_dict=True, maintain_order=True).items():
+            rows = Table(self.sheet, self.caption, part, self.cols, self.formats, level_key=self.level_key).rows
+            out.append({"title": fmt.EMPTY if title is None else str(title), "rows": rows,
+                        "subtotal": self.subtotal(part) if self.subtotal else {}})
+        return out
 
     def for_xlsx(self) -> tuple[pl.DataFrame, dict[str, str]]:
         titles = dict(self.sheet_cols) if self.sheet_cols is not None else {
@@ -204,6 +218,92 @@ def file_part(name: str) -> str:
     return out[:80] or "单位"
 
 
+@dataclass(frozen=True)
+class Block:
+    """One piece of a report section, laid out alike on the page and in Word.
+
+    kind: "table" (`key` in `Report.tables`), "chart" (`key` in `Report.charts`,
+    with its `caption`), "sentences" / "findings" (`key` in `Report.lists`, or
+    the findings in `items`), "heading" (`text`, with an optional level badge),
+    "text" (a paragraph; `level="note"` makes it a note).
+    """
+
+    kind: str
+    key: str = ""
+    caption: str = ""
+    empty: str = "无"
+    text: str = ""
+    level: str = ""
+    items: tuple = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of a report: its title, an optional note, its blocks in order."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    note: str = ""
+
+
+def section(title: str, *blocks: Block, note: str = "") -> Section:
+    return Section(title, tuple(blocks), note)
+
+
+def table_block(key: str) -> Block:
+    return Block("table", key)
+
+
+def chart_block(key: str, caption: str = "") -> Block:
+    return Block("chart", key, caption=caption)
+
+
+def sentences_block(key: str, empty: str = "无") -> Block:
+    return Block("sentences", key, empty=empty)
+
+
+def findings_block(key: str = "", empty: str = "无", items: list | tuple = ()) -> Block:
+    return Block("findings", key, empty=empty, items=tuple(items))
+
+
+def heading_block(text: str, level: str = "") -> Block:
+    return Block("heading", text=text, level=level)
+
+
+def text_block(text: str, note: bool = False) -> Block:
+    return Block("text", text=text, level="note" if note else "")
+
+
+def activities_table(acts: pl.DataFrame, *, sheet: str, caption: str, empty: str, note: str = "") -> Table:
+    """Activities one per row, grouped by team (short name) with per-team subtotals.
+
+    `acts`: `queries.activities` rows with `team_label`. Titles, places and
+    notes are the user's text: escaped on the page, never a formula in .xlsx.
+    Subtotals are the team's activities, person-times and hours, the same
+    figures the team tables count (docs/reports.md, "Figures that appear twice").
+    """
+    frame = acts.sort("team", "date", "aid").select(
+        "team_label", "date", "title", "kind", "theme", "place", "participants", "total_hours", "note",
+    )
+
+    def subtotal(part: pl.DataFrame) -> dict[str, str]:
+        return {"title": f"小计 {part.height} 次", "participants": str(int(part["participants"].sum())),
+                "total_hours": fmt.hours(float(part["total_hours"].sum()))}
+
+    return Table(
+        sheet=sheet, caption=caption, frame=frame,
+        cols=cols(("date", "日期", False, True), ("title", "活动名称"), ("theme", "服务主题"), ("place", "地点"),
+                  ("participants", "参加人次", True), ("total_hours", "服务时长（小时）", True), ("note", "备注")),
+        formats={"date": fmt.date_iso, "total_hours": hours_fmt},
+        sheet_cols={"team_label": "服务队", "date": "日期", "title": "活动名称", "kind": "活动类型",
+                    "theme": "服务主题", "place": "地点", "participants": "参加人次",
+                    "total_hours": "服务时长（小时）", "note": "备注"},
+        empty=empty, note=note, group="team_label", subtotal=subtotal,
+        totals={"date": "合计", "title": f"{frame.height} 次", "participants": str(int(frame["participants"].sum())),
+                "total_hours": fmt.hours(float(frame["total_hours"].sum()))},
+    )
+
+
 @dataclass
 class Report:
     """One unit's report, ready to lay out: what the template and the .xlsx need."""
@@ -219,6 +319,7 @@ class Report:
     summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the overview
     notes: dict[str, str] = field(default_factory=dict)  # section notes quoting the rules in force
     drawn: dict[str, Markup] | None = None  # the charts as page markup, when drawn elsewhere already
+    sections: list[Section] = field(default_factory=list)  # the layout after 一、总体情况 (page and Word)
 
     @property
     def template(self) -> str:

@@ -153,7 +153,7 @@ def teams_table(x: Quarter) -> c.Table:
         sheet="服务队活动", caption=f"表1 各服务队活动情况（本季度 {x.q.label}；年度累计 {x.ytd.label}）",
         frame=teams,
         cols=c.cols(("team_label", "服务队"), ("members", "队员", True), ("q_activities", "本季度活动", True),
-                    ("q_participants", "参与人数", True), ("q_hours", "服务时长", True),
+                    ("q_participants", "参与人数", True), ("q_hours", "活动时长", True),
                     ("ytd_activities", "年度累计活动", True), ("ytd_target", "按进度应达", True),
                     ("progress", f"完成全年{need}次", True), ("remaining", "全年还需", True),
                     ("themes_missing", "尚未覆盖的主题"), ("badge", "状态", False, True)),
@@ -161,10 +161,12 @@ def teams_table(x: Quarter) -> c.Table:
                  "themes_missing": fmt.joined,
                  "badge": c.status_badges({"pass": "达到进度", "warn": "落后", "fail": "未达标"})},
         sheet_cols={"team_label": "服务队", "members": "队员", "q_activities": "本季度活动",
-                    "q_participants": "本季度参与人数", "q_hours": "本季度服务时长", "ytd_activities": "年度累计活动",
+                    "q_participants": "本季度参与人数", "q_hours": "本季度活动服务时长", "ytd_activities": "年度累计活动",
                     "ytd_target": "按进度应达", "progress": "完成全年比例", "remaining": "全年还需",
                     "themes_missing": "尚未覆盖的主题", "status": "状态"},
         level_key="level",
+        note="“活动时长”是本队组织的志愿服务活动中全部参加人员的服务时长（本季度活动一览的小计）；"
+             "结对帮扶走访的时长不在其中，见表6。",
         totals={"team_label": "合计", "members": str(teams["members"].sum()),
                 "q_activities": str(teams["q_activities"].sum()),
                 "q_hours": fmt.hours(teams["q_hours"].sum()),
@@ -219,6 +221,30 @@ def themes_table(x: Quarter) -> c.Table:
     )
 
 
+def activities_table(x: Quarter) -> c.Table:
+    return c.activities_table(
+        c.with_team_label(x.service_q, x.labels), sheet="本季度活动一览",
+        caption=f"表7 本季度志愿服务活动一览（{x.q.label}，按服务队）", empty="本季度没有志愿服务活动。",
+        note="参加人次和服务时长为该次活动全部参加人员的合计；各队小计与表1的本季度活动次数和活动时长一致。",
+    )
+
+
+def other_activities_table(x: Quarter) -> c.Table:
+    kinds = [x.rules.training_kind, x.rules.meeting_kind]
+    other = c.with_team_label(x.fq.activities.filter(pl.col("kind").is_in(kinds)), x.labels).sort("date", "aid")
+    return c.Table(
+        sheet="本季度培训和例会", caption=f"表8 本季度培训和工作例会（{x.q.label}）",
+        frame=other.select("date", "kind", "team_label", "title", "place", "participants", "total_hours"),
+        cols=c.cols(("date", "日期", False, True), ("kind", "类型", False, True), ("team_label", "组织"),
+                    ("title", "名称"), ("place", "地点"), ("participants", "参加人数", True),
+                    ("total_hours", "时长合计", True)),
+        formats={"date": fmt.date_iso, "total_hours": c.hours_fmt},
+        sheet_cols={"date": "日期", "kind": "类型", "team_label": "组织", "title": "名称", "place": "地点",
+                    "participants": "参加人数", "total_hours": "时长合计（小时）"},
+        empty="本季度没有培训或工作例会的记录。", note="培训和例会不计入志愿服务时长。",
+    )
+
+
 def demands_table(x: Quarter) -> c.Table:
     dem = c.with_team_label(
         x.fq.demands.filter(pl.col("received_in_period") | ~pl.col("is_closed") | pl.col("closed_in_period")),
@@ -270,7 +296,8 @@ def cards(x: Quarter) -> list[dict[str, str]]:
     n_served = served.filter(pl.col("service_hours") > 0).height
     n_owing = x.owing.filter(pl.col("active")).height
     n_met = x.owing.filter(pl.col("active") & pl.col("met")).height
-    q_hours = float(x.fq.volunteers["service_hours"].sum())
+    q_hours, act_hours, pair_hours = uq["service_hours"], x.teams["q_hours"].sum(), uq["pairing_hours"]
+    served_hours = float(served["service_hours"].sum())
     ratio_ok = uq["ratio"] is None or uq["ratio"] + 1e-9 >= rules.volunteer_ratio
     overdue_d, overdue_p = uq["demands_overdue"], uq["pairings_overdue"]
     m_q = x.meetings_q
@@ -280,8 +307,10 @@ def cards(x: Quarter) -> list[dict[str, str]]:
                "" if ratio_ok else "fail"),
         c.card("服务队", uq["teams"], "支", f"{sum(x.teams['met'])} 支达到活动进度"),
         c.card("本季度志愿服务活动", uq["service_activities"], "次", f"年度累计 {uy['service_activities']} 次"),
-        c.card("本季度服务时长", fmt.hours(q_hours), "小时",
-               f"人均 {fmt.hours(q_hours / served.height) if served.height else '—'} 小时"),
+        c.card("本季度服务时长" + ("（含结对走访）" if rules.pairing_hours_count else ""), fmt.hours(q_hours), "小时",
+               (f"活动 {fmt.hours(act_hours)} + 结对走访 {fmt.hours(pair_hours)}；" if rules.pairing_hours_count
+                else f"活动 {fmt.hours(act_hours)}（结对走访不计）；")
+               + f"在册志愿者人均 {fmt.hours(served_hours / served.height) if served.height else '—'} 小时"),
         c.card("本季度参加服务", f"{n_served}/{served.height}", "人",
                f"{served.height - n_served} 人未参加", "warn" if n_served < served.height else ""),
         c.card("时长达到进度", f"{n_met}/{n_owing}", "人", f"按进度应达 {fmt.hours(x.target_to_date)} 小时",
@@ -350,6 +379,26 @@ def chart_data(x: Quarter) -> dict[str, c.Chart]:
     }
 
 
+def layout(x: Quarter, n_warns: int) -> list[c.Section]:
+    """The sections after 一、总体情况, in order (the page and the Word document alike)."""
+    return [
+        c.section("二、各服务队活动情况", c.table_block("teams"),
+                  c.chart_block("progress", "图1 各服务队年度活动进度"),
+                  c.chart_block("team_month", "图2 各服务队每月志愿服务活动次数"),
+                  note=f"全年每支服务队至少组织 {x.rules.team_activities} 次志愿服务活动；“按进度应达”按年内已过天数折算。"),
+        c.section("三、志愿者服务时长", c.chart_block("hours", "图3 志愿者年度累计服务时长分布"),
+                  c.table_block("volunteers")),
+        c.section("四、本季度未参加服务的志愿者", c.table_block("idle")),
+        c.section("五、活动主题", c.table_block("themes"), c.chart_block("themes", "图4 志愿服务活动主题")),
+        c.section("六、群众需求与结对帮扶", c.table_block("demands"), c.chart_block("demands", "图5 群众需求状态"),
+                  c.table_block("pairings")),
+        c.section("七、本季度活动一览", c.table_block("activities"), c.table_block("other_activities")),
+        c.section("八、近期工作安排", c.sentences_block("due")),
+        c.section("九、未通过的检查项", c.findings_block("fails", empty="没有未通过的检查项。"),
+                  note=f"按考评规则检查，截至 {x.check_as_of}；另有提醒 {n_warns} 项，可用 tracker check 查看。"),
+    ]
+
+
 def summary(x: Quarter, n_fails: int) -> dict:
     """The headline figures the overview sets side by side."""
     uq, uy = x.fq.unit_row, x.fy.unit_row
@@ -360,7 +409,7 @@ def summary(x: Quarter, n_fails: int) -> dict:
     return {
         "volunteers": uq["volunteers"], "ratio": uq["ratio"], "teams": uq["teams"],
         "activities": uq["service_activities"], "ytd_activities": uy["service_activities"],
-        "hours": float(x.fq.volunteers["service_hours"].sum()),
+        "hours": float(uq["service_hours"]),
         "served": n_served, "owing": served.height, "met": n_met, "met_of": n_owing,
         "served_text": f"{n_served}/{served.height}", "met_text": f"{n_met}/{n_owing}",
         "meetings": x.meetings_q, "teams_behind": int((~x.teams["met"]).sum()),
@@ -384,12 +433,13 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
     return c.Report(
         kind="quarterly", unit=x.unit, stem=f"{stem(req)}_{c.file_part(x.unit)}", header=head, cards=cards(x),
         tables={"teams": teams_table(x), "volunteers": volunteers_table(x), "idle": idle_table(x),
-                "themes": themes_table(x), "demands": demands_table(x), "pairings": pairings_table(x)},
+                "themes": themes_table(x), "demands": demands_table(x), "pairings": pairings_table(x),
+                "activities": activities_table(x), "other_activities": other_activities_table(x)},
         charts=chart_data(x),
         lists={"due": due(x), "fails": c.finding_items(fails, x.labels), "warn_count": [len(warns)],
                "check_as_of": [x.check_as_of]},
         summary=summary(x, len(fails)),
-        notes={"teams": f"全年每支服务队至少组织 {x.rules.team_activities} 次志愿服务活动；“按进度应达”按年内已过天数折算。"},
+        sections=layout(x, len(warns)),
     )
 
 
@@ -403,7 +453,7 @@ SPEC = ReportSpec(
     overview=(
         OverviewColumn("volunteers", "在册志愿者"), OverviewColumn("ratio", "志愿者比例", fmt.pct),
         OverviewColumn("teams", "服务队"), OverviewColumn("activities", "本季度活动"),
-        OverviewColumn("ytd_activities", "年度累计活动"), OverviewColumn("hours", "本季度时长", fmt.hours),
+        OverviewColumn("ytd_activities", "年度累计活动"), OverviewColumn("hours", "本季度服务时长", fmt.hours),
         OverviewColumn("served_text", "本季度参加"), OverviewColumn("met_text", "时长达到进度"),
         OverviewColumn("teams_behind", "活动落后的队"), OverviewColumn("meetings", "本季度例会"),
         OverviewColumn("demands_overdue", "逾期需求"), OverviewColumn("pairings_overdue", "逾期结对"),

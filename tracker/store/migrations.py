@@ -209,6 +209,25 @@ CREATE TABLE web_settings (
 ALTER TABLE loads ADD COLUMN account VARCHAR;
 """
 
+# the service-record certificates issued (docs/certificates.md): a serial is checked against this table
+V5_CERTIFICATES = """
+CREATE TABLE certificates (
+    serial       VARCHAR NOT NULL,   -- ZYJL-2026-XXXX-XXXX-XXXX, random; unique (kept by the issuer)
+    issued_on    DATE NOT NULL,
+    issued_at    TIMESTAMP NOT NULL,
+    vid          INTEGER NOT NULL,
+    unit         VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL,
+    number       VARCHAR,
+    period_start DATE NOT NULL,
+    period_end   DATE NOT NULL,
+    services     INTEGER NOT NULL,   -- service records listed
+    total_hours  DOUBLE NOT NULL,    -- the total certified
+    digest       VARCHAR NOT NULL,   -- sha256 of the records listed, to tell later whether they changed
+    file_name    VARCHAR
+);
+"""
+
 # 附件1 application forms (docs/data-model.md, "Applicants"): a person who applied is stored as
 # soon as the form is loaded, with status 申请 and no 登记日期 until the review registers them;
 # the form's own fields the roster had no column for are kept with every version.
@@ -224,6 +243,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], Non
     (2, "indexes for per-unit date ranges", V2_INDEXES),
     (3, "drop the indexes: zone maps serve the scans, bulk loads go faster", V3_DROP_INDEXES),
     (4, "accounts of the web app; the account that made each load", V4_ACCOUNTS),
+    (5, "certificates: the service-record certificates issued, by serial", V5_CERTIFICATES),
     (6, "applicants (附件1): 登记日期 may be empty, 政治面貌, 志愿服务经历, 所在单位", V6_APPLICATIONS),
 ]
 

@@ -1,0 +1,83 @@
+"""Each page carries the font of its own characters (docs/reports.md, "Fonts in the page")."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+import time
+
+import pytest
+from fontTools.ttLib import TTFont
+from report_demo import demo_db
+
+from tracker import api
+from tracker.render import fontface
+
+FACE = re.compile(r'@font-face \{ font-family: "tracker-cjk";.*?url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)')
+
+
+def embedded(page: str) -> TTFont:
+    (data,) = FACE.findall(page)
+    return TTFont(io.BytesIO(base64.b64decode(data)))
+
+
+@pytest.fixture(scope="session")
+def pages(tmp_path_factory):
+    db = demo_db(tmp_path_factory).db
+    out = tmp_path_factory.mktemp("fonts")
+    res = api.report(db, "quarterly", year=2025, quarter=4, out_dir=out, today=dt.date(2026, 1, 20),
+                     formats=("html",))
+    return [p.read_text(encoding="utf-8") for p in res.paths]
+
+
+def test_the_page_embeds_every_character_it_shows_and_little_else(pages):
+    page = pages[0]
+    font = embedded(page)
+    assert font.flavor == "woff"
+    cmap = font.getBestCmap()
+    shown = {ch for ch in fontface.page_characters(page) if not ch.isspace()}
+    cjk = {ch for ch in shown if "\u4e00" <= ch <= "\u9fff"}
+    assert len(cjk) > 200 and all(ord(ch) in cmap for ch in cjk)
+    assert all(ord(ch) in cmap for ch in "0123456789（）：；，。")
+    assert len(cmap) < len(shown) + 40  # a subset: the page's characters, not the 30,000 of the font
+    assert "tracker-cjk" in page.split("font-family:", 2)[2][:40]  # the page's text asks for it first
+    assert "Copyright" in font["name"].getDebugName(0) or font["name"].getDebugName(13)  # the licence stays
+
+
+def test_a_page_stays_light(pages):
+    page = pages[0]
+    (data,) = FACE.findall(page)
+    font_bytes = len(data.encode())
+    assert 30_000 < font_bytes < 150_000, font_bytes  # tens of kilobytes for a briefing's few hundred characters
+    assert font_bytes < len(page.encode()) / 2
+
+
+def test_characters_outside_gb2312_and_user_text_are_covered():
+    page = "<html><head></head><body><p>王喆、李燊、赵䶮 <b>&lt;b&gt;</b></p><svg><text>不计入</text></svg></body></html>"
+    out = fontface.embed(page)
+    cmap = embedded(out).getBestCmap()
+    assert all(ord(ch) in cmap for ch in "王喆李燊赵䶮")
+    assert ord("计") not in cmap  # charts draw their text as outlines: nothing of the SVG is embedded
+    assert out.index("@font-face") < out.index("</head>")
+
+
+def test_many_pages_get_cheap(monkeypatch):
+    """After a run's first pages a reduced copy of the font makes each further page cheaper."""
+    subsets = fontface._Subsets()
+    monkeypatch.setattr(fontface, "_SUBSETS", subsets)
+    monkeypatch.setattr(fontface, "DIRECT_PAGES", 1)
+    words = "党员志愿服务队季度例会通报本季度活动一览服务时长合计检验业务宣传句容"
+    fontface.font_face(frozenset(words + "甲"))
+    assert subsets.reduced is None
+    fontface.font_face(frozenset(words + "乙"))  # the second page builds the reduced copy
+    assert subsets.reduced is not None and set(words) <= subsets.reduced[1]
+    t = time.perf_counter()
+    for extra in "丙丁戊己":
+        fontface.font_face(frozenset(words + extra))
+    per_page = (time.perf_counter() - t) / 4
+    assert per_page < 1.0, per_page
+    again = time.perf_counter()
+    fontface.font_face(frozenset(words + "丁"))  # the same characters again: remembered
+    assert time.perf_counter() - again < 0.05
