@@ -19,6 +19,7 @@ import polars as pl
 
 from tracker import __version__
 from tracker import formats as fmt
+from tracker.atomic import write_text
 from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
 from tracker.render import filters
 
@@ -156,9 +157,7 @@ def render_string(source: str, /, **context: object) -> str:
 
 def write_page(path: str | Path, template_name: str, /, **context: object) -> Path:
     """Render a template to an HTML file (UTF-8)."""
-    path = Path(path)
-    path.write_text(render(template_name, **context), encoding="utf-8")
-    return path
+    return write_text(Path(path), render(template_name, **context))  # whole or not at all
 
 
 def columns(spec: Iterable[tuple]) -> list[Col]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tracker.assess.assessment import Assessment
+from tracker.atomic import ensure_folder
 from tracker.problems import TrackerError
 from tracker.reports import overview
 from tracker.reports.model import Report, require_data
@@ -45,7 +46,7 @@ def build_reports(a: Assessment, spec: ReportSpec, req: Request,
 
 def write_reports(reports: list[Report], out_dir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir, "报告文件夹 --out")
     paths: list[Path] = []
     for r in reports:
         if progress:
