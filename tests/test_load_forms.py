@@ -15,9 +15,11 @@ def test_init_creates_versioned_schema_and_is_repeatable(db, cli):
     con = duckdb.connect(str(db), read_only=True)
     versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
     con.close()
-    assert versions == [1, 2, 3]
+    from tracker.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+    assert versions == [v for v, *_ in MIGRATIONS]
     again = cli("init", db=db)
-    assert again.code == 0 and "结构版本 3" in again.out
+    assert again.code == 0 and f"结构版本 {SCHEMA_VERSION}" in again.out
 
 
 def test_old_database_migrates_forward(tmp_path, cli):
@@ -31,7 +33,7 @@ def test_old_database_migrates_forward(tmp_path, cli):
     con.close()
     assert cli("status", db=path).code == 0
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] == 3
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] == MIGRATIONS[-1][0]
     con.close()
 
 

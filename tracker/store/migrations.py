@@ -191,10 +191,27 @@ DROP INDEX participations_aid;
 DROP INDEX pairing_unit_date;
 """
 
+# Version 7: what a --replace deleted (so a file loaded again after its months were replaced is
+# checked anew, not "unchanged"), and the backups `tracker backup` made (docs/data-model.md).
+V7_REPLACED_AND_BACKUPS = """
+CREATE TABLE replaced (
+    load_id INTEGER NOT NULL,   -- the --replace load that deleted them
+    month   VARCHAR NOT NULL,   -- YYYY-MM
+    what    VARCHAR NOT NULL,   -- 活动, 参加记录, 需求, 结对走访
+    rows    INTEGER NOT NULL
+);
+CREATE TABLE backups (
+    taken_at TIMESTAMP NOT NULL,
+    path     VARCHAR NOT NULL,  -- where the copy was written, as given
+    bytes    BIGINT
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
     (3, "drop the indexes: zone maps serve the scans, bulk loads go faster", V3_DROP_INDEXES),
+    (7, "what --replace deleted; the backups made", V7_REPLACED_AND_BACKUPS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
