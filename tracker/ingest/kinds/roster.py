@@ -13,12 +13,14 @@ import polars as pl
 
 from tracker.ingest.columns import UNIT, Column, Kind
 from tracker.ingest.common import (
+    check_date_range,
     duplicate_rows,
     ensure_units,
     file_month,
     fingerprint,
     insert_frame,
     replace_keys,
+    rounded_hours,
 )
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
@@ -80,8 +82,13 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
                                  pl.col("registered").cast(pl.String), "登记日期早于审核日期"))
     for key, header in (("registered", "登记日期"), ("left", "退出日期"), ("applied", "申请日期"),
                         ("approved", "审核日期")):
-        ctx.add_frame(problems_where(typed, pl.col(key) > today, header, pl.col(key).cast(pl.String),
-                                     f"日期在将来（今天是 {today.isoformat()}）"))
+        check_date_range(ctx, typed, key, header)
+    for key, header in (("birth_month", "出生年月"), ("joined_party", "入党时间")):
+        ctx.add_frame(problems_where(typed, pl.col(key) > today, header, pl.col(key).dt.strftime("%Y-%m"),
+                                     f"年月在将来（今天是 {today.isoformat()}）"))
+    ctx.add_frame(problems_where(typed, pl.col("joined_party") < pl.col("birth_month"), "入党时间",
+                                 pl.col("joined_party").dt.strftime("%Y-%m"), "入党时间早于出生年月"))
+    typed = rounded_hours(typed, "prior_hours")
     ctx.add_frame(problems_where(typed, (pl.col("prior_hours") < 0), "历史服务时长",
                                  pl.col("prior_hours").cast(pl.String), "不能为负数"))
     if "team" in ctx.table.present:
@@ -94,7 +101,7 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
     ctx.add_frame(duplicate_rows(nophone, ["unit", "name"], "姓名", "name",
                                  "同名且没有编号、身份证号或联系方式可以区分，"))
     rows = typed.select(*PERSON_FIELDS, ROW)
-    matched = _match_volunteers(rows, con)
+    matched = _match_volunteers(ctx, rows, con)
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         ensure_units(con, rows["unit"].unique().to_list(), load_id)
@@ -134,8 +141,22 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
                     {"志愿者": rows.height})
 
 
-def _match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Attach the vid of a known volunteer: by number, else ID number, else name + phone."""
+IDENTIFIERS = (("number", "志愿者编号"), ("id_number", "身份证号码"), ("phone", "联系方式"))
+
+
+def _phones(col: str) -> pl.Expr:
+    return pl.col(col).str.split("、")
+
+
+def _match_volunteers(ctx: FileContext, rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Attach the vid of the known volunteer each row is (docs/data-model.md, "Who is who").
+
+    By volunteer number, else ID number, else name and phone; else by name, when exactly one
+    volunteer of the unit has that name and the row contradicts none of their identifiers
+    (number, ID number, phone: the row's is blank, theirs is blank, or they agree). A row
+    whose identifier differs from every namesake is a new homonym, and is announced; a row
+    that fits several namesakes cannot be told apart and is an error.
+    """
     known = frame(con, """
         SELECT vid, unit, number, id_number, name, phone FROM volunteer_versions
         QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
@@ -144,14 +165,39 @@ def _match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.
         k = known.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in keys])).unique(keys, keep="last")
         out = out.join(k.select(*keys, pl.col("vid").alias("__v")), on=keys, how="left", nulls_equal=False)
         out = out.with_columns(pl.coalesce("vid", "__v").alias("vid")).drop("__v")
-    # a name alone identifies someone when the unit has exactly one volunteer of that name
-    # and the row brings no number, ID or phone to tell otherwise
-    lone = known.group_by("unit", "name").agg(pl.len().alias("__n"), pl.col("vid").first().alias("__v"))
-    out = out.join(lone, on=["unit", "name"], how="left").with_columns(
-        pl.when(pl.col("vid").is_null() & (pl.col("__n") == 1) & pl.col("number").is_null()
-                & pl.col("id_number").is_null() & pl.col("phone").is_null())
-        .then(pl.col("__v")).otherwise(pl.col("vid")).alias("vid")
-    ).drop("__n", "__v")
+    namesakes = out.filter(pl.col("vid").is_null()).select(ROW, "unit", "name", "number", "id_number", "phone").join(
+        known.select("unit", "name", pl.col("vid").alias("__v"), *[pl.col(c).alias(f"{c}__k") for c, _ in IDENTIFIERS]),
+        on=["unit", "name"], how="inner")
+    if namesakes.height:
+        differs = {
+            c: pl.col(c).is_not_null() & pl.col(f"{c}__k").is_not_null() & (
+                (_phones(c).list.set_intersection(_phones(f"{c}__k")).list.len() == 0) if c == "phone"
+                else (pl.col(c) != pl.col(f"{c}__k")))
+            for c, _ in IDENTIFIERS}
+        namesakes = namesakes.with_columns(
+            pl.any_horizontal(list(differs.values())).alias("__differs"),
+            pl.concat_str([pl.when(e).then(pl.lit(h)) for (c, h), e in zip(IDENTIFIERS, differs.values(),
+                                                                          strict=True)],
+                          separator="、", ignore_nulls=True).alias("__which"))
+        fits = namesakes.filter(~pl.col("__differs")).group_by(ROW).agg(
+            pl.len().alias("__n"), pl.col("__v").first().alias("__v1"))
+        out = out.join(fits, on=ROW, how="left").with_columns(
+            pl.when(pl.col("vid").is_null() & (pl.col("__n") == 1)).then(pl.col("__v1"))
+            .otherwise(pl.col("vid")).alias("vid")).drop("__n", "__v1")
+        for r, name, n in fits.filter(pl.col("__n") > 1).join(rows.select(ROW, "name"), on=ROW).select(
+                ROW, "name", "__n").iter_rows():
+            ctx.error(f"本单位已有 {n} 位名叫“{name}”的志愿者，本行与其中几位都对得上，无法确定是哪一位；"
+                      "请填写志愿者编号、身份证号码或联系方式以区分", r, "姓名", name)
+        new_homonyms = namesakes.filter(~pl.col(ROW).is_in(fits[ROW].implode()))
+        for (r,), g in new_homonyms.group_by(ROW, maintain_order=True):
+            name = g["name"][0]
+            which = "、".join(sorted(set("、".join(g["__which"].to_list()).split("、")),
+                                    key=[h for _, h in IDENTIFIERS].index))
+            ctx.warn(f"本单位已有 {g.height} 位名叫“{name}”的志愿者，本行的{which}与其不同，已作为另一位同名志愿者"
+                     f"新登记；如是同一人，请改正{which}", r, "姓名", name)
+    # two rows of the file that are the same volunteer would make two versions of one day
+    ctx.add_frame(duplicate_rows(out, ["vid"], "姓名", "name", "这一行对应的已登记志愿者"))
     return out
+
 
 KIND = Kind("roster", "花名册", "党员志愿服务队志愿者花名册", COLUMNS, prepare_roster, new_units="warn")
