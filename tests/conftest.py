@@ -134,6 +134,10 @@ def people() -> list[dict]:
 @pytest.fixture
 def forms(tmp_path) -> dict[str, Path]:
     """The notice's 附件4, 附件3 and 附件2, rebuilt as .xlsx with made-up people."""
+    return make_forms(tmp_path)
+
+
+def make_forms(tmp_path: Path) -> dict[str, Path]:
     ps = people()
     f4 = write_xlsx(tmp_path / "附件4.xlsx", [
         ["附件4"],
@@ -176,12 +180,28 @@ def forms(tmp_path) -> dict[str, Path]:
     return {"units": f4, "teams": f3, "roster": f2}
 
 
-@pytest.fixture
-def unit_db(db, forms, cli) -> Path:
-    """A database holding the notice-shaped unit: 34 members, 4 teams, 26 volunteers."""
+@pytest.fixture(scope="session")
+def unit_db_template(tmp_path_factory) -> Path:
+    """The notice-shaped unit loaded once per session; `unit_db` hands each test its own copy."""
+    from tracker import api
+
+    root = tmp_path_factory.mktemp("unit_db")
+    files = make_forms(root)
+    path = root / "t.duckdb"
+    api.init(path)
     for kind in ("units", "teams", "roster"):
-        r = cli("load", kind, forms[kind], db=db)
-        assert r.code == 0, r.out + r.err
+        (r,) = api.load(path, kind, [files[kind]])
+        assert r.status == "loaded", r.problems
+    return path
+
+
+@pytest.fixture
+def unit_db(db, unit_db_template) -> Path:
+    """A database holding the notice-shaped unit: 34 members, 4 teams, 26 volunteers."""
+    import shutil
+
+    shutil.copyfile(unit_db_template, db)
+    assert not unit_db_template.with_name(unit_db_template.name + ".wal").exists()
     return db
 
 

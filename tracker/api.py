@@ -20,17 +20,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
+from tracker.atomic import check_folder, write_text
 from tracker.exports.forms import FORMS, ExportResult, export_form
 from tracker.exports.templates import write_template
-from tracker.ingest.context import LoadOptions
+from tracker.ingest.context import LoadOptions, ReplacePlan
 from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
-from tracker.ingest.pipeline import FileResult, load_file
+from tracker.ingest.pipeline import FileResult, load_path
 from tracker.periods import Period, months_between
-from tracker.problems import TrackerError
+from tracker.problems import Problem, TrackerError
 from tracker.reports.make import build_reports, check_formats, write_reports
 from tracker.reports.model import Report
 from tracker.reports.output import DEFAULT_FORMATS
@@ -38,7 +40,9 @@ from tracker.reports.registry import report_spec
 from tracker.reports.spec import ReportSpec, Request
 from tracker.rules import Rules, load_rules, to_toml
 from tracker.store import queries
-from tracker.store.db import connect, db_path
+from tracker.store.backup import BackupResult
+from tracker.store.backup import backup as store_backup
+from tracker.store.db import connect, damage_of, db_path, failure
 from tracker.store.migrations import SCHEMA_VERSION
 from tracker.values import parse_user_date
 
@@ -104,25 +108,45 @@ def load(
     today: dt.date | None = None,
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
+    confirm: bool | Callable[[ReplacePlan], bool] = False,
 ) -> list[FileResult]:
-    """Load ledger files of one kind; each file is all-or-nothing on its own."""
+    """Load ledger files of one kind; each file (each sheet, with sheet="all") is all-or-nothing.
+
+    With `replace`, a file whose load would delete stored records is written only when `confirm`
+    is True or, given a function, when it returns True for the `ReplacePlan`; otherwise its
+    result is "pending" and carries the plan (what would be deleted, the last backup).
+    A full disk while writing one file rejects that file and the others are still tried.
+    """
     check_kind(kind)
+    r = _rules(rules)
     opts = LoadOptions(
         unit=unit,
         month=parse_month_option(month),
         as_of=parse_date_option(as_of),
         replace=replace,
         dry_run=dry_run,
-        sheet=sheet,
+        sheet=sheet.strip() if sheet and sheet.strip() else None,
         today=today or dt.date.today(),
-        due_working_days=_rules(rules).record_due_working_days,
+        due_working_days=r.record_due_working_days,
+        earliest_date=r.earliest_date,
+        file_date_future_days=r.file_date_future_days,
+        confirm=confirm,
     )
-    results = []
+    results: list[FileResult] = []
+    path = db_path(db)
     with connect(db, create=False) as con:
         for f in files:
             if progress:
                 progress(str(f))
-            results.append(load_file(con, kind, Path(f), opts))
+            try:
+                results += load_path(con, kind, Path(f), opts)
+            except duckdb.Error as e:
+                known = failure(e, path)
+                if known is None or damage_of(e):
+                    raise
+                name = Path(f).name
+                results.append(FileResult(name, kind, "rejected",
+                                          problems=[Problem(name, None, None, None, known.message)]))
     return results
 
 
@@ -230,6 +254,11 @@ def status(
     return out
 
 
+def backup(db: PathLike | None, out: PathLike) -> BackupResult:
+    """Copy the database to `out` while nobody writes (checked, and recorded for --replace to name)."""
+    return store_backup(db, out)
+
+
 # ---------------------------------------------------------------- rules and checks
 
 
@@ -246,11 +275,7 @@ def rules(rules: PathLike | None = None, out: PathLike | None = None) -> RulesRe
     text = to_toml(load_rules(rules))
     if out is None:
         return RulesResult(text)
-    path = Path(out)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise TrackerError(f"无法写出规则文件 {out}：{e}") from e
+    path = write_text(Path(out), text, "规则文件")
     return RulesResult(text, path)
 
 
@@ -315,6 +340,8 @@ def report(
     """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it."""
     spec = report_spec(name)
     check_formats(formats)
+    if out_dir is not None:
+        check_folder(Path(out_dir), "报告文件夹 --out")
     req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
     spec.check(req)
     with connect(db, read_only=True) as con:

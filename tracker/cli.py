@@ -87,7 +87,8 @@ def load(
     as_of: Annotated[str | None, typer.Option("--as-of", help="文件日期（默认取标题行的填表日期，否则为今天）；花名册和服务队的变更从这天起生效。", show_default=False)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="更正重传：用本文件替换该单位这几个月的同类记录。")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入。")] = False,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel 工作表名称（默认找到表头的第一个工作表）。", show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel 工作表名称；all 表示导入所有有台账数据的可见工作表（默认：打开文件时显示的工作表，它没有台账时取第一个有台账的可见工作表）。", show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="--replace 要删除已导入的记录时不再询问，直接替换（供脚本使用）。")] = False,
     as_json: Json = False,
     db: Db = None,
     rules: Rules = None,
@@ -99,11 +100,22 @@ def load(
     api.check_kind(kind)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True,
                   disable=as_json) as bar:
+
+        def ask(plan: api.ReplacePlan) -> bool:
+            bar.stop()
+            _print_plan(plan)
+            ok = typer.confirm("确定删除以上记录，并用本文件替换吗？", default=False, err=True)
+            bar.start()
+            return ok
+
         task = bar.add_task("正在导入…", total=None)
+        # --replace deletes records: --yes decides; a terminal is asked; a script without --yes is not
+        confirm = True if yes else (ask if not as_json and sys.stdin.isatty() else False)
         results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
-                           dry_run=dry_run, sheet=sheet, rules=rules,
+                           dry_run=dry_run, sheet=sheet, rules=rules, confirm=confirm,
                            progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
     rejected = [r for r in results if r.status == "rejected"]
+    pending = [r for r in results if r.status == "pending"]
     problems = [p for r in results for p in r.problems]
     if as_json:
         if rejected:
@@ -111,23 +123,71 @@ def load(
         else:
             print(json.dumps({"loaded": [
                 {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows, "units": r.units,
-                 "months": r.months, "counts": r.counts, "message": r.message} for r in results],
-                "warnings": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1))
-        raise typer.Exit(1 if rejected else 0)
+                 "months": r.months, "counts": r.counts, "message": r.message, "sheet": r.sheet,
+                 "replace": _plan_dict(r.plan)} for r in results],
+                "warnings": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1, default=str))
+        raise typer.Exit(1 if rejected or pending else 0)
     t = Table(header_style="bold")
     for h in ("文件", "结果", "行数", "单位", "月份", "明细"):
         t.add_column(h, overflow="fold")
     names = {"loaded": "[green]已导入[/green]", "checked": "[green]检查通过（未写入）[/green]",
-             "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]"}
+             "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]",
+             "pending": "[yellow]待确认替换，未写入[/yellow]"}
     for r in results:
         detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or r.message
         t.add_row(r.file, names[r.status], str(r.rows or ""), "、".join(r.units), months_text(r.months), detail)
     out.print(t)
     _print_problems(problems)
-    if rejected:
-        n = sum(1 for p in problems if p.level == "error")
-        err.print(f"[red]有 {len(rejected)} 个文件未导入：共 {n} 个问题，请改正后重新导入（数据库未做任何改动）。[/red]")
+    for r in results:
+        if r.plan is not None and r.status in ("checked", "pending"):
+            _print_plan(r.plan)
+    _print_load_summary(results)
+    if rejected or pending:
         raise typer.Exit(1)
+
+
+def _plan_dict(plan: api.ReplacePlan | None) -> dict | None:
+    if plan is None:
+        return None
+    return {"months": plan.months, "rows": plan.rows, "total": plan.total,
+            "last_backup": {"path": plan.last_backup[0], "time": plan.last_backup[1].isoformat(sep=" ")}
+            if plan.last_backup else None}
+
+
+def _print_plan(plan: api.ReplacePlan) -> None:
+    """What a --replace deletes, month by month, and where the last backup is."""
+    err.print(f"{plan.file}：--replace 将先删除{'、'.join(plan.units)}以下月份已导入的{_kind_name(plan.kind)}记录，"
+              "再写入本文件：", markup=False)
+    t = Table(header_style="bold")
+    whats = list(plan.total)
+    for h in ("月份", *whats):
+        t.add_column(h)
+    for m, counts in plan.rows.items():
+        t.add_row(m, *(str(counts.get(w, 0)) for w in whats))
+    t.add_row("合计", *(str(plan.total[w]) for w in whats))
+    err.print(t)
+    if plan.last_backup:
+        where, when = plan.last_backup
+        err.print(f"最近一次备份：{where}（{when:%Y-%m-%d %H:%M}）。", markup=False)
+    else:
+        err.print("还没有用 tracker backup 做过备份；替换前建议先运行：tracker backup --out 备份.duckdb", markup=False)
+
+
+def _print_load_summary(results: list) -> None:
+    """File by file: what was written, what was not and why (never "nothing changed" after a write)."""
+    written = [r.file for r in results if r.status == "loaded"]
+    rejected = [r for r in results if r.status == "rejected"]
+    pending = [r.file for r in results if r.status == "pending"]
+    if not rejected and not pending:
+        return
+    done = (f"这些文件未写入任何内容；已导入：{'、'.join(written)}" if written else "数据库未做任何改动")
+    if rejected:
+        n = sum(1 for r in rejected for p in r.problems if p.level == "error")
+        err.print(f"[red]有 {len(rejected)} 个文件未导入（{'、'.join(r.file for r in rejected)}）：共 {n} 个问题，"
+                  f"请改正后重新导入（{done}）。[/red]")
+    if pending:
+        err.print(f"[yellow]{'、'.join(pending)} 需要确认替换，未写入（{done}）。确认无误后加 --yes 重新运行，"
+                  "或在终端中运行以便逐一确认。[/yellow]")
 
 
 @app.command()
@@ -201,6 +261,16 @@ def _print_findings(result: api.CheckResult) -> None:
         f"共 {len(result.judged)} 个单位：{LEVEL_WORDS['fail']} {counts['fail']} 项，{LEVEL_WORDS['warn']} "
         f"{counts['warn']} 项，{LEVEL_WORDS['pass']} {counts['pass']} 项 —— {verdict}。"
     )
+
+
+@app.command()
+def backup(out_file: Annotated[Path, typer.Option("--out", help="备份文件（如 备份/tracker-2026-03.duckdb），或存放备份的文件夹。", show_default=False)],
+           db: Db = None, debug: Debug = False) -> None:
+    """备份数据库：在没有其他程序写入时复制出一份完整、经过校验的数据库文件。恢复时把它复制回原处即可。"""
+    res = api.backup(db, out_file)
+    mb = res.bytes / 1024 / 1024
+    out.print(f"已备份到 {res.path}（{mb:.1f} MB，{sum(res.rows.values())} 行，已校验）。", markup=False)
+    out.print(f"恢复方法：关闭所有 tracker 程序，把这个文件复制为 {res.db}。", markup=False)
 
 
 @app.command("rules")
