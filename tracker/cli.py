@@ -19,6 +19,7 @@ from rich.table import Table
 
 from tracker import api
 from tracker.formats import months_text
+from tracker.privacy import mask_text
 from tracker.problems import Problem, TrackerError
 from tracker.words import LEVEL_WORDS
 
@@ -122,8 +123,9 @@ def load(
             print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=1))
         else:
             print(json.dumps({"loaded": [
-                {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows, "units": r.units,
-                 "months": r.months, "counts": r.counts, "message": r.message, "sheet": r.sheet,
+                {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows,
+                 "units": [mask_text(u) for u in r.units], "months": r.months, "counts": r.counts,
+                 "message": mask_text(r.message), "sheet": r.sheet,
                  "replace": _plan_dict(r.plan)} for r in results],
                 "warnings": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1, default=str))
         raise typer.Exit(1 if rejected or pending else 0)
@@ -134,8 +136,9 @@ def load(
              "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]",
              "pending": "[yellow]待确认替换，未写入[/yellow]"}
     for r in results:
-        detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or r.message
-        t.add_row(r.file, names[r.status], str(r.rows or ""), "、".join(r.units), months_text(r.months), detail)
+        detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or mask_text(r.message)
+        t.add_row(r.file, names[r.status], str(r.rows or ""), mask_text("、".join(r.units)), months_text(r.months),
+                  detail)
     out.print(t)
     _print_problems(problems)
     for r in results:
@@ -156,7 +159,7 @@ def _plan_dict(plan: api.ReplacePlan | None) -> dict | None:
 
 def _print_plan(plan: api.ReplacePlan) -> None:
     """What a --replace deletes, month by month, and where the last backup is."""
-    err.print(f"{plan.file}：--replace 将先删除{'、'.join(plan.units)}以下月份已导入的{_kind_name(plan.kind)}记录，"
+    err.print(f"{plan.file}：--replace 将先删除{mask_text('、'.join(plan.units))}以下月份已导入的{_kind_name(plan.kind)}记录，"
               "再写入本文件：", markup=False)
     t = Table(header_style="bold")
     whats = list(plan.total)

@@ -85,7 +85,7 @@ class Rules:
         f"{_NOTICE}（2013年）下发前的台账日期多为笔误，按常规做法取2000年1月1日")
     file_date_future_days: int = rule(
         31, "int", "文件的填表日期（或 --as-of）晚于今天超过这么多天即拒绝导入；台账中的日期晚于今天一律拒绝",
-        "按常规做法：表格可提前填写日期，但不会提前一个月以上")
+        f"{_NOTICE} 三.1 各表的填表日期；按常规做法可提前填写，但不会提前一个月以上")
     training_kind: str = rule("培训", "string", "R5 计为培训的活动类型", f"{_NOTICE} 三.3")
     meeting_kind: str = rule("例会", "string", "R6 计为工作例会的活动类型", f"{_NOTICE} 三.4")
 

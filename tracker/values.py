@@ -77,7 +77,8 @@ def parse_hours(expr: pl.Expr) -> pl.Expr:
 def parse_int(expr: pl.Expr) -> pl.Expr:
     s = normal(expr).str.replace(r"\s*(人|支|个|名|岁)$", "")
     f = s.cast(pl.Float64, strict=False)
-    return pl.when(f == f.round(0)).then(f.cast(pl.Int64)).otherwise(None)
+    # a whole number a float holds exactly; a bigger one (a typo) is no count: null, so refused
+    return pl.when((f == f.round(0)) & (f.abs() < 2**53)).then(f.cast(pl.Int64, strict=False)).otherwise(None)
 
 
 def parse_bool(expr: pl.Expr) -> pl.Expr:

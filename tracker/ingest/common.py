@@ -164,6 +164,21 @@ def fingerprint(cols: list[str]) -> pl.Expr:
     return pl.concat_str([pl.col(c).cast(pl.String).fill_null("∅") for c in cols], separator="\x1f")
 
 
+def unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered frame; after a failed statement the transaction refuses even that, and
+    the failure to report is the statement's, not this one's."""
+    try:
+        con.unregister(name)
+    except duckdb.Error:
+        pass
+
+
+def check_count(ctx: FileContext, typed: pl.DataFrame, column: str, header: str, least: int, most: int) -> None:
+    """A count (people, members) outside [least, most] is a typo: 2147483648 党员 is refused, not stored."""
+    ctx.add_frame(problems_where(typed, (pl.col(column) < least) | (pl.col(column) > most), header,
+                                 pl.col(column).cast(pl.String), f"数字不合理（应在 {least} 到 {most} 之间）"))
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> int:
     """Bulk insert a polars frame (columns named as the table's) through Arrow."""
     if df.height == 0:
@@ -173,7 +188,7 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
     try:
         con.execute(f'INSERT INTO {table} ({cols}) SELECT {cols} FROM __incoming')
     finally:
-        con.unregister("__incoming")
+        unregister(con, "__incoming")
     return df.height
 
 
@@ -195,4 +210,4 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame,
         con.execute(f"DELETE FROM {table} WHERE {where + ' AND ' if where else ''}"
                     f"({cols}) IN (SELECT ({cols}) FROM __keys)", params or [])
     finally:
-        con.unregister("__keys")
+        unregister(con, "__keys")

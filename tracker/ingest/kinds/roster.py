@@ -2,8 +2,9 @@
 
 A register with history: nobody is deleted (withdrawal is 状态=退出), and a
 changed volunteer gets a new version valid from the file's date. A row is
-matched to a known volunteer by number, ID number, name and phone, or a
-name alone when it is the unit's only one (docs/data-model.md).
+matched to a known volunteer by number, ID number, name and phone, or by name
+when it contradicts none of the namesake's identifiers (docs/ledgers.md, "Who is
+who on the roster"; docs/data-model.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import polars as pl
 
 from tracker.ingest.columns import UNIT, Column, Kind
 from tracker.ingest.common import (
+    check_count,
     check_date_range,
     duplicate_rows,
     ensure_units,
@@ -88,6 +90,7 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
                                      f"年月在将来（今天是 {today.isoformat()}）"))
     ctx.add_frame(problems_where(typed, pl.col("joined_party") < pl.col("birth_month"), "入党时间",
                                  pl.col("joined_party").dt.strftime("%Y-%m"), "入党时间早于出生年月"))
+    check_count(ctx, typed, "age", "年龄", 1, 120)
     typed = rounded_hours(typed, "prior_hours")
     ctx.add_frame(problems_where(typed, (pl.col("prior_hours") < 0), "历史服务时长",
                                  pl.col("prior_hours").cast(pl.String), "不能为负数"))
@@ -149,7 +152,7 @@ def _phones(col: str) -> pl.Expr:
 
 
 def _match_volunteers(ctx: FileContext, rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Attach the vid of the known volunteer each row is (docs/data-model.md, "Who is who").
+    """Attach the vid of the known volunteer each row is (docs/ledgers.md, "Who is who on the roster").
 
     By volunteer number, else ID number, else name and phone; else by name, when exactly one
     volunteer of the unit has that name and the row contradicts none of their identifiers
