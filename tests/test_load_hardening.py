@@ -339,3 +339,14 @@ def test_an_unreadable_file_gets_a_chinese_message(unit_db, cli, tmp_path, name,
     text = p["message"].replace(name, "")
     assert not re.search(r"[A-Za-z]{5,}", text.replace("Excel", "")), text
     assert "另存" in text
+
+
+def test_text_that_looks_like_terminal_markup_is_printed_as_typed(unit_db, cli, tmp_path):
+    f = write_csv(tmp_path / "r.csv", [["单位名称", "姓名"], ["[/red]", "甲"], ["[bold]乙单位", "乙"]])
+    r = cli("load", "roster", f, db=unit_db)
+    assert r.code == 0, r.err
+    assert "[/red]" in r.err  # the new units are named in the warnings, as typed
+    for args in (("status",), ("check", "--year", "2026")):
+        r = cli(*args, db=unit_db)
+        assert r.code in (0, 1) and "内部错误" not in r.err, r.err
+        assert "[bold]乙单位" in r.out

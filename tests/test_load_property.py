@@ -1,6 +1,6 @@
 """Property: any value in any column of any ledger kind, in CSV or .xlsx, ends in a load or in row
 problems — never an internal error, never a partial write, never a full ID number or mobile in
-what `tracker load --json` prints (docs/ledgers.md, docs/privacy.md).
+what `tracker load` prints, as tables or as --json (docs/ledgers.md, docs/privacy.md).
 
 Cells are drawn from any text, numbers (as text and, in .xlsx, as number cells), dates in many
 spellings and eras, blanks, and made-up ID numbers and mobiles (alone or inside text); each
@@ -50,6 +50,7 @@ ANY = st.one_of(
     dates.map(lambda d: f"{d.year}年{d.month}月{d.day}日"),
     dates,
     st.sampled_from(PERSONAL),
+    st.sampled_from(["[/red]", "[bold]粗[/bold]", "[link=http://x]y", "=1+1", "<script>", "\\", '"']),
     st.tuples(st.text(max_size=4), st.sampled_from(PERSONAL), st.text(max_size=4)).map("".join),
 )
 
@@ -74,7 +75,7 @@ def ledger_files(draw):
         # -1: every cell odd; len(cols): none (half of the rows)
         odd = draw(st.one_of(st.just(len(cols)), st.integers(min_value=-1, max_value=len(cols))))
         rows.append([draw(ANY) if odd in (-1, j) else _fits(kind, c.key, i) for j, c in enumerate(cols)])
-    return kind, [c.header for c in cols], rows, draw(st.sampled_from(["csv", "xlsx"]))
+    return kind, [c.header for c in cols], rows, draw(st.sampled_from(["csv", "xlsx"])), draw(st.booleans())
 
 
 def _xlsx_cell(v):
@@ -94,7 +95,7 @@ _BEFORE: dict[Path, str] = {}  # every example starts from a copy of the same da
                                                                   HealthCheck.too_slow])
 @given(case=ledger_files())
 def test_any_value_in_any_column_loads_or_is_a_row_problem(case, unit_db_template, cli):
-    kind, header, rows, fmt = case
+    kind, header, rows, fmt, as_json = case
     work = Path(tempfile.mkdtemp(prefix="prop-"))
     try:
         db = Path(shutil.copyfile(unit_db_template, work / "t.duckdb"))
@@ -106,18 +107,22 @@ def test_any_value_in_any_column_loads_or_is_a_row_problem(case, unit_db_templat
         else:  # numbers and dates stay typed cells (Excel has no inf or nan: those are text), text stays text
             cells = [[_xlsx_cell(v) for v in r] for r in rows]
             f = write_xlsx(work / "ledger.xlsx", [header, *cells])
-        r = cli("load", kind, f, "--json", db=db)
+        r = cli("load", kind, f, *(["--json"] if as_json else []), db=db)  # JSON, or the tables people read
         assert r.code in (0, 1), f"{kind} {fmt} → exit {r.code}: {r.err}"
         assert "内部错误" not in r.err and "Traceback" not in r.err
         shown = r.out + r.err
         assert not FULL_NUMBER.search(shown), shown
         assert not any(n in shown for n in PERSONAL)
-        data = json.loads(r.out)
         event(f"{kind} {'refused' if r.code else 'loaded'}")
         if r.code == 1:  # refused: every problem is located, and nothing was written
-            assert all(p["file"] == f.name and p["message"] for p in data)
             assert db_fingerprint(db) == before
+            if as_json:
+                assert all(p["file"] == f.name and p["message"] for p in json.loads(r.out))
+            else:
+                assert "未导入" in r.out and "数据库未做任何改动" in r.err
+        elif as_json:
+            assert {x["status"] for x in json.loads(r.out)["loaded"]} <= {"loaded", "unchanged"}
         else:
-            assert {x["status"] for x in data["loaded"]} <= {"loaded", "unchanged"}
+            assert "已导入" in r.out
     finally:
         shutil.rmtree(work, ignore_errors=True)

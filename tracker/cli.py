@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape as esc  # anything from a user's file or a path: never markup
 from rich.table import Table
 
 from tracker import api
@@ -61,8 +62,8 @@ def _print_problems(problems: list[Problem]) -> None:
         t.add_column(h, overflow="fold")
     for p in problems:
         style = "red" if p.level == "error" else "yellow"
-        t.add_row(p.file, str(p.row or ""), p.column or "", p.value or "",
-                  f"[{style}]{'' if p.level == 'error' else '提醒：'}{p.message}[/{style}]")
+        t.add_row(esc(p.file), str(p.row or ""), esc(p.column or ""), esc(p.value or ""),
+                  f"[{style}]{'' if p.level == 'error' else '提醒：'}{esc(p.message)}[/{style}]")
     err.print(t)
 
 
@@ -76,7 +77,7 @@ def _kind_name(kind: str) -> str:
 def init(db: Db = None, debug: Debug = False) -> None:
     """创建数据库（已存在则升级到当前结构）。"""
     path, version = api.init(db)
-    out.print(f"数据库已就绪：{path}（结构版本 {version}）")
+    out.print(f"数据库已就绪：{path}（结构版本 {version}）", markup=False)
 
 
 @app.command()
@@ -137,8 +138,8 @@ def load(
              "pending": "[yellow]待确认替换，未写入[/yellow]"}
     for r in results:
         detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or mask_text(r.message)
-        t.add_row(r.file, names[r.status], str(r.rows or ""), mask_text("、".join(r.units)), months_text(r.months),
-                  detail)
+        t.add_row(esc(r.file), names[r.status], str(r.rows or ""), esc(mask_text("、".join(r.units))),
+                  months_text(r.months), esc(detail))
     out.print(t)
     _print_problems(problems)
     for r in results:
@@ -169,6 +170,8 @@ def _print_plan(plan: api.ReplacePlan) -> None:
         t.add_row(m, *(str(counts.get(w, 0)) for w in whats))
     t.add_row("合计", *(str(plan.total[w]) for w in whats))
     err.print(t)
+    for note in plan.warnings:  # a year typed wrong shows here, before the question
+        err.print(f"[yellow]提醒：{esc(note)}[/yellow]")
     if plan.last_backup:
         where, when = plan.last_backup
         err.print(f"最近一次备份：{where}（{when:%Y-%m-%d %H:%M}）。", markup=False)
@@ -186,10 +189,10 @@ def _print_load_summary(results: list) -> None:
     done = (f"这些文件未写入任何内容；已导入：{'、'.join(written)}" if written else "数据库未做任何改动")
     if rejected:
         n = sum(1 for r in rejected for p in r.problems if p.level == "error")
-        err.print(f"[red]有 {len(rejected)} 个文件未导入（{'、'.join(r.file for r in rejected)}）：共 {n} 个问题，"
-                  f"请改正后重新导入（{done}）。[/red]")
+        err.print(f"[red]有 {len(rejected)} 个文件未导入（{esc('、'.join(r.file for r in rejected))}）：共 {n} 个问题，"
+                  f"请改正后重新导入（{esc(done)}）。[/red]")
     if pending:
-        err.print(f"[yellow]{'、'.join(pending)} 需要确认替换，未写入（{done}）。确认无误后加 --yes 重新运行，"
+        err.print(f"[yellow]{esc('、'.join(pending))} 需要确认替换，未写入（{esc(done)}）。确认无误后加 --yes 重新运行，"
                   "或在终端中运行以便逐一确认。[/yellow]")
 
 
@@ -209,16 +212,16 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
         t.add_column(h, overflow="fold")
     for u in units:
         gaps = "；".join(f"{_kind_name(k)} {'、'.join(m)}" for k, m in u.missing_months.items() if m)
-        t.add_row(u.unit, str(u.volunteers), str(u.teams), str(u.activities),
+        t.add_row(esc(u.unit), str(u.volunteers), str(u.teams), str(u.activities),
                   str(u.participations), f"{u.service_hours:g}", str(u.demands),
                   str(u.pairing_visits), f"[yellow]{gaps}[/yellow]" if gaps else "无")
     out.print(t)
     for u in units:
-        lt = Table(title=f"{u.unit} 导入记录", header_style="bold")
+        lt = Table(title=f"{esc(u.unit)} 导入记录", header_style="bold")
         for h in ("时间", "台账", "文件", "行数", "月份", "校验码"):
             lt.add_column(h, overflow="fold")
         for ld in u.loads:
-            lt.add_row(ld["time"], _kind_name(ld["kind"]), ld["file"], str(ld["rows"]), months_text(ld["months"]),
+            lt.add_row(ld["time"], _kind_name(ld["kind"]), esc(ld["file"]), str(ld["rows"]), months_text(ld["months"]),
                        ld["hash"][:12])
         out.print(lt)
 
@@ -246,7 +249,7 @@ def _print_findings(result: api.CheckResult) -> None:
     for f in result.findings:
         by_unit.setdefault(f.unit, []).append(f)
     for unit, (year, as_of) in result.judged.items():
-        table = Table(title=f"{unit}　{year}年考评检查（{year}-01-01 至 {as_of}）", show_lines=False,
+        table = Table(title=f"{esc(unit)}　{year}年考评检查（{year}-01-01 至 {as_of}）", show_lines=False,
                       title_justify="left")
         table.add_column("结果", no_wrap=True)
         table.add_column("规则", no_wrap=True)
@@ -256,7 +259,7 @@ def _print_findings(result: api.CheckResult) -> None:
         for f in by_unit.get(unit, []):
             style = _STYLE[f.level]
             table.add_row(f"[{style}]{LEVEL_WORDS[f.level]}[/]", RULE_TITLES.get(f.rule, f.rule),
-                          f.team or "", f.volunteer or "", f.message)
+                          esc(f.team or ""), esc(f.volunteer or ""), esc(f.message))
         out.print(table)
     counts = result.counts()
     verdict = "有规则未通过" if counts["fail"] else ("全部通过（有提醒）" if counts["warn"] else "全部通过")
@@ -358,7 +361,7 @@ def _print_paths(title: str, paths: list[Path]) -> None:
     t.add_column("类型")
     kinds = {".html": "网页（可打印）", ".xlsx": "Excel 表格", ".csv": "CSV 表格"}
     for p in paths:
-        t.add_row(str(p), kinds.get(p.suffix, p.suffix))
+        t.add_row(esc(str(p)), kinds.get(p.suffix, p.suffix))
     out.print(t)
 
 
@@ -375,7 +378,7 @@ def export(
 ) -> None:
     """导出通知附件中的正式表格。"""
     res = api.export(db, form, out_file, year=year, as_of=as_of, unit=unit, unmask=unmask)
-    out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）")
+    out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）", markup=False)
 
 
 @app.command()
@@ -384,7 +387,7 @@ def template(kind: Annotated[str, typer.Argument(help="台账类型：units | te
              debug: Debug = False) -> None:
     """生成空白台账模板（表头、示例行和填写说明）。"""
     path = api.template(kind, out_file)
-    out.print(f"已生成模板：{path}")
+    out.print(f"已生成模板：{path}", markup=False)
 
 
 _DEMO_FILES = (("季度", "季度例会通报"), ("年中", "年中调整"), ("年度", "年度考评与星级认定"),
@@ -413,15 +416,15 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹。
             bar.update(task, description=what, completed=done, total=total)
 
         result = api.demo(out_dir, db, rules, progress=progress)
-    t = Table(title=f"示例：{result.unit} {result.year} 年", header_style="bold")
+    t = Table(title=f"示例：{esc(result.unit)} {result.year} 年", header_style="bold")
     t.add_column("文件")
     t.add_column("内容")
-    t.add_row(str(result.ledgers), f"示例台账 {result.ledger_count} 个（可作为填写样例）")
-    t.add_row(str(result.db), "示例数据库")
+    t.add_row(esc(str(result.ledgers)), f"示例台账 {result.ledger_count} 个（可作为填写样例）")
+    t.add_row(esc(str(result.db)), "示例数据库")
     for p in result.files:
-        t.add_row(str(p), _describe(p))
+        t.add_row(esc(str(p)), _describe(p))
     out.print(t)
-    out.print(f"用浏览器打开上面的 .html 报告即可查看和打印（A4）。数据库：{result.db}")
+    out.print(f"用浏览器打开上面的 .html 报告即可查看和打印（A4）。数据库：{result.db}", markup=False)
 
 
 # ---------------------------------------------------------------- running
@@ -459,7 +462,7 @@ def main() -> None:
         if debug:
             raise
         _print_problems(e.problems)
-        err.print(f"[red]{e.message}[/red]")
+        err.print(f"[red]{esc(e.message)}[/red]")
         sys.exit(e.code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
@@ -468,7 +471,7 @@ def main() -> None:
         sys.exit(1)
     except click_exc.UsageError as e:
         cmd = e.ctx.command_path if getattr(e, "ctx", None) else "tracker"
-        err.print(f"[red]{usage_message(e)}。[/red]\n运行 {cmd} --help 查看用法。")
+        err.print(f"[red]{esc(usage_message(e))}。[/red]\n运行 {esc(cmd)} --help 查看用法。")
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("已中断。")
@@ -476,6 +479,6 @@ def main() -> None:
     except Exception as e:  # an internal fault, not the user's
         if debug:
             raise
-        err.print(f"[red]内部错误：{type(e).__name__}: {e}[/red]\n这不是您的操作问题。请加 --debug 重新运行，并把输出发给维护者。")
+        err.print(f"[red]内部错误：{type(e).__name__}: {esc(str(e))}[/red]\n这不是您的操作问题。请加 --debug 重新运行，并把输出发给维护者。")
         sys.exit(3)
     sys.exit(rc if isinstance(rc, int) else 0)

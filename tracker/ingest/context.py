@@ -53,6 +53,7 @@ class ReplacePlan:
     months: list[str]  # the months whose records are swapped for the file's
     rows: dict[str, dict[str, int]]  # month → {what: stored rows deleted}
     last_backup: tuple[str, dt.datetime] | None = None  # (path, when) of the latest `tracker backup`
+    warnings: list[str] = field(default_factory=list)  # the file's warnings, to read before deciding
 
     @property
     def total(self) -> dict[str, int]:

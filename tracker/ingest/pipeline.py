@@ -300,7 +300,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     plan = None
     if opts.replace and prepared.replaces is not None:
         plan = ReplacePlan(label, kind_key, prepared.units, sorted(prepared.replaces), prepared.replaces,
-                           last_backup(con))
+                           last_backup(con), [p.message for p in ctx.problems.sorted() if p.level == "warning"])
     result = FileResult(label, kind_key, "checked" if opts.dry_run else "loaded",
                         rows=prepared.rows.height, units=prepared.units, months=prepared.months,
                         counts=dict(prepared.counts), problems=ctx.problems.sorted(), sheet=table.sheet,
