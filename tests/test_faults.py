@@ -100,8 +100,9 @@ def test_outputs_on_a_full_disk_leave_no_partial_file(unit_db, cli, tmp_path, co
             "rules": ("rules", "--out", out / "规则.toml"),
             "backup": ("backup", "--out", out / "备份.duckdb"),
         }[command]
-        first = cli(*args, db=unit_db) if command not in ("template", "rules") else cli(*args)
-        assert first.code == 0, first.err
+        if command != "report":  # an earlier file of the same name must survive (a report: too slow to repeat)
+            first = cli(*args, db=unit_db) if command not in ("template", "rules") else cli(*args)
+            assert first.code == 0, first.err
         written = {p: p.read_bytes() for p in out.iterdir()}
         fill(disk)
         again = cli(*args, db=unit_db) if command not in ("template", "rules") else cli(*args)

@@ -91,7 +91,7 @@ def _as_text(v) -> str | None:
 _BEFORE: dict[Path, str] = {}  # every example starts from a copy of the same database
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(case=ledger_files())
 def test_any_value_in_any_column_loads_or_is_a_row_problem(case, unit_db_template, cli):

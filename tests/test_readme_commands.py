@@ -146,7 +146,21 @@ def place(tmp_path_factory) -> Place:
     return Place(demo.db, registers, ledgers, demo.design.unit, tmp_path_factory.mktemp("runs"))
 
 
-RUNS = sorted({tuple(r) for line in readme_lines() for r in expand(line)})
+def _covered(runs: set[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Without a run that lies between two others of the same command — more options than one,
+    fewer than another — since it adds nothing (the quick start's `report quarterly … --out 报告/`
+    lies between the table's line without options and with them all)."""
+    def options(r):
+        return {w for w in r if w.startswith("--")}
+
+    def between(r):
+        same = [o for o in runs if o[:2] == r[:2] and o != r]
+        return (any(options(o) < options(r) for o in same) and any(options(r) < options(o) for o in same))
+
+    return sorted(r for r in runs if not between(r))
+
+
+RUNS = _covered({tuple(r) for line in readme_lines() for r in expand(line)})
 
 
 def test_every_command_is_among_the_runs():
@@ -167,8 +181,11 @@ def test_a_readme_command_line_runs_without_internal_error(words, place, cli, tm
     r = cli(*args, db=db)
     assert r.code in (0, 1), f"tracker {' '.join(args)} → exit {r.code}\n{r.out}\n{r.err}"
     assert "内部错误" not in r.err and "Traceback" not in r.err, r.err
-    if args[0] in ("status", "template", "rules", "init") or (args[0], args[-1]) == ("load", "--dry-run"):
-        assert r.code == 0, r.err
+    # `check` exits 1 when a rule fails, as the demo year's do; the demo keeps pairings in one file
+    # for the year, so `--month` refuses the other months' rows — as it should
+    refused_months = args[0] == "load" and "--month" in args and "不在 --month 指定的" in r.err
+    if args[0] != "check" and not refused_months:
+        assert r.code == 0, f"tracker {' '.join(args)} → exit {r.code}\n{r.out}\n{r.err}"
 
 
 COMMANDS = sorted({r[0] if r[0] != "report" else " ".join(r[:2]) for r in RUNS})
@@ -186,5 +203,4 @@ def test_the_options_every_command_shares(place, cli, tmp_path):
     assert cli("rules", "--out", rules).code == 0
     r = cli("check", "--year", YEAR, "--rules", rules, "--debug", db=place.demo_db)
     assert r.code in (0, 1) and "内部错误" not in r.err
-    r = cli("report", "annual", "--year", YEAR, "--rules", rules, "--out", tmp_path / "r", db=place.demo_db)
-    assert r.code == 0, r.err
+    assert cli("status", "--rules", rules, "--debug", db=place.demo_db).code == 0
