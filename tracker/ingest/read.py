@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +33,6 @@ class Sheet:
     name: str | None
     cells: pl.DataFrame
     numeric: pl.DataFrame | None = None  # same shape, True where Excel held a number
-    visible: bool = True  # False: hidden in Excel (read only when --sheet names it)
-    active: bool = False  # the sheet Excel shows when the file is opened
 
     @property
     def width(self) -> int:
@@ -88,9 +88,6 @@ UNREADABLE_EXCEL = ("无法读取这个 Excel 文件：文件可能已损坏，�
 def active_sheet(path: Path) -> int | None:
     """The index of the sheet Excel shows on opening (.xlsx/.xlsm: workbook.xml's activeTab, 0 when
     absent); None for formats where it is not read (the first visible sheet is taken)."""
-    import re
-    import zipfile
-
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     try:
@@ -127,7 +124,7 @@ def excel_sheets(path: Path, label: str, wanted: str | None = None) -> list[Shee
         if wanted is None and active is not None:  # the active sheet first: what the user sees on opening
             chosen.sort(key=lambda w: w[0] != active)
     out = []
-    for i, name, visible in chosen:
+    for _, name, _ in chosen:
         try:
             sh = wb.get_sheet_by_name(name)
             rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
@@ -139,7 +136,7 @@ def excel_sheets(path: Path, label: str, wanted: str | None = None) -> list[Shee
             raise TrackerError(f"{label}：无法读取工作表“{name}”。{UNREADABLE_EXCEL}") from e
         _fill_merged(rows, merged)
         cells, numeric = _grid_frames(rows)
-        out.append(Sheet(name, cells, numeric, visible=visible, active=i == active))
+        out.append(Sheet(name, cells, numeric))
     return out
 
 

@@ -87,7 +87,7 @@ def failure(e: BaseException, path: Path) -> TrackerError | None:
         return TrackerError(f"{DISK_FULL}：无法写入数据库 {path}。未完成的导入没有写入任何内容；"
                             "请清理磁盘（或把数据库移到空间充足的位置）后重新运行。")
     if any(m in text for m in _NO_WRITE):
-        return TrackerError(f"无法写入数据库 {path}：没有写入权限，或所在磁盘是只读的。")
+        return TrackerError(f"无法读写数据库 {path}：没有权限，或所在磁盘是只读的。")
     if "version number" in text or "newer version" in text:
         return TrackerError(f"数据库 {path} 是用更新版本的 tracker 写的，请升级 tracker 后再打开。")
     return None
