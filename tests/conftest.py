@@ -190,23 +190,15 @@ def notice_forms(tmp_path: Path) -> dict[str, Path]:
     return {"units": f4, "teams": f3, "roster": f2}
 
 
-@pytest.fixture
-def unit_db(db, forms, cli) -> Path:
-    """A database holding the notice-shaped unit: 34 members, 4 teams, 26 volunteers."""
-    for kind in ("units", "teams", "roster"):
-        r = cli("load", kind, forms[kind], db=db)
-        assert r.code == 0, r.out + r.err
-    return db
-
-
 @pytest.fixture(scope="session")
-def _unit_db_once(tmp_path_factory) -> Path:
+def unit_db_template(tmp_path_factory) -> Path:
+    """The notice-shaped unit loaded once per session; `unit_db` hands each test its own copy."""
     from tracker import api
 
-    folder = tmp_path_factory.mktemp("unit_db")
-    path = folder / "t.duckdb"
+    root = tmp_path_factory.mktemp("unit_db")
+    files = notice_forms(root)
+    path = root / "t.duckdb"
     api.init(path)
-    files = notice_forms(folder)
     for kind in ("units", "teams", "roster"):
         (r,) = api.load(path, kind, [files[kind]])
         assert r.status == "loaded", r.problems
@@ -214,12 +206,22 @@ def _unit_db_once(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def unit_db_copy(_unit_db_once, tmp_path) -> Path:
+def unit_db(db, unit_db_template) -> Path:
+    """A database holding the notice-shaped unit: 34 members, 4 teams, 26 volunteers."""
+    import shutil
+
+    shutil.copyfile(unit_db_template, db)
+    assert not unit_db_template.with_name(unit_db_template.name + ".wal").exists()
+    return db
+
+
+@pytest.fixture
+def unit_db_copy(unit_db_template, tmp_path) -> Path:
     """A copy of what `unit_db` holds, built once per session (for tests that change it freely)."""
     import shutil
 
     path = tmp_path / "t.duckdb"
-    shutil.copy(_unit_db_once, path)
+    shutil.copy(unit_db_template, path)
     return path
 
 

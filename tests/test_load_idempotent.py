@@ -66,7 +66,7 @@ def test_replace_swaps_the_months_the_file_covers(unit_db, cli, tmp_path):
                                   ["2026-04-02", "业务队", "河道清理", P[7]["name"], "2"]])
     assert cli("load", "activities", a, db=unit_db).code == 0
     b = _acts(tmp_path, "b.csv", [["2026-03-09", "检验队", "义诊", P[1]["name"], "3"]])
-    r = cli("load", "activities", b, "--replace", db=unit_db)
+    r = cli("load", "activities", b, "--replace", "--yes", db=unit_db)
     assert r.code == 0, r.err
     p = _hours(unit_db)
     march = p.filter(p["date"] < dt.date(2026, 4, 1))

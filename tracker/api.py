@@ -22,24 +22,28 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import polars as pl
 
 from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
-from tracker.ingest.context import LoadOptions
+from tracker.atomic import check_folder, write_text
+from tracker.ingest.context import LoadOptions, ReplacePlan
 from tracker.ingest.formload import load_forms
 from tracker.ingest.forms import FormKind
 from tracker.ingest.kinds import KIND_ALIASES, KINDS, MONTHLY_KINDS
-from tracker.ingest.pipeline import FileResult, load_file
+from tracker.ingest.pipeline import FileResult, load_path
 from tracker.ingest.review import ReviewResult
 from tracker.ingest.review import review as review_applications
 from tracker.notice import APPLICANT
 from tracker.periods import Period, months_between
-from tracker.problems import TrackerError
+from tracker.problems import Problem, TrackerError
 from tracker.rules import Rules, load_rules, to_toml
 from tracker.store import accounts, queries
 from tracker.store.accounts import Account
-from tracker.store.db import connect, db_path
+from tracker.store.backup import BackupResult
+from tracker.store.backup import backup as store_backup
+from tracker.store.db import connect, damage_of, db_path, failure
 from tracker.store.migrations import SCHEMA_VERSION
 from tracker.values import parse_user_date
 
@@ -114,31 +118,50 @@ def load(
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
     account: str | None = None,
+    confirm: bool | Callable[[ReplacePlan], bool] = False,
 ) -> list[FileResult]:
-    """Load ledger files of one kind; each file is all-or-nothing on its own. Forms
-    (`applications`, 附件1) may also be folders, and are stored all together or not at all.
+    """Load ledger files of one kind; each file (each sheet, with sheet="all") is all-or-nothing.
+    Forms (`applications`, 附件1) may also be folders, and are stored all together or not at all.
 
-    `account` is recorded with each load (default: `cli_account()`, "命令行（OS user）")."""
+    With `replace`, a file whose load would delete stored records is written only when `confirm`
+    is True or, given a function, when it returns True for the `ReplacePlan`; otherwise its
+    result is "pending" and carries the plan (what would be deleted, the last backup).
+    A full disk while writing one file rejects that file and the others are still tried.
+    `account` is recorded with each load (default: `cli_account()`, "命令行（OS user）").
+    """
     kind = check_kind(kind)
+    r = _rules(rules)
     opts = LoadOptions(
         unit=unit,
         month=parse_month_option(month),
         as_of=parse_date_option(as_of),
         replace=replace,
         dry_run=dry_run,
-        sheet=sheet,
+        sheet=sheet.strip() if sheet and sheet.strip() else None,
         today=today or dt.date.today(),
-        due_working_days=_rules(rules).record_due_working_days,
+        due_working_days=r.record_due_working_days,
+        earliest_date=r.earliest_date,
+        file_date_future_days=r.file_date_future_days,
+        confirm=confirm,
         account=account or cli_account(),
     )
-    results = []
+    results: list[FileResult] = []
+    path = db_path(db)
     with connect(db, create=False) as con:
         if isinstance(KINDS[kind], FormKind):  # forms (附件1): every file of the command, together or none
             return load_forms(con, KINDS[kind], [Path(f) for f in files], opts, progress)
         for f in files:
             if progress:
                 progress(str(f))
-            results.append(load_file(con, kind, Path(f), opts))
+            try:
+                results += load_path(con, kind, Path(f), opts)
+            except duckdb.Error as e:
+                known = failure(e, path)
+                if known is None or damage_of(e):
+                    raise
+                name = Path(f).name
+                results.append(FileResult(name, kind, "rejected",
+                                          problems=[Problem(name, None, None, None, known.message)]))
     return results
 
 
@@ -251,6 +274,11 @@ def status(
     return out
 
 
+def backup(db: PathLike | None, out: PathLike) -> BackupResult:
+    """Copy the database to `out` while nobody writes (checked, and recorded for --replace to name)."""
+    return store_backup(db, out)
+
+
 # ---------------------------------------------------------------- rules and checks
 
 
@@ -267,11 +295,7 @@ def rules(rules: PathLike | None = None, out: PathLike | None = None) -> RulesRe
     text = to_toml(load_rules(rules))
     if out is None:
         return RulesResult(text)
-    path = Path(out)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise TrackerError(f"无法写出规则文件 {out}：{e}") from e
+    path = write_text(Path(out), text, "规则文件")
     return RulesResult(text, path)
 
 
@@ -350,6 +374,8 @@ def report(
     spec = report_spec(name)
     formats = check_formats(formats or DEFAULT_FORMATS)
     template_dirs(templates)  # a missing --templates folder is a usage error before any work
+    if out_dir is not None:
+        check_folder(Path(out_dir), "报告文件夹 --out")
     req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
     spec.check(req)
     out = Path(out_dir) if out_dir is not None else Path(".")
@@ -1065,8 +1091,11 @@ def upload(
 
     from tracker.ingest.batch import BatchItem, guess_kind, load_batch
 
+    r = _rules(rules)
+    # the page's "替换这几个月的记录" box, ticked, is the user's answer to what a replace deletes
     opts = LoadOptions(unit=unit, as_of=parse_date_option(as_of), replace=replace, today=today or dt.date.today(),
-                       due_working_days=_rules(rules).record_due_working_days, account=account)
+                       due_working_days=r.record_due_working_days, earliest_date=r.earliest_date,
+                       file_date_future_days=r.file_date_future_days, confirm=replace, account=account)
     guesses = {f.path: guess_kind(f.path) for f in files}
     with tempfile.TemporaryDirectory(prefix="tracker-check-") as tmp:
         scratch = Path(tmp) / "check.duckdb"

@@ -15,10 +15,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape as esc  # anything from a user's file or a path: never markup
 from rich.table import Table
 
 from tracker import api
 from tracker.formats import months_text
+from tracker.privacy import mask_text
 from tracker.problems import Problem, TrackerError
 from tracker.words import LEVEL_WORDS
 
@@ -60,8 +62,8 @@ def _print_problems(problems: list[Problem]) -> None:
         t.add_column(h, overflow="fold")
     for p in problems:
         style = "red" if p.level == "error" else "yellow"
-        t.add_row(p.file, str(p.row or ""), p.column or "", p.value or "",
-                  f"[{style}]{'' if p.level == 'error' else '提醒：'}{p.message}[/{style}]")
+        t.add_row(esc(p.file), str(p.row or ""), esc(p.column or ""), esc(p.value or ""),
+                  f"[{style}]{'' if p.level == 'error' else '提醒：'}{esc(p.message)}[/{style}]")
     err.print(t)
 
 
@@ -75,7 +77,7 @@ def _kind_name(kind: str) -> str:
 def init(db: Db = None, debug: Debug = False) -> None:
     """创建数据库（已存在则升级到当前结构）。"""
     path, version = api.init(db)
-    out.print(f"数据库已就绪：{path}（结构版本 {version}）")
+    out.print(f"数据库已就绪：{path}（结构版本 {version}）", markup=False)
 
 
 @app.command()
@@ -87,7 +89,8 @@ def load(
     as_of: Annotated[str | None, typer.Option("--as-of", help="文件日期（默认取标题行的填表日期，否则为今天）；花名册和服务队的变更从这天起生效。", show_default=False)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="更正重传：用本文件替换该单位这几个月的同类记录。")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入。")] = False,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel 工作表名称（默认找到表头的第一个工作表）。", show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel 工作表名称；all 表示导入所有有台账数据的可见工作表（默认：打开文件时显示的工作表，它没有台账时取第一个有台账的可见工作表）。", show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="--replace 要删除已导入的记录时不再询问，直接替换（供脚本使用）。")] = False,
     as_json: Json = False,
     db: Db = None,
     rules: Rules = None,
@@ -99,35 +102,98 @@ def load(
     api.check_kind(kind)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True,
                   disable=as_json) as bar:
+
+        def ask(plan: api.ReplacePlan) -> bool:
+            bar.stop()
+            _print_plan(plan)
+            ok = typer.confirm("确定删除以上记录，并用本文件替换吗？", default=False, err=True)
+            bar.start()
+            return ok
+
         task = bar.add_task("正在导入…", total=None)
+        # --replace deletes records: --yes decides; a terminal is asked; a script without --yes is not
+        confirm = True if yes else (ask if not as_json and sys.stdin.isatty() else False)
         results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
-                           dry_run=dry_run, sheet=sheet, rules=rules,
+                           dry_run=dry_run, sheet=sheet, rules=rules, confirm=confirm,
                            progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
     rejected = [r for r in results if r.status == "rejected"]
+    pending = [r for r in results if r.status == "pending"]
     problems = [p for r in results for p in r.problems]
     if as_json:
         if rejected:
             print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=1))
         else:
             print(json.dumps({"loaded": [
-                {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows, "units": r.units,
-                 "months": r.months, "counts": r.counts, "message": r.message} for r in results],
-                "warnings": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1))
-        raise typer.Exit(1 if rejected else 0)
+                {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows,
+                 "units": [mask_text(u) for u in r.units], "months": r.months, "counts": r.counts,
+                 "message": mask_text(r.message), "sheet": r.sheet,
+                 "replace": _plan_dict(r.plan)} for r in results],
+                "warnings": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1, default=str))
+        raise typer.Exit(1 if rejected or pending else 0)
     t = Table(header_style="bold")
     for h in ("文件", "结果", "行数", "单位", "月份", "明细"):
         t.add_column(h, overflow="fold")
     names = {"loaded": "[green]已导入[/green]", "checked": "[green]检查通过（未写入）[/green]",
-             "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]"}
+             "unchanged": "已导入过，未改动", "rejected": "[red]未导入[/red]",
+             "pending": "[yellow]待确认替换，未写入[/yellow]"}
     for r in results:
-        detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or r.message
-        t.add_row(r.file, names[r.status], str(r.rows or ""), "、".join(r.units), months_text(r.months), detail)
+        detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or mask_text(r.message)
+        t.add_row(esc(r.file), names[r.status], str(r.rows or ""), esc(mask_text("、".join(r.units))),
+                  months_text(r.months), esc(detail))
     out.print(t)
     _print_problems(problems)
-    if rejected:
-        n = sum(1 for p in problems if p.level == "error")
-        err.print(f"[red]有 {len(rejected)} 个文件未导入：共 {n} 个问题，请改正后重新导入（数据库未做任何改动）。[/red]")
+    for r in results:
+        if r.plan is not None and r.status in ("checked", "pending"):
+            _print_plan(r.plan)
+    _print_load_summary(results)
+    if rejected or pending:
         raise typer.Exit(1)
+
+
+def _plan_dict(plan: api.ReplacePlan | None) -> dict | None:
+    if plan is None:
+        return None
+    return {"months": plan.months, "rows": plan.rows, "total": plan.total,
+            "last_backup": {"path": plan.last_backup[0], "time": plan.last_backup[1].isoformat(sep=" ")}
+            if plan.last_backup else None}
+
+
+def _print_plan(plan: api.ReplacePlan) -> None:
+    """What a --replace deletes, month by month, and where the last backup is."""
+    err.print(f"{plan.file}：--replace 将先删除{mask_text('、'.join(plan.units))}以下月份已导入的{_kind_name(plan.kind)}记录，"
+              "再写入本文件：", markup=False)
+    t = Table(header_style="bold")
+    whats = list(plan.total)
+    for h in ("月份", *whats):
+        t.add_column(h)
+    for m, counts in plan.rows.items():
+        t.add_row(m, *(str(counts.get(w, 0)) for w in whats))
+    t.add_row("合计", *(str(plan.total[w]) for w in whats))
+    err.print(t)
+    for note in plan.warnings:  # a year typed wrong shows here, before the question
+        err.print(f"[yellow]提醒：{esc(note)}[/yellow]")
+    if plan.last_backup:
+        where, when = plan.last_backup
+        err.print(f"最近一次备份：{where}（{when:%Y-%m-%d %H:%M}）。", markup=False)
+    else:
+        err.print("还没有用 tracker backup 做过备份；替换前建议先运行：tracker backup --out 备份.duckdb", markup=False)
+
+
+def _print_load_summary(results: list) -> None:
+    """File by file: what was written, what was not and why (never "nothing changed" after a write)."""
+    written = [r.file for r in results if r.status == "loaded"]
+    rejected = [r for r in results if r.status == "rejected"]
+    pending = [r.file for r in results if r.status == "pending"]
+    if not rejected and not pending:
+        return
+    done = (f"这些文件未写入任何内容；已导入：{'、'.join(written)}" if written else "数据库未做任何改动")
+    if rejected:
+        n = sum(1 for r in rejected for p in r.problems if p.level == "error")
+        err.print(f"[red]有 {len(rejected)} 个文件未导入（{esc('、'.join(r.file for r in rejected))}）：共 {n} 个问题，"
+                  f"请改正后重新导入（{esc(done)}）。[/red]")
+    if pending:
+        err.print(f"[yellow]{esc('、'.join(pending))} 需要确认替换，未写入（{esc(done)}）。确认无误后加 --yes 重新运行，"
+                  "或在终端中运行以便逐一确认。[/yellow]")
 
 
 @app.command()
@@ -146,7 +212,7 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
         t.add_column(h, overflow="fold")
     for u in units:
         gaps = "；".join(f"{_kind_name(k)} {'、'.join(m)}" for k, m in u.missing_months.items() if m)
-        t.add_row(u.unit, str(u.volunteers), str(u.applicants), str(u.teams), str(u.activities),
+        t.add_row(esc(u.unit), str(u.volunteers), str(u.applicants), str(u.teams), str(u.activities),
                   str(u.participations), f"{u.service_hours:g}", str(u.demands),
                   str(u.pairing_visits), f"[yellow]{gaps}[/yellow]" if gaps else "无")
     out.print(t)
@@ -165,9 +231,9 @@ def _print_loads(units: list[api.UnitStatus]) -> None:
     for h in ("时间", "台账", "文件", "单位", "行数", "月份", "导入者", "校验码"):
         lt.add_column(h, overflow="fold")
     for ld, names in sorted(loads.values(), key=lambda v: v[0]["time"]):
-        who = names[0] if len(names) == 1 else f"{names[0]} 等 {len(names)} 个单位"
-        lt.add_row(ld["time"], _kind_name(ld["kind"]), ld["file"], who, str(ld["rows"]), months_text(ld["months"]),
-                   ld["account"] or "—", ld["hash"][:12])
+        who = esc(names[0]) if len(names) == 1 else f"{esc(names[0])} 等 {len(names)} 个单位"
+        lt.add_row(ld["time"], _kind_name(ld["kind"]), esc(ld["file"]), who, str(ld["rows"]), months_text(ld["months"]),
+                   esc(ld["account"] or "—"), ld["hash"][:12])
     out.print(lt)
 
 
@@ -206,7 +272,7 @@ def _print_findings(result: api.CheckResult) -> None:
     for f in result.findings:
         by_unit.setdefault(f.unit, []).append(f)
     for unit, (year, as_of) in result.judged.items():
-        table = Table(title=f"{unit}　{year}年考评检查（{year}-01-01 至 {as_of}）", show_lines=False,
+        table = Table(title=f"{esc(unit)}　{year}年考评检查（{year}-01-01 至 {as_of}）", show_lines=False,
                       title_justify="left")
         table.add_column("结果", no_wrap=True)
         table.add_column("规则", no_wrap=True)
@@ -216,7 +282,7 @@ def _print_findings(result: api.CheckResult) -> None:
         for f in by_unit.get(unit, []):
             style = _STYLE[f.level]
             table.add_row(f"[{style}]{LEVEL_WORDS[f.level]}[/]", RULE_TITLES.get(f.rule, f.rule),
-                          f.team or "", f.volunteer or "", f.message)
+                          esc(f.team or ""), esc(f.volunteer or ""), esc(f.message))
         out.print(table)
     counts = result.counts()
     verdict = "有规则未通过" if counts["fail"] else ("全部通过（有提醒）" if counts["warn"] else "全部通过")
@@ -224,6 +290,16 @@ def _print_findings(result: api.CheckResult) -> None:
         f"共 {len(result.judged)} 个单位：{LEVEL_WORDS['fail']} {counts['fail']} 项，{LEVEL_WORDS['warn']} "
         f"{counts['warn']} 项，{LEVEL_WORDS['pass']} {counts['pass']} 项 —— {verdict}。"
     )
+
+
+@app.command()
+def backup(out_file: Annotated[Path, typer.Option("--out", help="备份文件（如 备份/tracker-2026-03.duckdb），或存放备份的文件夹。", show_default=False)],
+           db: Db = None, debug: Debug = False) -> None:
+    """备份数据库：在没有其他程序写入时复制出一份完整、经过校验的数据库文件。恢复时把它复制回原处即可。"""
+    res = api.backup(db, out_file)
+    mb = res.bytes / 1024 / 1024
+    out.print(f"已备份到 {res.path}（{mb:.1f} MB，{sum(res.rows.values())} 行，已校验）。", markup=False)
+    out.print(f"恢复方法：关闭所有 tracker 程序，把这个文件复制为 {res.db}。", markup=False)
 
 
 @app.command("rules")
@@ -346,7 +422,7 @@ def _print_paths(title: str, paths: list[Path]) -> None:
     t.add_column("类型")
     kinds = {".html": "网页（可打印）", ".xlsx": "Excel 表格", ".csv": "CSV 表格", ".docx": "Word 文档"}
     for p in paths:
-        t.add_row(str(p), kinds.get(p.suffix, p.suffix))
+        t.add_row(esc(str(p)), kinds.get(p.suffix, p.suffix))
     out.print(t)
 
 
@@ -457,7 +533,7 @@ def export(
                   f"{'身份证号码和电话未遮盖' if not ds.masked else '身份证号码和电话已遮盖，需要完整号码请加 --unmask'}）")
         return
     res = api.export(db, form, out_file, year=year, as_of=as_of, unit=unit, unmask=unmask)
-    out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）")
+    out.print(f"已导出：{res.path}（{res.rows} 行，{len(res.units)} 个单位）", markup=False)
 
 
 @app.command()
@@ -466,7 +542,7 @@ def template(kind: Annotated[str, typer.Argument(help="台账类型：units | te
              debug: Debug = False) -> None:
     """生成空白台账模板（表头、示例行和填写说明），或空白的附件1 申请登记表。"""
     path = api.template(kind, out_file)
-    out.print(f"已生成模板：{path}")
+    out.print(f"已生成模板：{path}", markup=False)
 
 
 _DEMO_FILES = (("季度", "季度例会通报"), ("年中", "年中调整"), ("年度", "年度考评与星级认定"),
@@ -495,15 +571,15 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹。
             bar.update(task, description=what, completed=done, total=total)
 
         result = api.demo(out_dir, db, rules, progress=progress)
-    t = Table(title=f"示例：{result.unit} {result.year} 年", header_style="bold")
+    t = Table(title=f"示例：{esc(result.unit)} {result.year} 年", header_style="bold")
     t.add_column("文件")
     t.add_column("内容")
-    t.add_row(str(result.ledgers), f"示例台账 {result.ledger_count} 个（可作为填写样例）")
-    t.add_row(str(result.db), "示例数据库")
+    t.add_row(esc(str(result.ledgers)), f"示例台账 {result.ledger_count} 个（可作为填写样例）")
+    t.add_row(esc(str(result.db)), "示例数据库")
     for p in result.files:
-        t.add_row(str(p), _describe(p))
+        t.add_row(esc(str(p)), _describe(p))
     out.print(t)
-    out.print(f"用浏览器打开上面的 .html 报告即可查看和打印（A4）。数据库：{result.db}")
+    out.print(f"用浏览器打开上面的 .html 报告即可查看和打印（A4）。数据库：{result.db}", markup=False)
 
 
 # ---------------------------------------------------------------- the web app and its accounts (docs/web.md)
@@ -632,7 +708,7 @@ def main() -> None:
         if debug:
             raise
         _print_problems(e.problems)
-        err.print(f"[red]{e.message}[/red]")
+        err.print(f"[red]{esc(e.message)}[/red]")
         sys.exit(e.code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
@@ -641,7 +717,7 @@ def main() -> None:
         sys.exit(1)
     except click_exc.UsageError as e:
         cmd = e.ctx.command_path if getattr(e, "ctx", None) else "tracker"
-        err.print(f"[red]{usage_message(e)}。[/red]\n运行 {cmd} --help 查看用法。")
+        err.print(f"[red]{esc(usage_message(e))}。[/red]\n运行 {esc(cmd)} --help 查看用法。")
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("已中断。")
@@ -649,6 +725,6 @@ def main() -> None:
     except Exception as e:  # an internal fault, not the user's
         if debug:
             raise
-        err.print(f"[red]内部错误：{type(e).__name__}: {e}[/red]\n这不是您的操作问题。请加 --debug 重新运行，并把输出发给维护者。")
+        err.print(f"[red]内部错误：{type(e).__name__}: {esc(str(e))}[/red]\n这不是您的操作问题。请加 --debug 重新运行，并把输出发给维护者。")
         sys.exit(3)
     sys.exit(rc if isinstance(rc, int) else 0)

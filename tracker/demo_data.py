@@ -22,6 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from tracker.atomic import write_bytes
 from tracker.values import id_check_digit
 
 D = dt.date
@@ -369,7 +370,8 @@ def _write_xlsx(
     widths: dict[int, float] | None = None,
 ) -> None:
     """A sheet laid out like the notice's forms: title, unit line, header, rows, totals, 注."""
-    wb = xlsxwriter.Workbook(str(path))
+    buf = io.BytesIO()  # built in memory, written whole (tracker.atomic)
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     wb.set_properties({"created": dt.datetime(year, 1, 1), "author": "tracker demo"})
     ws = wb.add_worksheet(sheet)
     f_title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
@@ -406,6 +408,7 @@ def _write_xlsx(
     for c in range(ncols):
         ws.set_column(c, c, (widths or {}).get(c, 12))
     wb.close()
+    write_bytes(path, buf.getvalue())
 
 
 def _write_cell(ws, r: int, c: int, v: Cell, f_cell, f_date) -> None:
@@ -424,7 +427,7 @@ def _write_csv(path: Path, rows: list[list[Cell]], encoding: str) -> None:
     w = csv.writer(buf, lineterminator="\r\n")
     for row in rows:
         w.writerow(["" if v is None else v for v in row])
-    path.write_bytes(buf.getvalue().encode(encoding))
+    write_bytes(path, buf.getvalue().encode(encoding))
 
 
 def _units_file(path: Path, year: int, people: list[_Person]) -> None:

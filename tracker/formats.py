@@ -38,7 +38,9 @@ def hours(x: float | int | None) -> str:
 def hours_expr(expr: pl.Expr) -> pl.Expr:
     """`hours` for a polars column (messages built in bulk): 26.0 → "26", 2.5 → "2.5"."""
     r = expr.round(1)
-    return pl.when(r == r.round(0)).then(r.cast(pl.Int64).cast(pl.String)).otherwise(r.cast(pl.String))
+    # a whole number that fits an integer prints without ".0"; a huge one (a typo) as it is
+    whole = (r == r.round(0)) & (r.abs() < 1e15)
+    return pl.when(whole).then(r.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(r.cast(pl.String))
 
 
 def pct(x: float | int | None, digits: int = 1) -> str:

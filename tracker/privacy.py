@@ -54,3 +54,20 @@ def mask_phone(value: object) -> str:
 def mask_numbers(text: str) -> str:
     """Mask phone and ID numbers inside free text: 138****5678, 320***********1234."""
     return re.sub(r"\d{6,}[\dXx]", lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:], text)
+
+
+# a mobile typed with spaces or dashes (139 1234 5678), or any run of 7+ digits (an ID number may end in X)
+_PERSONAL = re.compile(r"(?<!\d)(?:1[3-9]\d[ \-]\d{4}[ \-]\d{4}|\d{7,}[Xx]?)(?!\d)")
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
+def mask_text(text: object) -> str:
+    """Every ID number, mobile or other phone inside any text masked as `mask_phone` masks one
+    (138****5678, 320***********1234, a shorter number all but its last 4); an 8-digit date
+    such as 20260305 is left as it is. Problem values and messages pass through this."""
+    s = text if isinstance(text, str) else _text(text)
+
+    def one(m: re.Match[str]) -> str:
+        return m[0] if _COMPACT_DATE.fullmatch(m[0]) else _mask_one_phone(m[0])
+
+    return _PERSONAL.sub(one, s)

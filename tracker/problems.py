@@ -9,20 +9,46 @@ it into a Chinese message and exit code 1, never a traceback.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import polars as pl
 
+from tracker.privacy import mask_text
+
+VALUE_CHARS = 60  # a value longer than this is cut in problem tables (a 1 MB cell stays in the file)
+QUOTED_CHARS = 40  # the same for a value quoted “…” inside a message
+MESSAGE_CHARS = 400
+_QUOTED = re.compile("“([^”]{" + str(QUOTED_CHARS + 1) + ",})”")
+
+
+def shorten(text: str, limit: int = VALUE_CHARS) -> str:
+    """`text`, or its start and "…（共 N 字）" when it is longer than `limit` characters."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字）"
+
+
+def _clean_message(message: str) -> str:
+    message = mask_text(message)
+    message = _QUOTED.sub(lambda m: f"“{shorten(m[1], QUOTED_CHARS)}”", message)
+    return shorten(message, MESSAGE_CHARS)
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """One problem, as shown: ID numbers and phones masked, long values cut (docs/privacy.md)."""
+
     file: str
     row: int | None
     column: str | None
     value: str | None
     message: str
     level: str = "error"  # "error" rejects the file; "warning" is shown and loads
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            object.__setattr__(self, "value", shorten(mask_text(str(self.value))))
+        object.__setattr__(self, "message", _clean_message(str(self.message)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -82,6 +82,13 @@ class Rules:
     pairing_hours_count: bool = rule(
         True, "bool", "结对帮扶走访是否计为志愿服务（计入服务时长和最近服务日期）",
         f"{_NOTICE} 三.2 结对帮扶属志愿服务")
+    earliest_date: dt.date = rule(
+        dt.date(2000, 1, 1), "date",
+        "台账中的日期（活动、走访、需求、登记、退出、服务队成立）和文件的填表日期早于此日即拒绝导入，多为年份写错",
+        f"{_NOTICE}（2013年）下发前的台账日期多为笔误，按常规做法取2000年1月1日")
+    file_date_future_days: int = rule(
+        31, "int", "文件的填表日期（或 --as-of）晚于今天超过这么多天即拒绝导入；台账中的日期晚于今天一律拒绝",
+        f"{_NOTICE} 三.1 各表的填表日期；按常规做法可提前填写，但不会提前一个月以上")
     training_kind: str = rule("培训", "string", "R5 计为培训的活动类型", f"{_NOTICE} 三.3")
     meeting_kind: str = rule("例会", "string", "R6 计为工作例会的活动类型", f"{_NOTICE} 三.4")
 
@@ -136,6 +143,8 @@ def _render(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dt.date):  # a TOML local date
+        return value.isoformat()
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_render(v) for v in value) + "]"
     raise TypeError(value)
@@ -179,6 +188,13 @@ def _coerce(key: str, kind: str, v: Any) -> tuple[Any, str | None]:
         ok = isinstance(v, list) and v and all(_is_num(x) and x > 0 for x in v)
         ok = ok and all(a < b for a, b in zip(v, v[1:], strict=False))
         return (tuple(float(x) for x in v), None) if ok else (None, "由小到大的正数列表，如 [100, 300, 600, 1000, 1500]")
+    if kind == "date":  # a TOML date (2000-01-01) or the same as text
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return v, None
+        try:
+            return dt.date.fromisoformat(str(v)), None
+        except ValueError:
+            return None, "YYYY-MM-DD 格式的日期，如 2000-01-01"
     if kind == "monthday":
         try:
             m, d = (int(x) for x in str(v).split("-"))

@@ -77,7 +77,8 @@ def parse_hours(expr: pl.Expr) -> pl.Expr:
 def parse_int(expr: pl.Expr) -> pl.Expr:
     s = normal(expr).str.replace(r"\s*(人|支|个|名|岁)$", "")
     f = s.cast(pl.Float64, strict=False)
-    return pl.when(f == f.round(0)).then(f.cast(pl.Int64)).otherwise(None)
+    # a whole number a float holds exactly; a bigger one (a typo) is no count: null, so refused
+    return pl.when((f == f.round(0)) & (f.abs() < 2**53)).then(f.cast(pl.Int64, strict=False)).otherwise(None)
 
 
 def parse_bool(expr: pl.Expr) -> pl.Expr:
@@ -91,12 +92,31 @@ def parse_bool(expr: pl.Expr) -> pl.Expr:
     )
 
 
+_PHONE_LABEL = r"(?i)(联系电话|手机号码|手机|电话|办公室|办公|宅电|住宅|座机|固话|tel|mobile|phone|办|宅)\s*[:：]?"
+_MOBILE_GROUPS = r"(?:^|[^\d])(1\d{2})[\s\-]+(\d{4})[\s\-]+(\d{4})(?:$|[^\d])"
+_AREA_CODE = r"(?:^|[^\d])(0\d{2,3})[\s\-]+(\d{7,8})(?:$|[^\d])"
+# a mobile; a landline with its area code; a local number of 7–8 digits
+PHONE_RE = r"^(?:1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7})$"
+
+
 def parse_phone(expr: pl.Expr) -> pl.Expr:
-    """One or two numbers (办公、手机) → digits joined by '、'; null if none readable."""
+    """One or two phones (办公、手机) → digits joined by '、'; null unless every part is a phone.
+
+    Spaces and dashes inside a number are dropped (139 1234 5678, 0511-84412345, (0511)84412345,
+    +86 13912345678) and labels such as 手机： are ignored; anything else — a letter typed for a
+    digit (139l2345678), an ID number, a word — makes the cell unreadable, so it is refused
+    rather than stored as part of a number.
+    """
     s = normal(expr)
-    parts = s.str.extract_all(r"\+?\d[\d\-]{5,}\d")
-    joined = parts.list.eval(pl.element().str.replace_all("-", "")).list.join("、")
-    return pl.when(joined.str.len_chars() > 0).then(joined).otherwise(None)
+    s = s.str.replace_all(_PHONE_LABEL, " ").str.replace_all(r"[(（]\s*[)）]", " ")
+    s = s.str.replace_all(r"(?:\+|\b00)86[\s\-]*", " ")
+    s = s.str.replace_all(r"[(（](0\d{2,3})[)）]\s*-?\s*", "$1")
+    for _ in range(2):  # two numbers in one cell: each is joined (the patterns consume a neighbour)
+        s = s.str.replace_all(_MOBILE_GROUPS, " $1$2$3 ").str.replace_all(_AREA_CODE, " $1$2 ")
+    parts = s.str.replace_all(r"[、,，;；/／|\s]+", "\x1f").str.strip_chars("\x1f").str.split("\x1f")
+    ok = parts.list.eval(pl.element().str.contains(PHONE_RE)).list.all() & (parts.list.len() > 0)
+    joined = parts.list.join("、")
+    return pl.when(ok & (joined.str.len_chars() > 0)).then(joined).otherwise(None)
 
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -151,7 +171,7 @@ TYPE_HINTS = {
     "int": "不是整数",
     "float": "不是数字",
     "bool": "应填 是/否、有/无、Y/N、1/0 或 ✓",
-    "phone": "不是可识别的电话号码",
+    "phone": "不是可识别的电话号码（手机11位；座机可带区号；两个号码用、分隔）",
     "id_number": "身份证号码无效（应为18位，且校验位正确）",
 }
 

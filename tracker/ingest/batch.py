@@ -6,7 +6,7 @@ order loading needs (units before teams before rosters before the monthly
 ledgers; within a kind by the file's date), and, for a monthly ledger given
 without an upload month, takes the one month the file covers as its month
 (what `tracker load --month` would say). Each file is still loaded whole or
-not at all by `pipeline.load_file`.
+not at all by `pipeline.load_path`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import duckdb
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate
-from tracker.ingest.pipeline import FileResult, load_file
+from tracker.ingest.pipeline import FileResult, load_path
 from tracker.ingest.read import read_file
 from tracker.problems import TrackerError
 from tracker.values import parse_user_date
@@ -121,9 +121,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: Loa
             raise TrackerError(f"未知的台账类型“{item.kind}”。可选：{'、'.join(KINDS)}。", code=2)
         month = item.month
         if month is None and KINDS[item.kind].monthly:
-            probe = load_file(con, item.kind, item.path, dataclasses.replace(opts, dry_run=True))
-            if probe.status == "checked" and len(probe.months) == 1:
-                month = probe.months[0]
+            probes = load_path(con, item.kind, item.path, dataclasses.replace(opts, dry_run=True))
+            months = {m for p in probes if p.status == "checked" for m in p.months}
+            if len(months) == 1 and all(p.status == "checked" for p in probes):
+                month = months.pop()
         used = dataclasses.replace(item, month=month)
-        done.append((used, load_file(con, item.kind, item.path, dataclasses.replace(opts, month=month))))
+        # a workbook may hold the ledger in several sheets (--sheet all): one result each
+        done.extend((used, r) for r in load_path(con, item.kind, item.path, dataclasses.replace(opts, month=month)))
     return done

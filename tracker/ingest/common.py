@@ -17,20 +17,36 @@ from tracker.formats import hours_expr
 from tracker.ingest.context import FileContext
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import problems_where
-from tracker.periods import month_end, month_end_of
+from tracker.periods import month_end, month_end_of, months_between
+
+
+def check_date_range(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
+    """A record's date after today, or before the rules' `earliest_date` (a year typed wrong:
+    1900, 2205), is an error."""
+    ctx.add_frame(problems_where(typed, pl.col(column) > ctx.opts.today, header,
+                                 pl.col(column).cast(pl.String), "日期在将来（今天是 "
+                                 f"{ctx.opts.today.isoformat()}）"))
+    earliest = ctx.opts.earliest_date
+    ctx.add_frame(problems_where(typed, pl.col(column) < earliest, header, pl.col(column).cast(pl.String),
+                                 f"日期早于 {earliest.isoformat()}，年份是否写错？"
+                                 "（规则 earliest_date，可在规则文件中修改）"))
 
 
 def check_dates(ctx: FileContext, typed: pl.DataFrame, column: str, header: str,
                 in_month: bool) -> None:
-    """Dates in the future are errors; with --month, so are dates outside it."""
-    ctx.add_frame(problems_where(typed, pl.col(column) > ctx.opts.today, header,
-                                 pl.col(column).cast(pl.String), "日期在将来（今天是 "
-                                 f"{ctx.opts.today.isoformat()}）"))
+    """Dates in the future or before `earliest_date` are errors; with --month, so are dates outside it."""
+    check_date_range(ctx, typed, column, header)
     rng = ctx.month_range
     if in_month and rng:
         ctx.add_frame(problems_where(
             typed, (pl.col(column) < rng[0]) | (pl.col(column) > rng[1]), header,
             pl.col(column).cast(pl.String), f"不在 --month 指定的 {ctx.opts.month} 内"))
+
+
+def rounded_hours(typed: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Hours to 4 decimals: 24.0000001 (a spreadsheet's float noise) is 24, while 20 minutes keeps
+    its 0.3333."""
+    return typed.with_columns(pl.col(column).round(4))
 
 
 def check_hours(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
@@ -74,6 +90,47 @@ def months_covered(ctx: FileContext, typed: pl.DataFrame, column: str) -> list[s
     return pl.date_range(first, last, "1mo", eager=True).dt.strftime("%Y-%m").to_list()
 
 
+GAP_MONTHS = 6  # this many months without a row inside a file's span are worth a warning
+
+
+def warn_date_gaps(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
+    """A file whose dates jump over months (2025-02-10 among February 2026's rows) most likely
+    has a year typed wrong: say so, naming the rows on the smaller side of the jump."""
+    if ctx.opts.month:
+        return  # dates outside --month are errors already
+    dated = typed.filter(pl.col(column).is_not_null()).select(
+        ROW, pl.col(column), pl.col(column).dt.strftime("%Y-%m").alias("__m"))
+    months = sorted(dated["__m"].unique().to_list())
+    gaps = [(a, b) for a, b in zip(months, months[1:], strict=False)
+            if len(months_between(a, b)) - 2 >= GAP_MONTHS]
+    for a, b in gaps:
+        before, after = dated.filter(pl.col("__m") <= a), dated.filter(pl.col("__m") >= b)
+        odd = before if before.height <= after.height else after
+        rows = "、".join(f"第{r}行（{d}）" for r, d in odd.sort(ROW).head(5).select(ROW, column).iter_rows())
+        more = f"等 {odd.height} 行" if odd.height > 5 else ""
+        ctx.warn(f"本文件的{header}从 {a} 跳到 {b}，中间 {len(months_between(a, b)) - 2} 个月没有记录；"
+                 f"请核对{rows}{more}的年份是否写错", column=header)
+
+
+def replace_months(ctx: FileContext, typed: pl.DataFrame, column: str) -> list[str]:
+    """The months --replace swaps: --month, else only the months the file has rows for (a month
+    inside the file's span without a row is never emptied unless --month names it)."""
+    if ctx.opts.month:
+        return [ctx.opts.month]
+    return sorted(typed[column].drop_nulls().dt.strftime("%Y-%m").unique().to_list())
+
+
+def stored_rows_per_month(con: duckdb.DuckDBPyConnection, queries: dict[str, str], units: list[str],
+                          months: list[str]) -> dict[str, dict[str, int]]:
+    """month → {what: n} for each (what → SQL selecting month m and a count n of `units` in `months`;
+    parameters units, months): what a --replace would delete, to show before it does."""
+    out: dict[str, dict[str, int]] = {m: {} for m in months}
+    for what, sql in queries.items():
+        for m, n in con.execute(sql, [units, months]).fetchall():
+            out.setdefault(m, {})[what] = int(n)
+    return {m: {w: c.get(w, 0) for w in queries} for m, c in out.items()}
+
+
 def file_month(ctx: FileContext) -> list[str]:
     """A register's "months": the month of the file's date."""
     return [ctx.file_date.strftime("%Y-%m")]
@@ -107,6 +164,21 @@ def fingerprint(cols: list[str]) -> pl.Expr:
     return pl.concat_str([pl.col(c).cast(pl.String).fill_null("∅") for c in cols], separator="\x1f")
 
 
+def unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered frame; after a failed statement the transaction refuses even that, and
+    the failure to report is the statement's, not this one's."""
+    try:
+        con.unregister(name)
+    except duckdb.Error:
+        pass
+
+
+def check_count(ctx: FileContext, typed: pl.DataFrame, column: str, header: str, least: int, most: int) -> None:
+    """A count (people, members) outside [least, most] is a typo: 2147483648 党员 is refused, not stored."""
+    ctx.add_frame(problems_where(typed, (pl.col(column) < least) | (pl.col(column) > most), header,
+                                 pl.col(column).cast(pl.String), f"数字不合理（应在 {least} 到 {most} 之间）"))
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> int:
     """Bulk insert a polars frame (columns named as the table's) through Arrow."""
     if df.height == 0:
@@ -116,7 +188,7 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
     try:
         con.execute(f'INSERT INTO {table} ({cols}) SELECT {cols} FROM __incoming')
     finally:
-        con.unregister("__incoming")
+        unregister(con, "__incoming")
     return df.height
 
 
@@ -153,4 +225,4 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame,
         con.execute(f"DELETE FROM {table} WHERE {where + ' AND ' if where else ''}"
                     f"({cols}) IN (SELECT ({cols}) FROM __keys)", params or [])
     finally:
-        con.unregister("__keys")
+        unregister(con, "__keys")

@@ -34,6 +34,39 @@ class LoadOptions:
     today: dt.date = field(default_factory=dt.date.today)
     due_working_days: int = 10  # rules: record_due_working_days
     account: str | None = None  # who loads: "命令行（OS user）" or a web login (loads.account)
+    earliest_date: dt.date = dt.date(2000, 1, 1)  # rules: earliest_date
+    file_date_future_days: int = 31  # rules: file_date_future_days
+    # --replace deletes stored records: True/False decides, a function is asked with the plan
+    confirm: bool | Callable[[ReplacePlan], bool] = False
+
+
+@dataclass
+class ReplacePlan:
+    """What a --replace load would delete before writing: per month, rows per ledger table.
+
+    A replace never touches a month the file has no rows for unless --month names it;
+    the user sees this plan and decides (the CLI asks; --yes and the API's `confirm` decide).
+    """
+
+    file: str
+    kind: str
+    units: list[str]
+    months: list[str]  # the months whose records are swapped for the file's
+    rows: dict[str, dict[str, int]]  # month → {what: stored rows deleted}
+    last_backup: tuple[str, dt.datetime] | None = None  # (path, when) of the latest `tracker backup`
+    warnings: list[str] = field(default_factory=list)  # the file's warnings, to read before deciding
+
+    @property
+    def total(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for counts in self.rows.values():
+            for what, n in counts.items():
+                out[what] = out.get(what, 0) + n
+        return out
+
+    @property
+    def deletes(self) -> bool:
+        return any(n for counts in self.rows.values() for n in counts.values())
 
 
 @dataclass
@@ -75,3 +108,4 @@ class Prepared:
     months: list[str]
     write: Callable[[duckdb.DuckDBPyConnection, int], dict[str, int]]
     counts: dict[str, int | float] = field(default_factory=dict)
+    replaces: dict[str, dict[str, int]] | None = None  # with --replace: month → {what: rows deleted}

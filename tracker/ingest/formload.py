@@ -20,7 +20,7 @@ from tracker.ingest.common import record_load
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.forms import FormBatch, FormKind, ReadForm, read_forms
 from tracker.ingest.labelgrid import FORM_SUFFIXES, OLD_FORMATS
-from tracker.ingest.pipeline import FileResult, already_loaded, file_digest
+from tracker.ingest.pipeline import ANY_SHEET, FileResult, earlier_load, file_digest
 from tracker.ingest.pipeline import _fault_pause as fault_pause
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import parse_table
@@ -89,8 +89,8 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
             if digest and digest in seen:
                 raise TrackerError(f"{label}：与 {seen[digest]} 内容完全相同，同一份表只需导入一次。")
             seen[digest] = label
-            prev = already_loaded(con, kind.key, digest) if digest else None
-            if prev and not opts.replace:
+            prev = earlier_load(con, kind.key, digest, ANY_SHEET) if digest else None
+            if prev and not prev[2] and not opts.replace:
                 result.status = "unchanged"
                 result.message = (f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，"
                                   "未做任何改动")

@@ -10,7 +10,7 @@ Word tables are read from the XML python-docx parses rather than through its tab
 merges written the way Word writes them (gridSpan, vMerge) and the way WPS and older files
 write them (hMerge, vMerge val="continue", rows inside content controls) all become one cell,
 and text inside content controls, fields or smart tags is not lost. Excel goes through
-`read.read_excel` (calamine; merged ranges filled), which also says which cells were numbers.
+`read.excel_sheets` (calamine; merged ranges filled), which also says which cells were numbers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.ingest.columns import normalize_header
-from tracker.ingest.read import ROW, read_excel
+from tracker.ingest.read import ROW, excel_sheets
 from tracker.problems import TrackerError
 
 WORD_SUFFIXES = {".docx"}
@@ -226,9 +226,9 @@ def _body_blocks(body) -> Iterator:
 
 
 def excel_grids(path: Path, label: str, sheet: str | None) -> list[Grid]:
-    """Every sheet as a grid of cells (merged ranges already filled by `read.read_excel`)."""
+    """Every sheet as a grid of cells (merged ranges already filled by `read.excel_sheets`)."""
     grids = []
-    for sh in read_excel(path, label, sheet):
+    for sh in excel_sheets(path, label, sheet):
         cols = [c for c in sh.cells.columns if c != ROW]
         numeric = sh.numeric
         rows = []

@@ -18,12 +18,13 @@ import polars as pl
 
 from tracker.ingest.columns import Kind
 from tracker.ingest.common import record_load
-from tracker.ingest.context import FileContext, LoadOptions
+from tracker.ingest.context import FileContext, LoadOptions, ReplacePlan
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate
-from tracker.ingest.read import ROW, read_file
+from tracker.ingest.read import CSV_SUFFIXES, ROW, read_file, unreadable_reason
 from tracker.ingest.validate import parse_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
+from tracker.store.db import last_backup
 from tracker.store.queries import unit_names
 from tracker.values import clean_text, parse_user_date
 
@@ -32,13 +33,15 @@ from tracker.values import clean_text, parse_user_date
 class FileResult:
     file: str
     kind: str
-    status: str  # loaded | unchanged | rejected | checked (dry run)
+    status: str  # loaded | unchanged | rejected | checked (dry run) | pending (a --replace not confirmed)
     rows: int = 0
     units: list[str] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
     counts: dict[str, int | float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     message: str = ""
+    sheet: str | None = None  # the worksheet read (None for a CSV)
+    plan: ReplacePlan | None = None  # with --replace: what is (or would be) deleted first
 
 
 def norm_unit(expr: pl.Expr) -> pl.Expr:
@@ -116,20 +119,38 @@ def resolve_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
 
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as e:
+        raise TrackerError(f"{path.name}：无法读取这个文件（{unreadable_reason(e)}）。") from e
     return h.hexdigest()
 
 
-def open_table(path: Path, kind: Kind, opts: LoadOptions) -> Table:
+def ledger_shaped(table: Table | None, kind: Kind) -> bool:
+    """A sheet holding this ledger: every required column (but the unit) and at least one row."""
+    return table is not None and table.rows.height > 0 and all(
+        c.key in table.present for c in kind.required if c.key != "unit")
+
+
+def open_tables(path: Path, kind: Kind, opts: LoadOptions) -> tuple[list[Table], list[str]]:
+    """The tables to load, and the other sheets that hold this ledger but are left out.
+
+    A workbook's visible sheets are read, the active one first: the first holding the ledger is
+    loaded (docs/ledgers.md, "Sheets"); `--sheet NAME` reads that sheet, `--sheet all` loads
+    every visible sheet holding it, each as its own load.
+    """
     sheets = read_file(path, opts.sheet)
-    for sheet in sheets:
-        table = locate(sheet, kind, path.name)
-        if table is not None:
-            return table
+    located = [locate(sheet, kind, path.name) for sheet in sheets]
+    shaped = [t for t in located if ledger_shaped(t, kind)]
+    if opts.sheet == "all" and shaped:
+        return shaped, []
+    chosen = shaped[0] if shaped else next((t for t in located if t is not None), None)
+    if chosen is not None and opts.sheet != "all":
+        return [chosen], [t.sheet for t in shaped if t is not chosen and t.sheet is not None]
     expected = "、".join(c.header for c in kind.required)
-    where = "" if len(sheets) == 1 else f"（已查看 {len(sheets)} 个工作表）"
+    where = "" if len(sheets) == 1 else f"（已查看 {len(sheets)} 个可见的工作表）"
     raise TrackerError(
         f"{path.name}：找不到{kind.name}的表头{where}。表头应包含：{expected}。"
         f"是否选错了台账类型？可用 tracker template {kind.key} --out 模板.xlsx 生成模板。"
@@ -150,12 +171,41 @@ def _drop_template_example(ctx: FileContext, rows: pl.DataFrame) -> pl.DataFrame
     return rows.filter(~same)
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, kind: str, digest: str) -> tuple | None:
-    r = con.execute(
-        "SELECT file_name, loaded_at FROM loads WHERE kind = ? AND file_hash = ? ORDER BY load_id LIMIT 1",
-        [kind, digest],
+ANY_SHEET = "\x00any"  # earlier_load: a file is the same whichever of its sheets was loaded (forms)
+
+
+def earlier_load(con: duckdb.DuckDBPyConnection, kind: str, digest: str,
+                 sheet: str | None) -> tuple[str, dt.datetime, str | None] | None:
+    """The latest load of this file (hash and sheet) as (file, when, what replaced it since), or None.
+
+    A load is in effect until a later --replace of the same kind deletes records of a month it
+    covered; then the same file is no longer "the same content" and is checked anew.
+    """
+    by_sheet = "" if sheet == ANY_SHEET else "AND sheet IS NOT DISTINCT FROM ? "
+    prev = con.execute(
+        "SELECT load_id, file_name, loaded_at, units, months FROM loads WHERE kind = ? AND file_hash = ? "
+        f"{by_sheet}ORDER BY load_id DESC LIMIT 1", [kind, digest, *([] if sheet == ANY_SHEET else [sheet])]
     ).fetchall()
-    return r[0] if r else None
+    if not prev:
+        return None
+    load_id, name, when, units, months = prev[0]
+    later = con.execute("""
+        SELECT l.file_name, strftime(l.loaded_at, '%Y-%m-%d %H:%M'), list(DISTINCT r.month ORDER BY r.month)
+        FROM loads l JOIN replaced r USING (load_id)
+        WHERE l.kind = ? AND l.load_id > ? AND r.rows > 0 AND list_has_any(l.units, ?::VARCHAR[])
+          AND list_contains(?::VARCHAR[], r.month)
+        GROUP BY l.load_id, l.file_name, l.loaded_at ORDER BY l.load_id DESC LIMIT 1""",
+                        [kind, load_id, units or [], months or []]).fetchall()
+    since = None
+    if later:
+        f, at, ms = later[0]
+        since = f"{at} 导入的 {f} 用 --replace 替换了 {'、'.join(ms)} 的记录"
+    return name, when, since
+
+
+def _unchanged(label: str, kind: str, prev: tuple[str, dt.datetime, str | None], sheet: str | None) -> FileResult:
+    return FileResult(label, kind, "unchanged", sheet=sheet,
+                      message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
 
 
 def _fault_pause() -> None:
@@ -170,23 +220,64 @@ def _fault_pause() -> None:
         time.sleep(60)
 
 
-def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: LoadOptions) -> FileResult:
-    """Validate one file and, if it has no errors, store it in one transaction."""
+def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: LoadOptions) -> list[FileResult]:
+    """Load one file: one result per sheet loaded (one, unless --sheet all)."""
     kind = KINDS[kind_key]
     label = path.name
     try:
         digest = file_digest(path) if path.is_file() else ""
-        # a file loaded before is known by its hash: no need to read it again
-        prev = already_loaded(con, kind_key, digest) if digest else None
-        if prev and not opts.replace:
-            return FileResult(label, kind_key, "unchanged",
-                              message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
-        table = open_table(path, kind, opts)
+        if digest and opts.sheet is None and path.suffix.lower() in CSV_SUFFIXES and not opts.replace:
+            # a CSV loaded before is known by its hash: no need to read it again
+            prev = earlier_load(con, kind_key, digest, None)
+            if prev and prev[2] is None:
+                return [_unchanged(label, kind_key, prev, None)]
+        tables, others = open_tables(path, kind, opts)
     except TrackerError as e:
-        return FileResult(label, kind_key, "rejected",
-                          problems=[Problem(label, None, None, None, e.message)])
+        return [FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, e.message)])]
+    several = len(tables) > 1 or bool(others) or opts.sheet is not None  # then say which sheet
+    return [load_file(con, kind, path, t, f"{label}［{t.sheet}］" if several and t.sheet else label, digest, opts,
+                      others) for t in tables]
+
+
+def _check_file_date(ctx: FileContext) -> None:
+    """The file's date (--as-of or 填表日期) starts roster and team versions: a year typed wrong is refused."""
+    opts, day = ctx.opts, ctx.file_date
+    source = "--as-of" if opts.as_of else ("标题行的填表日期" if ctx.table.title_date else None)
+    if source is None:
+        return  # today
+    if day < opts.earliest_date:
+        ctx.error(f"文件日期（{source}）{day.isoformat()} 早于 {opts.earliest_date.isoformat()}，年份是否写错？"
+                  "（规则 earliest_date）")
+    if day > opts.today + dt.timedelta(days=opts.file_date_future_days):
+        ctx.error(f"文件日期（{source}）{day.isoformat()} 比今天（{opts.today.isoformat()}）晚了 "
+                  f"{(day - opts.today).days} 天，年份是否写错？（规则 file_date_future_days）")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure; a failed COMMIT has already ended the transaction, and its error
+    (a full disk, say) is the one to report, not "no transaction is active"."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Table, label: str, digest: str,
+              opts: LoadOptions, other_sheets: list[str] = ()) -> FileResult:
+    """Validate one table of a file and, if it has no errors, store it in one transaction."""
+    kind_key = kind.key
+    prev = earlier_load(con, kind_key, digest, table.sheet) if digest else None
+    if prev and prev[2] is None and not opts.replace:
+        return _unchanged(label, kind_key, prev, table.sheet)
     ctx = FileContext(path, label, digest, kind, table, _file_date(table, opts), opts, Problems())
     ctx.problems.extend(table.problems)
+    if prev and prev[2]:
+        ctx.warn(f"这个文件曾于 {prev[1]:%Y-%m-%d %H:%M} 导入（{prev[0]}），其后{prev[2]}，"
+                 "因此按新文件重新检查")
+    for other in other_sheets:
+        ctx.warn(f"工作表“{other}”也有{kind.name}的数据，本次未导入（导入的是“{table.sheet}”）；"
+                 f"如需导入请加 --sheet {other}，或用 --sheet all 导入全部工作表")
+    _check_file_date(ctx)
     missing = [c for c in kind.required if c.key not in table.present and c.key != "unit"]
     if missing:
         found = "、".join(table.present) or "无"
@@ -194,14 +285,14 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
             f"缺少必填列：{'、'.join(c.header for c in missing)}（第{table.header_row}行为表头，"
             f"识别到的列：{found}）"
         )
-        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
     if table.rows.height == 0:
         ctx.error("表头下面没有数据行")
-        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
     rows = _drop_template_example(ctx, table.rows)
     if rows.height == 0:
         ctx.error("表头下面没有数据行（只有模板的示例行）")
-        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
     typed, problems = parse_table(rows, kind, table.present)
     ctx.add_frame(problems)
     before = len(ctx.problems.errors)
@@ -211,11 +302,20 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
         prepared = kind.prepare(ctx, typed, con)
     if ctx.problems.errors or prepared is None:
         return FileResult(label, kind_key, "rejected", rows=table.rows.height,
-                          problems=ctx.problems.sorted())
+                          problems=ctx.problems.sorted(), sheet=table.sheet)
+    plan = None
+    if opts.replace and prepared.replaces is not None:
+        plan = ReplacePlan(label, kind_key, prepared.units, sorted(prepared.replaces), prepared.replaces,
+                           last_backup(con), [p.message for p in ctx.problems.sorted() if p.level == "warning"])
     result = FileResult(label, kind_key, "checked" if opts.dry_run else "loaded",
                         rows=prepared.rows.height, units=prepared.units, months=prepared.months,
-                        counts=dict(prepared.counts), problems=ctx.problems.sorted())
+                        counts=dict(prepared.counts), problems=ctx.problems.sorted(), sheet=table.sheet,
+                        plan=plan)
     if opts.dry_run:
+        return result
+    if plan is not None and plan.deletes and not (opts.confirm(plan) if callable(opts.confirm) else opts.confirm):
+        result.status = "pending"
+        result.message = "将删除已导入的记录，尚未确认，未做任何改动"
         return result
     con.execute("BEGIN TRANSACTION")
     try:
@@ -224,12 +324,15 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
             sheet=table.sheet, units=prepared.units, months=prepared.months, as_of=ctx.file_date,
             upload_month=opts.month, rows=prepared.rows.height, replaced=opts.replace, account=opts.account)
         result.counts.update(prepared.write(con, load_id))
+        if plan is not None and plan.rows:  # what was deleted, so an earlier load of these months is known replaced
+            con.executemany("INSERT INTO replaced VALUES (?, ?, ?, ?)",
+                            [(load_id, m, w, n) for m, c in plan.rows.items() for w, n in c.items()])
         _fault_pause()
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return result
 
 
-__all__ = ["LoadOptions", "FileResult", "load_file"]
+__all__ = ["LoadOptions", "FileResult", "ReplacePlan", "load_path", "load_file"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,15 +81,50 @@ def _fill_merged(rows: list[list[object]], merged: list) -> None:
                     rows[r][c] = v
 
 
-def excel_sheets(path: Path, label: str) -> list[tuple[str, list[list[object]]]]:
+UNREADABLE_EXCEL = ("无法读取这个 Excel 文件：文件可能已损坏，或扩展名与内容不符（例如把 .csv 改名成了 .xlsx）。"
+                    "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。")
+
+
+def active_sheet(path: Path) -> int | None:
+    """The index of the sheet Excel shows on opening (.xlsx/.xlsm: workbook.xml's activeTab, 0 when
+    absent); None for formats where it is not read (the first visible sheet is taken)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    m = re.search(r"<(?:\w+:)?workbookView\b[^>]*\bactiveTab=\"(\d+)\"", xml)
+    return int(m.group(1)) if m else 0
+
+
+def excel_sheets(path: Path, label: str, wanted: str | None = None) -> list[Sheet]:
+    """The worksheets to look at, as text grids: the one `wanted` names (even hidden), else every
+    visible worksheet, the active one first (docs/ledgers.md, "Sheets")."""
     import python_calamine as pc
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
+        meta = list(wb.sheets_metadata)
+    except pc.PasswordError as e:
+        raise TrackerError(f"{label}：文件设了打开密码，无法读取。请在 Excel 或 WPS 中取消密码、另存后再导入。") from e
     except Exception as e:  # calamine raises several types for broken files
-        raise TrackerError(f"{label}：无法读取这个 Excel 文件（文件可能已损坏或加密）：{e}") from e
+        raise TrackerError(f"{label}：{UNREADABLE_EXCEL}") from e
+    worksheets = [(i, m.name, m.visible == pc.SheetVisibleEnum.Visible) for i, m in enumerate(meta)
+                  if m.typ == pc.SheetTypeEnum.WorkSheet]
+    active = active_sheet(path)
+    if wanted not in (None, "all"):
+        chosen = [w for w in worksheets if w[1] == wanted] or [w for w in worksheets if w[1].strip() == wanted.strip()]
+        if not chosen:
+            names = "、".join(w[1] for w in worksheets)
+            raise TrackerError(f"{label}：没有名为“{wanted}”的工作表（现有：{names}）。")
+    else:
+        chosen = [w for w in worksheets if w[2]] or worksheets
+        if wanted is None and active is not None:  # the active sheet first: what the user sees on opening
+            chosen.sort(key=lambda w: w[0] != active)
     out = []
-    for name in wb.sheet_names:
+    for _, name, _ in chosen:
         try:
             sh = wb.get_sheet_by_name(name)
             rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
@@ -96,22 +133,8 @@ def excel_sheets(path: Path, label: str) -> list[tuple[str, list[list[object]]]]
             except Exception:
                 merged = None
         except Exception as e:
-            raise TrackerError(f"{label}：无法读取工作表“{name}”：{e}") from e
+            raise TrackerError(f"{label}：无法读取工作表“{name}”。{UNREADABLE_EXCEL}") from e
         _fill_merged(rows, merged)
-        out.append((name, rows))
-    return out
-
-
-def read_excel(path: Path, label: str, sheet: str | None) -> list[Sheet]:
-    sheets = excel_sheets(path, label)
-    if sheet is not None:
-        found = [s for s in sheets if s[0] == sheet]
-        if not found:
-            names = "、".join(s[0] for s in sheets)
-            raise TrackerError(f"{label}：没有名为“{sheet}”的工作表（现有：{names}）。")
-        sheets = found
-    out = []
-    for name, rows in sheets:
         cells, numeric = _grid_frames(rows)
         out.append(Sheet(name, cells, numeric))
     return out
@@ -161,34 +184,47 @@ def read_csv(path: Path, label: str) -> list[Sheet]:
         data = data[len(BOM):]
     if not data.strip():
         raise TrackerError(f"{label}：文件是空的。")
+    bad = (f"{label}：CSV 文件格式有误，无法读取（可能不是文本格式的 CSV，或某处引号不成对）。"
+           "请用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”后再导入。")
     try:
         cells = _polars_csv(data, _width(data[:HEAD_BYTES]))
     except pl.exceptions.ComputeError as e:
         if "utf-8" not in str(e).lower() and "utf8" not in str(e).lower():
-            raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e}") from e
+            raise TrackerError(bad) from e
         data = decode(data, label).encode("utf-8")
         try:
             cells = _polars_csv(data, _width(data[:HEAD_BYTES]))
         except pl.exceptions.PolarsError as e2:
-            raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e2}") from e2
+            raise TrackerError(bad) from e2
     except pl.exceptions.PolarsError as e:
-        raise TrackerError(f"{label}：CSV 文件格式有误，无法读取：{e}") from e
+        raise TrackerError(bad) from e
     cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
     return [Sheet(None, cells, None)]
 
 
+def unreadable_reason(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "没有读取权限，或文件正被其他程序独占打开"
+    if isinstance(e, IsADirectoryError):
+        return "这是一个文件夹"
+    return "读取时出错，文件可能在移动存储或网络位置上已断开"
+
+
 def read_file(path: Path, sheet: str | None = None) -> list[Sheet]:
-    """All candidate sheets of a file, as text grids."""
+    """The candidate sheets of a file, as text grids (`excel_sheets` says which); a CSV is one."""
     label = path.name
     if not path.exists():
         raise TrackerError(f"找不到文件 {path}。")
     if path.is_dir():
         raise TrackerError(f"{path} 是文件夹，请给出文件。")
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise TrackerError(f"{label}：文件是空的。")
-    if suffix in EXCEL_SUFFIXES:
-        return read_excel(path, label, sheet)
-    if suffix in CSV_SUFFIXES:
-        return read_csv(path, label)
+    try:
+        if path.stat().st_size == 0:
+            raise TrackerError(f"{label}：文件是空的。")
+        if suffix in EXCEL_SUFFIXES:
+            return excel_sheets(path, label, sheet)
+        if suffix in CSV_SUFFIXES:
+            return read_csv(path, label)
+    except OSError as e:
+        raise TrackerError(f"{label}：无法读取这个文件（{unreadable_reason(e)}）。") from e
     raise TrackerError(f"{label}：不支持的文件类型“{suffix or '无扩展名'}”，请使用 .xlsx、.xls 或 .csv。")

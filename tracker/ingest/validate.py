@@ -42,7 +42,8 @@ def _fast(type_: str, raw: pl.Expr) -> pl.Expr | None:
         return raw.str.to_date("%Y-%m-%d", strict=False)
     if type_ in ("hours", "float"):
         v = raw.cast(pl.Float64, strict=False)
-        return pl.when(v.is_finite() & (v >= 0)).then(v)
+        # plain decimals only: "1e1", "inf" or "nan" are not how anyone writes hours
+        return pl.when(v.is_finite() & (v >= 0) & raw.str.contains(r"^\d+(?:\.\d+)?$")).then(v)
     if type_ == "int":
         return raw.cast(pl.Int64, strict=False)
     return None

@@ -30,6 +30,7 @@ import polars as pl
 
 from tracker import __version__
 from tracker import formats as fmt
+from tracker.atomic import write_text
 from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
 from tracker.problems import TrackerError
 from tracker.render import filters
@@ -232,13 +233,6 @@ def office(header: Header, templates: str | Path | None = None) -> Office:
         return Office(**{k: str(getattr(module, k, "") or "").strip() for k in Office.__dataclass_fields__})
     except jinja2.TemplateError as e:
         raise template_error(e) from e
-
-
-def write_text(path: str | Path, text: str) -> Path:
-    """Write a page (UTF-8): the one place pages reach the disk."""
-    path = Path(path)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def write_page(path: str | Path, template_name: str, /, *, templates: str | Path | None = None,

@@ -9,12 +9,14 @@ adding a format is one function and one entry in `WRITERS`
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from tracker.atomic import ensure_folder, write_bytes
 from tracker.problems import TrackerError
 from tracker.render.filters import FORMULA_START
 from tracker.render.xlsx import FormSheet, GuideSheet, write_forms
@@ -35,11 +37,9 @@ def write_csv(table: pl.DataFrame, out: Path) -> Path:
     """A plain table in UTF-8 with BOM (Excel on Windows opens it right); text that Excel
     would run as a formula (= + - @) gets a leading apostrophe."""
     safe = table.with_columns(pl.col(pl.String).str.replace(_FORMULA_RE, "'$1"))
-    try:
-        safe.write_csv(out, include_bom=True)
-    except OSError as e:
-        raise TrackerError(f"无法写入 {out}：{e}（文件是否正在 Excel 中打开？）") from e
-    return out
+    buf = io.BytesIO()
+    safe.write_csv(buf, include_bom=True)
+    return write_bytes(out, buf.getvalue())  # whole or not at all (tracker.atomic)
 
 
 WRITERS: dict[str, tuple[str, Callable[[Document, Path], Path]]] = {
@@ -56,8 +56,7 @@ def output_path(out: str | Path, what: str, writers: dict | None = None) -> Path
     if out.suffix.lower() not in writers:
         kinds = "、".join(f"{s}（{label}）" for s, (label, _) in writers.items())
         raise TrackerError(f"无法把{what}写成“{out.name}”：请用 {kinds} 作为文件扩展名。")
-    if out.parent and not out.parent.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out.parent)
     return out
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.problems import TrackerError
+from tracker.atomic import replacing
 from tracker.render.files import output_path
 from tracker.render.xlsx import put, sheet_name, workbook
 
@@ -166,10 +166,8 @@ def write_docx(forms: list[LabelForm], out: Path) -> Path:
                 _cell_text(_Cell(tcs[place], table), box)
         if form.note:
             _paragraph(doc, form.note, 12, align=WD_ALIGN_PARAGRAPH.LEFT).paragraph_format.space_before = Cm(0.2)
-    try:
-        doc.save(str(out))
-    except OSError as e:
-        raise TrackerError(f"无法写入 {out}：{e}（文件是否正在 Word 中打开？）") from e
+    with replacing(out) as tmp:  # whole or not at all (tracker.atomic)
+        doc.save(str(tmp))
     return out
 
 

@@ -36,7 +36,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from tracker.problems import TrackerError
+from tracker.atomic import replacing
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -288,9 +288,8 @@ def picture(doc, png: bytes, caption: str = "", width_mm: float = 150) -> None:
 
 
 def save(doc, path: Path) -> Path:
-    """Write the .docx (a Chinese error when the file cannot be written, e.g. open in Word)."""
-    try:
-        doc.save(str(path))
-    except OSError as e:
-        raise TrackerError(f"无法写入 {path}：{e}（文件是否正在 Word 或 WPS 中打开？）") from e
-    return path
+    """Write the .docx whole or not at all (`tracker.atomic`; a Chinese error when it cannot be
+    written, e.g. open in Word)."""
+    with replacing(path) as tmp:
+        doc.save(str(tmp))
+    return Path(path)

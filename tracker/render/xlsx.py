@@ -13,6 +13,7 @@ when the cell is edited while still showing exactly what was typed
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from tracker.problems import TrackerError
+from tracker.atomic import write_bytes
 from tracker.render.filters import is_formula_like
 
 Sheet = pl.DataFrame | tuple[pl.DataFrame, Mapping[str, str]]
@@ -62,17 +63,14 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
 @contextmanager
 def workbook(path: str | Path) -> Iterator[xlsxwriter.Workbook]:
     """A workbook that never turns text into formulas, numbers or links; closed (written) on exit."""
-    path = Path(path)
-    wb = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    try:
-        yield wb
-    finally:
-        try:
-            wb.close()
-        except OSError as e:
-            raise TrackerError(f"无法写入 {path}：{e}（文件是否正在 Excel 中打开？）") from e
+    # built in memory, then written to a temporary file beside `path` and renamed into place
+    # (tracker.atomic): a full disk or a failure while building never leaves a truncated .xlsx
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False,
+                                   "strings_to_numbers": False, "in_memory": True})
+    yield wb
+    wb.close()
+    write_bytes(path, buf.getvalue())
 
 
 def put(ws, r: int, c: int, v: object, f, quoted) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.assess.assessment import Assessment
+from tracker.atomic import ensure_folder
 from tracker.problems import TrackerError
 from tracker.render import drawing
 from tracker.reports import overview
@@ -74,7 +75,7 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
     if not units:
         raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
     require_data(a.months_loaded, req.year, units)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir, "报告文件夹 --out")
     made = Made()
     several = a.unit is None and len(units) > 1
     total = len(units) + (1 if several else 0)

@@ -238,6 +238,22 @@ ALTER TABLE volunteer_versions ADD COLUMN experience VARCHAR;  -- 志愿服务�
 ALTER TABLE volunteer_versions ADD COLUMN workplace VARCHAR;   -- 所在单位 as the form wrote it
 """
 
+# Version 7: what a --replace deleted (so a file loaded again after its months were replaced is
+# checked anew, not "unchanged"), and the backups `tracker backup` made (docs/data-model.md).
+V7_REPLACED_AND_BACKUPS = """
+CREATE TABLE replaced (
+    load_id INTEGER NOT NULL,   -- the --replace load that deleted them
+    month   VARCHAR NOT NULL,   -- YYYY-MM
+    what    VARCHAR NOT NULL,   -- 活动, 参加记录, 需求, 结对走访
+    rows    INTEGER NOT NULL
+);
+CREATE TABLE backups (
+    taken_at TIMESTAMP NOT NULL,
+    path     VARCHAR NOT NULL,  -- where the copy was written, as given
+    bytes    BIGINT
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
@@ -245,6 +261,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], Non
     (4, "accounts of the web app; the account that made each load", V4_ACCOUNTS),
     (5, "certificates: the service-record certificates issued, by serial", V5_CERTIFICATES),
     (6, "applicants (附件1): 登记日期 may be empty, 政治面貌, 志愿服务经历, 所在单位", V6_APPLICATIONS),
+    (7, "what --replace deleted; the backups made", V7_REPLACED_AND_BACKUPS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

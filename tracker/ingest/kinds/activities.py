@@ -22,8 +22,12 @@ from tracker.ingest.common import (
     in_months,
     insert_frame,
     months_covered,
+    replace_months,
     report_stored_duplicates,
+    rounded_hours,
+    stored_rows_per_month,
     units_of,
+    warn_date_gaps,
 )
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
@@ -61,12 +65,15 @@ COLUMNS = (
 
 
 def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
-    typed = typed.with_columns(pl.col("kind").fill_null("志愿服务"))
+    typed = rounded_hours(typed.with_columns(pl.col("kind").fill_null("志愿服务")), "hours")
     check_dates(ctx, typed, "date", "日期", in_month=True)
+    warn_date_gaps(ctx, typed, "date", "日期")
     check_hours(ctx, typed, "hours", "服务时长")
     typed, problems = resolve_teams(typed, team_lookup(con), "team", "服务队")
     ctx.add_frame(problems)
+    _warn_before_founding(ctx, typed, con)
     units, months = units_of(typed), months_covered(ctx, typed, "date")
+    swapped = replace_months(ctx, typed, "date")
     key = ["unit", "team", "date", "title"]
     tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()), [*key, "hours"])
     tokens, problems = match_people(tokens, unit_people(con, units), "参加人员")
@@ -83,13 +90,14 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         FROM activities a JOIN participations p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
         WHERE a.unit IN (SELECT unnest(?::VARCHAR[])) AND a.date IN (SELECT unnest(?::DATE[]))
         {"AND strftime(a.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
-        """, [units, ok["date"].unique().to_list(), *([months] if replacing else [])])
+        """, [units, ok["date"].unique().to_list(), *([swapped] if replacing else [])])
     dups = ok.join(stored.select(*key, "vid", "__orig_file", "__orig_row"), on=[*key, "vid"], how="inner")
     report_stored_duplicates(ctx, dups, "参加人员", "token", "这条参加记录")
 
     # one person's day over 24 hours (this file plus what is stored for those days)
-    day = pl.concat([
-        ok.select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
+    day = pl.concat([  # a row refused for its own hours is not counted again
+        ok.filter(pl.col("hours").is_between(0, 24, closed="right"))
+        .select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
         stored.select("unit", "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
                       pl.lit(None, pl.String).alias("token")),
     ], how="vertical_relaxed").with_columns(pl.col("hours").sum().over("unit", "vid", "date").alias("__day"))
@@ -108,7 +116,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         removed = 0
         if replacing:
-            where, params = in_months("date"), [units, months]
+            where, params = in_months("date"), [units, swapped]
             removed = con.execute(f"SELECT count(*) FROM activities WHERE {where}", params).fetchall()[0][0]
             con.execute(f"DELETE FROM participations WHERE aid IN (SELECT aid FROM activities WHERE {where})", params)
             con.execute(f"DELETE FROM activities WHERE {where}", params)
@@ -133,7 +141,24 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         return out
 
     counts = {"活动": activities.height, "参加记录": ok.height, "服务时长": round(float(ok["hours"].sum()), 1)}
-    return Prepared(rows, units, months, write, counts)
+    replaces = stored_rows_per_month(con, {
+        "活动": f"SELECT strftime(date, '%Y-%m'), count(*) FROM activities WHERE {in_months('date')} GROUP BY 1",
+        "参加记录": "SELECT strftime(date, '%Y-%m'), count(*) FROM participations JOIN activities "
+                    f"USING (aid) WHERE {in_months('date')} GROUP BY 1",
+    }, units, swapped) if replacing else None
+    return Prepared(rows, units, months, write, counts, replaces)
+
+
+def _warn_before_founding(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> None:
+    """An activity dated before its team's 成立日期 (teams register): one of the two dates is wrong."""
+    founded = frame(con, """
+        SELECT unit, team, founded AS __founded FROM teams WHERE founded IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY unit, team ORDER BY valid_from DESC) = 1""")
+    early = typed.join(founded, on=["unit", "team"], how="inner")
+    ctx.add_frame(problems_where(
+        early, pl.col("date") < pl.col("__founded"), "日期", pl.col("date").cast(pl.String),
+        pl.format("早于服务队“{}”的成立日期 {}，请核对活动日期或服务队登记表", pl.col("team"),
+                  pl.col("__founded").cast(pl.String))), "warning")
 
 
 

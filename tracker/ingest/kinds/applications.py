@@ -189,7 +189,9 @@ def prepare_applications(batch: FormBatch, typed: pl.DataFrame, con: duckdb.Duck
     _same_person(batch, rows)
     people = rows.with_columns(pl.lit(None, _ROSTER_ONLY.get(c, pl.String)).alias(c)
                                for c in PERSON_FIELDS if c not in rows.columns)
-    matched = match_volunteers(people.select(*PERSON_FIELDS, "office_phone", "mobile", ROW), con)
+    matched, notes = match_volunteers(people.select(*PERSON_FIELDS, "office_phone", "mobile", ROW), con)
+    for i, level, name, message in notes:
+        batch.add(i, "姓名", name, message, level)
     known = _known(con)
     _warn_about_people(batch, matched, known)
     dates = dict(typed.select(ROW, "applied").iter_rows())

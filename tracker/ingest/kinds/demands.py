@@ -18,6 +18,8 @@ from tracker.ingest.common import (
     insert_frame,
     months_covered,
     replace_keys,
+    replace_months,
+    stored_rows_per_month,
     units_of,
 )
 from tracker.ingest.context import FileContext, Prepared
@@ -58,11 +60,12 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
         typed, problems = resolve_teams(typed, team_lookup(con), "team", "承接服务队")
         ctx.add_frame(problems)
     units, months = units_of(typed), months_covered(ctx, typed, "received")
+    swapped = replace_months(ctx, typed, "received")
     rows = typed.select("unit", "demand_id", *DEMAND_FIELDS, ROW)
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         if ctx.opts.replace:
-            where, params = in_months("received"), [units, months]
+            where, params = in_months("received"), [units, swapped]
             con.execute(f"""DELETE FROM demand_history WHERE (unit, demand_id) IN
                             (SELECT (unit, demand_id) FROM demands WHERE {where})""", params)
             con.execute(f"DELETE FROM demands WHERE {where}", params)
@@ -85,7 +88,10 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
         return {"新需求": new.height, "状态或内容更新": changed.height,
                 "无变化": rows.height - new.height - changed.height}
 
-    return Prepared(rows, units, months, write, {"需求": rows.height})
+    replaces = stored_rows_per_month(con, {
+        "需求": f"SELECT strftime(received, '%Y-%m'), count(*) FROM demands WHERE {in_months('received')} "
+                "GROUP BY 1"}, units, swapped) if ctx.opts.replace else None
+    return Prepared(rows, units, months, write, {"需求": rows.height}, replaces)
 
 
 

@@ -19,8 +19,12 @@ from tracker.ingest.common import (
     in_months,
     insert_frame,
     months_covered,
+    replace_months,
     report_stored_duplicates,
+    rounded_hours,
+    stored_rows_per_month,
     units_of,
+    warn_date_gaps,
 )
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
@@ -42,9 +46,12 @@ COLUMNS = (
 
 
 def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
+    typed = rounded_hours(typed, "hours")
     check_dates(ctx, typed, "date", "日期", in_month=True)
+    warn_date_gaps(ctx, typed, "date", "日期")
     check_hours(ctx, typed, "hours", "服务时长")
     units, months = units_of(typed), months_covered(ctx, typed, "date")
+    swapped = replace_months(ctx, typed, "date")
     tokens = typed.select(ROW, "unit", pl.col("volunteer").str.replace_all(r"[\s\u3000]", "").alias("token"))
     tokens = tokens.filter(pl.col("token").is_not_null())
     people, problems = match_people(tokens, unit_people(con, units), "志愿者")
@@ -60,20 +67,23 @@ def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPy
         FROM pairing_visits v LEFT JOIN loads l USING (load_id)
         WHERE v.unit IN (SELECT unnest(?::VARCHAR[]))
         {"AND strftime(v.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
-        """, [units, *([months] if replacing else [])])
+        """, [units, *([swapped] if replacing else [])])
     dups = typed.join(stored, on=["unit", "pair_id", "date"], how="inner")
     report_stored_duplicates(ctx, dups, "日期", "pair_id", "这次结对走访")
     rows = typed.filter(pl.col("vid").is_not_null()).with_columns(backfilled(ctx, "date").alias("backfilled"))
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         if replacing:
-            where, params = in_months("date"), [units, months]
+            where, params = in_months("date"), [units, swapped]
             con.execute(f"DELETE FROM pairing_visits WHERE {where}", params)
         insert_frame(con, "pairing_visits", rows.select(
             "unit", "pair_id", "date", "vid", "recipient", "recipient_kind", "content", "hours", "pair_status",
             "backfilled", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row")))
         return {"结对走访": rows.height, "补录": int(rows["backfilled"].sum())}
 
-    return Prepared(rows, units, months, write, {"结对走访": rows.height})
+    replaces = stored_rows_per_month(con, {
+        "结对走访": f"SELECT strftime(date, '%Y-%m'), count(*) FROM pairing_visits WHERE {in_months('date')} "
+                    "GROUP BY 1"}, units, swapped) if replacing else None
+    return Prepared(rows, units, months, write, {"结对走访": rows.height}, replaces)
 
 KIND = Kind("pairings", "结对帮扶登记簿", "结对帮扶活动情况登记簿", COLUMNS, prepare_pairings, monthly=True)

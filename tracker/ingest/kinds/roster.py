@@ -2,11 +2,11 @@
 
 A register with history: nobody is deleted (withdrawal is 状态=退出), and a
 changed volunteer gets a new version valid from the file's date. A row is
-matched to a known volunteer by number, ID number, name and phone (or a mobile
-number both list), or a name alone when it is the unit's only one
-(docs/data-model.md). An applicant (附件1, status 申请) a roster lists is
-registered by it. `match_volunteers` and `write_people` serve every kind that
-stores people (applications, reviews) with this same identity rule.
+matched to a known volunteer by number, ID number, name and phone, or by name
+when it contradicts none of the namesake's identifiers (docs/ledgers.md, "Who is
+who on the roster"; docs/data-model.md). An applicant (附件1, status 申请) a
+roster lists is registered by it. `match_volunteers` and `write_people` serve
+every kind that stores people (applications, reviews) with this same identity rule.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ import polars as pl
 
 from tracker.ingest.columns import UNIT, Column, Kind
 from tracker.ingest.common import (
+    check_count,
+    check_date_range,
     duplicate_rows,
     ensure_units,
     file_month,
     fingerprint,
     insert_frame,
     replace_keys,
+    rounded_hours,
 )
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
@@ -89,8 +92,14 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
                                  pl.col("registered").cast(pl.String), "登记日期早于审核日期"))
     for key, header in (("registered", "登记日期"), ("left", "退出日期"), ("applied", "申请日期"),
                         ("approved", "审核日期")):
-        ctx.add_frame(problems_where(typed, pl.col(key) > today, header, pl.col(key).cast(pl.String),
-                                     f"日期在将来（今天是 {today.isoformat()}）"))
+        check_date_range(ctx, typed, key, header)
+    for key, header in (("birth_month", "出生年月"), ("joined_party", "入党时间")):
+        ctx.add_frame(problems_where(typed, pl.col(key) > today, header, pl.col(key).dt.strftime("%Y-%m"),
+                                     f"年月在将来（今天是 {today.isoformat()}）"))
+    ctx.add_frame(problems_where(typed, pl.col("joined_party") < pl.col("birth_month"), "入党时间",
+                                 pl.col("joined_party").dt.strftime("%Y-%m"), "入党时间早于出生年月"))
+    check_count(ctx, typed, "age", "年龄", 1, 120)
+    typed = rounded_hours(typed, "prior_hours")
     ctx.add_frame(problems_where(typed, (pl.col("prior_hours") < 0), "历史服务时长",
                                  pl.col("prior_hours").cast(pl.String), "不能为负数"))
     if "team" in ctx.table.present:
@@ -104,7 +113,12 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
                                  "同名且没有编号、身份证号或联系方式可以区分，"))
     typed = typed.with_columns(pl.lit(None, pl.String).alias(c) for c in FORM_ONLY_FIELDS)
     rows = typed.select(*PERSON_FIELDS, ROW)
-    matched = match_volunteers(rows, con).with_columns(pl.lit(ctx.file_date).alias("valid_from"))
+    matched, notes = match_volunteers(rows, con)
+    for r, level, name, message in notes:
+        (ctx.error if level == "error" else ctx.warn)(message, r, "姓名", name)
+    # two rows of the file that are the same volunteer would make two versions of one day
+    ctx.add_frame(duplicate_rows(matched, ["vid"], "姓名", "name", "这一行对应的已登记志愿者"))
+    matched = matched.with_columns(pl.lit(ctx.file_date).alias("valid_from"))
 
     def new(fresh: pl.DataFrame) -> pl.DataFrame:
         return fresh.with_columns(
@@ -189,9 +203,25 @@ def write_people(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, *,
     return fresh[ROW].to_list(), changed[ROW].to_list()
 
 
-def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Attach the vid of a known volunteer: by number, else ID number, else name + phone, else
-    name + a mobile number both list (联系方式 may hold 办公、手机), else a name the unit has once."""
+Note = tuple[int, str, str, str]  # (ROW, "error" | "warning", name, message)
+IDENTIFIERS = (("number", "志愿者编号"), ("id_number", "身份证号码"), ("phone", "联系方式"))
+
+
+def _phones(col: str) -> pl.Expr:
+    return pl.col(col).str.split("、")
+
+
+def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, list[Note]]:
+    """Attach the vid of the known volunteer each row is (docs/ledgers.md, "Who is who on the roster").
+
+    By volunteer number, else ID number, else name and phone; else by name, when exactly one
+    volunteer of the unit has that name and the row contradicts none of their identifiers
+    (number, ID number, phone: the row's is blank, theirs is blank, or they agree). A row
+    whose identifier differs from every namesake is a new homonym, and is announced; a row
+    that fits several namesakes cannot be told apart and is an error. Returns the rows with
+    `vid` (null: a new person) and those notes, (ROW, level, name, message), for the caller
+    to report its own way (a roster row, a form).
+    """
     known = frame(con, """
         SELECT vid, unit, number, id_number, name, phone FROM volunteer_versions
         QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
@@ -200,35 +230,38 @@ def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.D
         k = known.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in keys])).unique(keys, keep="last")
         out = out.join(k.select(*keys, pl.col("vid").alias("__v")), on=keys, how="left", nulls_equal=False)
         out = out.with_columns(pl.coalesce("vid", "__v").alias("vid")).drop("__v")
-    out = _match_mobile(out, known)
-    # a name alone identifies someone when the unit has exactly one volunteer of that name
-    # and the row brings no number, ID or phone to tell otherwise
-    lone = known.group_by("unit", "name").agg(pl.len().alias("__n"), pl.col("vid").first().alias("__v"))
-    out = out.join(lone, on=["unit", "name"], how="left").with_columns(
-        pl.when(pl.col("vid").is_null() & (pl.col("__n") == 1) & pl.col("number").is_null()
-                & pl.col("id_number").is_null() & pl.col("phone").is_null())
-        .then(pl.col("__v")).otherwise(pl.col("vid")).alias("vid")
-    ).drop("__n", "__v")
-    return out
-
-
-def _mobiles(frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per mobile number (11 digits from 1) in `phone`, which may hold 办公、手机."""
-    return frame.with_columns(pl.col("phone").str.split("、").alias("__m")).explode("__m").filter(
-        pl.col("__m").str.contains(r"^1\d{10}$"))
-
-
-def _match_mobile(out: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
-    """Unmatched rows whose name and a mobile number match exactly one known volunteer."""
-    keys = ["unit", "name", "__m"]
-    people = _mobiles(known).group_by(keys).agg(pl.col("vid").unique().alias("__vs"))
-    hits = (_mobiles(out.filter(pl.col("vid").is_null()).select(ROW, "unit", "name", "phone"))
-            .join(people, on=keys).explode("__vs")
-            .group_by(ROW).agg(pl.col("__vs").unique().alias("__vs"))
-            .filter(pl.col("__vs").list.len() == 1)
-            .select(ROW, pl.col("__vs").list.first().cast(pl.Int32).alias("__v")))
-    return out.join(hits, on=ROW, how="left").with_columns(
-        pl.coalesce("vid", "__v").alias("vid")).drop("__v")
+    notes: list[Note] = []
+    namesakes = out.filter(pl.col("vid").is_null()).select(ROW, "unit", "name", "number", "id_number", "phone").join(
+        known.select("unit", "name", pl.col("vid").alias("__v"), *[pl.col(c).alias(f"{c}__k") for c, _ in IDENTIFIERS]),
+        on=["unit", "name"], how="inner")
+    if namesakes.height:
+        differs = {
+            c: pl.col(c).is_not_null() & pl.col(f"{c}__k").is_not_null() & (
+                (_phones(c).list.set_intersection(_phones(f"{c}__k")).list.len() == 0) if c == "phone"
+                else (pl.col(c) != pl.col(f"{c}__k")))
+            for c, _ in IDENTIFIERS}
+        namesakes = namesakes.with_columns(
+            pl.any_horizontal(list(differs.values())).alias("__differs"),
+            pl.concat_str([pl.when(e).then(pl.lit(h)) for (c, h), e in zip(IDENTIFIERS, differs.values(),
+                                                                          strict=True)],
+                          separator="、", ignore_nulls=True).alias("__which"))
+        fits = namesakes.filter(~pl.col("__differs")).group_by(ROW).agg(
+            pl.len().alias("__n"), pl.col("__v").first().alias("__v1"))
+        out = out.join(fits, on=ROW, how="left").with_columns(
+            pl.when(pl.col("vid").is_null() & (pl.col("__n") == 1)).then(pl.col("__v1"))
+            .otherwise(pl.col("vid")).alias("vid")).drop("__n", "__v1")
+        for r, name, n in fits.filter(pl.col("__n") > 1).join(rows.select(ROW, "name"), on=ROW).select(
+                ROW, "name", "__n").iter_rows():
+            notes.append((r, "error", name, f"本单位已有 {n} 位名叫“{name}”的志愿者，本行与其中几位都对得上，"
+                          "无法确定是哪一位；请填写志愿者编号、身份证号码或联系方式以区分"))
+        new_homonyms = namesakes.filter(~pl.col(ROW).is_in(fits[ROW].implode()))
+        for (r,), g in new_homonyms.group_by(ROW, maintain_order=True):
+            name = g["name"][0]
+            which = "、".join(sorted(set("、".join(g["__which"].to_list()).split("、")),
+                                    key=[h for _, h in IDENTIFIERS].index))
+            notes.append((r, "warning", name, f"本单位已有 {g.height} 位名叫“{name}”的志愿者，本行的{which}与其不同，"
+                          f"已作为另一位同名志愿者新登记；如是同一人，请改正{which}"))
+    return out, notes
 
 
 KIND = Kind("roster", "花名册", "党员志愿服务队志愿者花名册", COLUMNS, prepare_roster, new_units="warn")

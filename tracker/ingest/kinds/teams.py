@@ -14,6 +14,8 @@ import polars as pl
 
 from tracker.ingest.columns import UNIT, Column, Kind
 from tracker.ingest.common import (
+    check_count,
+    check_date_range,
     duplicate_rows,
     ensure_units,
     file_month,
@@ -58,6 +60,8 @@ def prepare_teams(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
         pl.col("member_count").alias("declared_members"),
     )
     ctx.add_frame(duplicate_rows(typed, ["unit", "team"], "服务队名称", "team", "服务队"))
+    check_date_range(ctx, typed, "founded", "成立日期")
+    check_count(ctx, typed, "member_count", "志愿者人数", 0, 100_000)
     totals = ctx.table.totals
     if totals is not None and totals.height:
         for row, team_text, members_text in totals.select(

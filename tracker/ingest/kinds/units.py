@@ -13,11 +13,19 @@ import duckdb
 import polars as pl
 
 from tracker.ingest.columns import Column, Kind
-from tracker.ingest.common import duplicate_rows, file_month, number_in_cell
+from tracker.ingest.common import (
+    check_count,
+    duplicate_rows,
+    file_month,
+    number_in_cell,
+    unregister,
+)
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import problems_where
 from tracker.store.queries import frame, roster_as_of, teams_as_of
+
+MOST = 1_000_000  # more people than any unit has: a typo, and more than the database's INTEGER holds
 
 COLUMNS = (
     Column("unit", "单位名称", required=True, also=("党组织名称", "单位"), example="示例市中心血站"),
@@ -46,8 +54,10 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
     ctx.add_frame(problems_where(typed, pl.col("formal_members") > pl.col("party_members"),
                                  "正式党员人数", pl.col("formal_members").cast(pl.String),
                                  "正式党员人数不能多于党员人数"))
-    for key, header in (("party_members", "党员人数"), ("staff", "单位人数"), ("formal_members", "正式党员人数")):
+    for key, header in (("party_members", "党员人数"), ("staff", "单位人数"), ("formal_members", "正式党员人数"),
+                        ("team_count", "党员志愿服务队数"), ("volunteer_count", "党员志愿者人数")):
         ctx.add_frame(problems_where(typed, pl.col(key) < 0, header, pl.col(key).cast(pl.String), "不能为负数"))
+        check_count(ctx, typed, key, header, 0, MOST)
     _check_totals(ctx, typed, [("party_members", "党员人数"), ("team_count", "党员志愿服务队数"),
                                ("volunteer_count", "党员志愿者人数")])
     _compare_declared_counts(ctx, typed, con)
@@ -65,7 +75,7 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
                         "FROM __u WHERE units.unit = __u.unit")
             con.execute("INSERT INTO units SELECT * FROM __u WHERE unit NOT IN (SELECT unit FROM units)")
         finally:
-            con.unregister("__u")
+            unregister(con, "__u")
         return {"新增单位": rows.height - len(existing), "更新单位": len(existing)}
 
     return Prepared(rows, sorted(typed["unit"].unique().to_list()), file_month(ctx), write, {"单位": rows.height})
