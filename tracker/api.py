@@ -26,6 +26,7 @@ from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
 from tracker.exports.forms import FORMS, ExportResult, export_form
 from tracker.exports.templates import write_template
+from tracker.ingest.aliases import load_aliases
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
 from tracker.ingest.pipeline import FileResult, load_file
@@ -75,6 +76,16 @@ def parse_date_option(text: str | dt.date | None, option: str = "--as-of") -> dt
     return d
 
 
+def fill_options(kind: str, **values: str | None) -> dict[str, str]:
+    """--team / --title: a value for a column of every row, refused for a kind without that column."""
+    fill = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
+    for key in fill:
+        if not KINDS[kind].has(key):
+            have = [k for k in KINDS if KINDS[k].has(key)]
+            raise TrackerError(f"--{key} 只适用于 {'、'.join(have)}，不适用于 {kind}。", code=2)
+    return fill
+
+
 def _rules(rules: PathLike | Rules | None) -> Rules:
     return rules if isinstance(rules, Rules) else load_rules(rules)
 
@@ -104,9 +115,18 @@ def load(
     today: dt.date | None = None,
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
+    team: str | None = None,
+    title: str | None = None,
+    columns: PathLike | None = None,
 ) -> list[FileResult]:
-    """Load ledger files of one kind; each file is all-or-nothing on its own."""
+    """Load ledger files of one kind; each file is all-or-nothing on its own.
+
+    `team` and `title` fill those columns for every row where the file has none
+    (the file's own cells win); `columns` is a headers file of the unit's own
+    header names (env TRACKER_COLUMNS; docs/ledgers.md, "Your own headers").
+    """
     check_kind(kind)
+    fill = fill_options(kind, team=team, title=title)
     opts = LoadOptions(
         unit=unit,
         month=parse_month_option(month),
@@ -116,6 +136,8 @@ def load(
         sheet=sheet,
         today=today or dt.date.today(),
         due_working_days=_rules(rules).record_due_working_days,
+        fill=fill,
+        aliases=load_aliases(columns),
     )
     results = []
     with connect(db, create=False) as con:

@@ -92,6 +92,9 @@ def load(
     db: Db = None,
     rules: Rules = None,
     debug: Debug = False,
+    team: Annotated[str | None, typer.Option("--team", help="服务队：文件没有服务队列时每行都记为这支队（文件里填了的以文件为准）。", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="活动名称：文件没有活动名称列时每行都用它（文件里填了的以文件为准）。", show_default=False)] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", envvar="TRACKER_COLUMNS", help="表头别名文件 .toml：本单位文件里表头的其他写法（环境变量 TRACKER_COLUMNS）。", show_default=False)] = None,
 ) -> None:
     """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题。"""
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -101,7 +104,7 @@ def load(
                   disable=as_json) as bar:
         task = bar.add_task("正在导入…", total=None)
         results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
-                           dry_run=dry_run, sheet=sheet, rules=rules,
+                           dry_run=dry_run, sheet=sheet, rules=rules, team=team, title=title, columns=columns,
                            progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
     rejected = [r for r in results if r.status == "rejected"]
     problems = [p for r in results for p in r.problems]

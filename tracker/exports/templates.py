@@ -24,11 +24,12 @@ TEXT_TYPES = ("month", "id_number", "phone")  # typed as text, never as numbers
 TYPE_NAMES = {
     "text": "文本", "name": "人名", "date": "日期格式", "month": "年月格式", "hours": "时长格式",
     "int": "整数", "float": "数字", "bool": "是否", "phone": "电话号码格式", "id_number": "身份证格式",
+    "people": "人名列表", "end": "时刻格式",
 }
 TYPE_HINTS = {
     "date": "如 2013-07-05、2013/7/5、2013年7月5日",
     "month": "如 1997.12、1997-12、1997年12月（请以文本格式填写）",
-    "hours": "如 2、2.5、2小时、90分钟",
+    "hours": "如 2、2.5、2小时30分钟、90分钟、8:50-11:00",
     "bool": "是/否、有/无",
 }
 VALIDATION_ROWS = 5000  # rows below the header that get the dropdowns and text format

@@ -19,7 +19,7 @@ import polars as pl
 from tracker.ingest.columns import Kind
 from tracker.ingest.context import FileContext, LoadOptions
 from tracker.ingest.kinds import KINDS
-from tracker.ingest.layout import Table, locate
+from tracker.ingest.layout import Table, locate, missing_message, no_header_hint
 from tracker.ingest.read import ROW, read_file
 from tracker.ingest.validate import parse_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
@@ -124,13 +124,14 @@ def file_digest(path: Path) -> str:
 def open_table(path: Path, kind: Kind, opts: LoadOptions) -> Table:
     sheets = read_file(path, opts.sheet)
     for sheet in sheets:
-        table = locate(sheet, kind, path.name)
+        table = locate(sheet, kind, path.name, opts.aliases.get(kind.key), opts.fill)
         if table is not None:
             return table
     expected = "、".join(c.header for c in kind.required)
     where = "" if len(sheets) == 1 else f"（已查看 {len(sheets)} 个工作表）"
+    seen = no_header_hint(sheets[0]) if sheets else ""
     raise TrackerError(
-        f"{path.name}：找不到{kind.name}的表头{where}。表头应包含：{expected}。"
+        f"{path.name}：找不到{kind.name}的表头{where}{seen}。表头应包含：{expected}。"
         f"是否选错了台账类型？可用 tracker template {kind.key} --out 模板.xlsx 生成模板。"
     )
 
@@ -186,14 +187,9 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
                           problems=[Problem(label, None, None, None, e.message)])
     ctx = FileContext(path, label, digest, kind, table, _file_date(table, opts), opts, Problems())
     ctx.problems.extend(table.problems)
-    missing = [c for c in kind.required if c.key not in table.present and c.key != "unit"]
-    if missing:
-        found = "、".join(table.present) or "无"
-        ctx.error(
-            f"缺少必填列：{'、'.join(c.header for c in missing)}（第{table.header_row}行为表头，"
-            f"识别到的列：{found}）"
-        )
-        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
+    missing = missing_message(table, kind)
+    if missing:  # the message names the unread headers: their warnings would only repeat it
+        return FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, missing)])
     if table.rows.height == 0:
         ctx.error("表头下面没有数据行")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
@@ -201,8 +197,9 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     if rows.height == 0:
         ctx.error("表头下面没有数据行（只有模板的示例行）")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
-    typed, problems = parse_table(rows, kind, table.present)
+    typed, problems, warnings = parse_table(rows, kind, table.present, table.units)
     ctx.add_frame(problems)
+    ctx.add_frame(warnings, "warning")
     before = len(ctx.problems.errors)
     typed = resolve_units(ctx, typed, con)
     prepared = None
