@@ -134,6 +134,11 @@ def people() -> list[dict]:
 @pytest.fixture
 def forms(tmp_path) -> dict[str, Path]:
     """The notice's 附件4, 附件3 and 附件2, rebuilt as .xlsx with made-up people."""
+    return notice_forms(tmp_path)
+
+
+def notice_forms(tmp_path: Path) -> dict[str, Path]:
+    """The notice's 附件4, 附件3 and 附件2 written into a folder (see the `forms` fixture)."""
     ps = people()
     f4 = write_xlsx(tmp_path / "附件4.xlsx", [
         ["附件4"],
