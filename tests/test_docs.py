@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from docs_gen import column_tables, section
+from docs_gen import ALIASES_END, ALIASES_START, alias_lists, column_tables, section
 
 from tracker.assess.checks import CHECKS, RULE_TITLES
 from tracker.cli import app, report_app
@@ -51,6 +51,10 @@ def test_every_stored_column_is_documented(kind):
 def test_the_column_tables_of_the_docs_are_generated_from_the_declarations():
     text = (DOCS / "ledgers.md").read_text(encoding="utf-8")
     assert section(text) == column_tables(), "run: python tests/docs_gen.py"
+
+
+def test_the_readme_lists_the_header_names_generated_from_the_declarations():
+    assert section(README, ALIASES_START, ALIASES_END) == alias_lists(), "run: python tests/docs_gen.py"
 
 
 @pytest.mark.parametrize("key", list(SPECS))
