@@ -75,11 +75,12 @@ def template_document(kind: str) -> Document:
     )
     guide = GuideSheet(
         name="填写说明",
-        header=["列", "中文表头", "英文别名", "类型", "必填", "可选值", "填写要求"],
+        header=["列", "中文表头", "英文别名", "类型", "必填", "可选值", "填写要求", "表头也可写作"],
         rows=[[_col_letter(i), _label(c.header), _label(c.key), TYPE_NAMES.get(c.type, c.type),
                "必填" if c.required else "选填", "、".join(c.choices) or ("是、否" if c.type == "bool" else ""),
-               "；".join(x for x in (c.note, TYPE_HINTS.get(c.type, "")) if x)] for i, c in enumerate(cols)],
-        widths=[6, 20, 18, 12, 8, 30, 50],
+               "；".join(x for x in (c.note, TYPE_HINTS.get(c.type, "")) if x),
+               "、".join(_label(a) for a in c.also)] for i, c in enumerate(cols)],
+        widths=[6, 20, 18, 12, 8, 30, 50, 50],
     )
     return Document(table, [sheet], [guide])
 

@@ -35,7 +35,8 @@ NOTE_RE = r"^(?:注|说明|备注|附注|填表说明)\d*[:：]"
 SIGNOFF_RE = (r"^(?:填表人|制表人|填报人|统计人|审核人|审批人|复核人|负责人|经办人|联系人|单位负责人|主要负责人|分管领导"
               r"|填报日期|填表日期|制表日期|报送日期|出具单位|填报单位|报送单位|单位|盖章|签字|签名|联系电话)"
               r"(?:[(（][^)）]*[)）])?[:：]")
-FOOTER_RE = f"{NOTE_RE}|{SIGNOFF_RE}"
+STAMP_RE = r"^[^\d]{0,20}[(（](?:盖章|公章|签字|签名|签章)[)）][:：]?|^(?:盖章|签字|签名|签章)[:：]?$"
+FOOTER_RE = f"{NOTE_RE}|{SIGNOFF_RE}|{STAMP_RE}"
 
 _UNIT_RE = re.compile(r"(?:单位名称|填报单位)(?:\s*[(（]\s*盖章\s*[)）])?\s*[:：]\s*(.*?)\s*"
                       r"(?=单位名称|填报单位|单位人数|党员人数|填表日期|填报日期|$)")
@@ -202,14 +203,21 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
         first = pl.coalesce(data_cols)
         body = body.filter(first.is_not_null())
         # lines under the table: 注 and sign-off lines, and what follows them unless it looks like a row
-        footer = body.filter(first.str.replace_all(r"[\s\u3000]", "").str.contains(FOOTER_RE))[ROW]
+        # a cheap test (a colon, 盖章, 签字) finds the few candidate rows for the footer pattern
+        says_note = first.str.replace_all(r"[\s\u3000]", "").str.contains(FOOTER_RE)
+        footer = body.filter(first.str.contains("[:：章签]")).filter(says_note)[ROW]
         if footer.len():
             after = body.filter(pl.col(ROW) >= footer.min())
             mapped = grid_cols or data_cols
             distinct = pl.concat_list([pl.col(c) for c in mapped]).list.drop_nulls().list.n_unique()
-            is_note = first.str.replace_all(r"[\s\u3000]", "").str.contains(FOOTER_RE) | (distinct < 2)
-            note_rows = after.filter(is_note)
+            required = [c for c in grid_cols if kind.column(mapping[c]).required]
+            complete = pl.all_horizontal([pl.col(c).is_not_null() for c in required]) if required else pl.lit(True)
+            record = ~says_note & complete & (distinct >= 2)
+            note_rows = after.filter(~record)
             notes = [" ".join(_dedupe(list(r))) for r in note_rows.select(data_cols).rows()]
+            for r in note_rows.filter(~says_note & (distinct >= 2))[ROW].to_list():
+                problems.append(Problem(label, r, None, None, "这一行在表格下方的注或签字行之后，又不是完整的记录，"
+                                        "未导入；如是记录，请补全必填项并移到表格中", "warning"))
             body = body.filter(~pl.col(ROW).is_in(note_rows[ROW].implode()))
             facts = _facts(notes, facts) if facts["date"] is None else facts
         # a cheap test finds the few candidate rows for the exact total-row test
@@ -271,7 +279,7 @@ def _ignored_message(text: str, closest: str | None) -> str:
     hint = f"（可能是“{closest}”？）" if closest else ""
     if HOURS_WORDS.search(text):
         return (f"未识别的列，已忽略{hint}：这一列的时长没有读取。若它就是服务时长，"
-                "请把表头改为“服务时长”或在表头别名文件中添加（见 docs/ledgers.md）")
+                "请把表头改为“服务时长”，或写进表头别名文件（--columns）")
     return f"未识别的列，已忽略{hint}"
 
 
@@ -314,7 +322,8 @@ def missing_message(table: Table, kind: Kind) -> str | None:
     text += "。请把表头改成上面的名称"
     if fills:
         text += "，或用 " + "、".join(fills)
-    return text + "（各列可用的写法见 docs/ledgers.md；也可在表头别名文件中添加）。"
+    return text + (f"（每列可用的写法列在 tracker template {kind.key} --out 模板.xlsx 的“填写说明”里；"
+                   "本单位特有的写法可以写进表头别名文件，用 --columns 指定）。")
 
 
 def no_header_hint(sheet: Sheet) -> str:
