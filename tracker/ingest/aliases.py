@@ -18,12 +18,11 @@ column unread.
 from __future__ import annotations
 
 import os
-import tomllib
-from pathlib import Path
 
 from tracker.ingest.columns import Kind, normalize_header
 from tracker.ingest.kinds import KINDS
 from tracker.problems import TrackerError, close_names
+from tracker.userfiles import read_toml
 
 Aliases = dict[str, dict[str, tuple[str, ...]]]  # kind → column key → extra names
 ENV = "TRACKER_COLUMNS"
@@ -81,14 +80,5 @@ def load_aliases(path: str | os.PathLike | None = None) -> Aliases:
     if path is None:
         return {}
     where = f"表头别名文件 {path}"
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as e:
-        raise TrackerError(f"找不到{where}。") from e
-    except UnicodeDecodeError as e:
-        raise TrackerError(f"{where} 不是 UTF-8 编码的文本文件，请另存为 UTF-8。") from e
-    except tomllib.TOMLDecodeError as e:
-        raise TrackerError(f"{where} 格式有误（TOML；中文列名要加英文双引号）：{e}") from e
-    except OSError as e:
-        raise TrackerError(f"无法读取{where}：{e}") from e
+    data = read_toml(path, where, syntax="；中文列名要加英文双引号")
     return parse_aliases(data, where)
