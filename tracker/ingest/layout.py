@@ -145,6 +145,79 @@ def _total_label(cells: list[str | None]) -> str | None:
     return None
 
 
+@dataclass
+class _Header:
+    """What the header row says: grid column → key, and what it does not say."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    unknown: list[tuple[str, str | None]] = field(default_factory=list)
+    blank: list[tuple[str, int]] = field(default_factory=list)  # grid column, its position
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str], norm: _Norm,
+                 known: dict[str, tuple[str, bool]], kind: Kind, label: str, row: int) -> _Header:
+    h = _Header()
+    for i, (col, text) in enumerate(zip(data_cols, cells, strict=True)):
+        if not text or not text.strip():
+            h.blank.append((col, i))
+            continue
+        key = index.get(norm[text])
+        if key is None:
+            if text.strip() not in {t for t, _ in h.unknown}:
+                h.unknown.append((text.strip(), _closest(text, known)))
+            continue
+        if key in h.mapping.values():
+            first = h.headers[key]
+            what = "表头重复出现" if text == first else f"与“{first}”都是{kind.column(key).header}"
+            h.problems.append(Problem(label, row, text, None, f"{what}，只读取第一列，这一列已忽略", "warning"))
+            continue
+        h.mapping[col] = key
+        h.headers[key] = text
+        unit = header_unit(text)
+        if unit:
+            h.units[key] = unit
+    return h
+
+
+def _split_footer(body: pl.DataFrame, data_cols: list[str], h: _Header, kind: Kind,
+                  label: str) -> tuple[pl.DataFrame, list[str], list[Problem]]:
+    """The rows from the first 注 or sign-off line on that are not records: (body without them,
+    their text, warnings for those that look like unfinished records)."""
+    first = pl.coalesce(data_cols)
+    says_note = first.str.replace_all(r"[\s\u3000]", "").str.contains(FOOTER_RE)
+    # a cheap test (a colon, 盖章, 签字) finds the few candidate rows for the footer pattern
+    footer = body.filter(first.str.contains("[:：章签]")).filter(says_note)[ROW]
+    if footer.len() == 0:
+        return body, [], []
+    after = body.filter(pl.col(ROW) >= footer.min())
+    grid_cols = list(h.mapping)
+    distinct = pl.concat_list([pl.col(c) for c in grid_cols or data_cols]).list.drop_nulls().list.n_unique()
+    required = [c for c in grid_cols if kind.column(h.mapping[c]).required]
+    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in required]) if required else pl.lit(True)
+    note_rows = after.filter(~(~says_note & complete & (distinct >= 2)))
+    notes = [" ".join(_dedupe(list(r))) for r in note_rows.select(data_cols).rows()]
+    problems = [Problem(label, r, None, None, "这一行在表格下方的注或签字行之后，又不是完整的记录，未导入；"
+                        "如是记录，请补全必填项并移到表格中", "warning")
+                for r in note_rows.filter(~says_note & (distinct >= 2))[ROW].to_list()]
+    return body.filter(~pl.col(ROW).is_in(note_rows[ROW].implode())), notes, problems
+
+
+def _total_rows(body: pl.DataFrame, data_cols: list[str], label: str) -> tuple[list[int], list[Problem]]:
+    """The total rows of the body (`_total_label`), each named in a warning."""
+    # a cheap test finds the few candidate rows for the exact test
+    maybe = pl.any_horizontal([pl.col(c).str.contains("计", literal=True).fill_null(False) for c in data_cols])
+    rows, problems = [], []
+    for row in body.filter(maybe).select(*data_cols, ROW).rows():
+        total = _total_label(list(row[:-1]))
+        if total is not None:
+            rows.append(row[-1])
+            problems.append(Problem(label, row[-1], None, total, "这是合计行，不作为记录导入", "warning"))
+    return rows, problems
+
+
 def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str, ...]] | None = None,
            fill: Mapping[str, str] | None = None) -> Table | None:
     """The table of `kind` in the sheet, or None when no header row matches.
@@ -162,94 +235,48 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     if not scores or max(scores) == 0:
         return None
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    header = head[best]
     header_row = int(cells[ROW][best])
-    known = known_headers(kind, aliases)
-    mapping: dict[str, str] = {}  # grid column → key
-    units: dict[str, str] = {}
-    headers: dict[str, str] = {}
-    unknown: list[tuple[str, str | None]] = []
-    problems: list[Problem] = []
-    blank_headed: list[tuple[str, int]] = []
-    for i, (col, text) in enumerate(zip(data_cols, header, strict=True)):
-        if not text or not text.strip():
-            blank_headed.append((col, i))
-            continue
-        key = index.get(norm[text])
-        if key is None:
-            if text.strip() not in {t for t, _ in unknown}:
-                unknown.append((text.strip(), _closest(text, known)))
-            continue
-        if key in mapping.values():
-            first = headers[key]
-            what = "表头重复出现" if text == first else f"与“{first}”都是{kind.column(key).header}"
-            problems.append(Problem(label, header_row, text, None, f"{what}，只读取第一列，这一列已忽略",
-                                    "warning"))
-            continue
-        mapping[col] = key
-        headers[key] = text
-        unit = header_unit(text)
-        if unit:
-            units[key] = unit
+    h = _read_header(head[best], data_cols, index, norm, known_headers(kind, aliases), kind, label, header_row)
+    problems = h.problems
     facts = _facts([" ".join(_dedupe(list(r))) for r in head[:best]],
                    {"unit": None, "staff": None, "date": None, "parent": None})
 
-    grid_cols = list(mapping)
+    grid_cols = list(h.mapping)
     # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 合计 rows
     body = cells.slice(best + 1).select([clean_text(pl.col(c)).alias(c) for c in data_cols] + [pl.col(ROW)])
     notes: list[str] = []
     total_rows: list[int] = []
     if data_cols:
-        first = pl.coalesce(data_cols)
-        body = body.filter(first.is_not_null())
-        # lines under the table: 注 and sign-off lines, and what follows them unless it looks like a row
-        # a cheap test (a colon, 盖章, 签字) finds the few candidate rows for the footer pattern
-        says_note = first.str.replace_all(r"[\s\u3000]", "").str.contains(FOOTER_RE)
-        footer = body.filter(first.str.contains("[:：章签]")).filter(says_note)[ROW]
-        if footer.len():
-            after = body.filter(pl.col(ROW) >= footer.min())
-            mapped = grid_cols or data_cols
-            distinct = pl.concat_list([pl.col(c) for c in mapped]).list.drop_nulls().list.n_unique()
-            required = [c for c in grid_cols if kind.column(mapping[c]).required]
-            complete = pl.all_horizontal([pl.col(c).is_not_null() for c in required]) if required else pl.lit(True)
-            record = ~says_note & complete & (distinct >= 2)
-            note_rows = after.filter(~record)
-            notes = [" ".join(_dedupe(list(r))) for r in note_rows.select(data_cols).rows()]
-            for r in note_rows.filter(~says_note & (distinct >= 2))[ROW].to_list():
-                problems.append(Problem(label, r, None, None, "这一行在表格下方的注或签字行之后，又不是完整的记录，"
-                                        "未导入；如是记录，请补全必填项并移到表格中", "warning"))
-            body = body.filter(~pl.col(ROW).is_in(note_rows[ROW].implode()))
-            facts = _facts(notes, facts) if facts["date"] is None else facts
-        # a cheap test finds the few candidate rows for the exact total-row test
-        maybe = pl.any_horizontal([pl.col(c).str.contains("计", literal=True).fill_null(False) for c in data_cols])
-        for row in body.filter(maybe).select(*data_cols, ROW).rows():
-            total = _total_label(list(row[:-1]))
-            if total is not None:
-                total_rows.append(row[-1])
-                problems.append(Problem(label, row[-1], None, total, "这是合计行，不作为记录导入", "warning"))
+        body = body.filter(pl.coalesce(data_cols).is_not_null())
+        body, notes, more = _split_footer(body, data_cols, h, kind, label)
+        problems += more
+        if facts["date"] is None:  # a 填报日期 under the table
+            facts = _facts(notes, facts)
+        total_rows, more = _total_rows(body, data_cols, label)
+        problems += more
     is_total = pl.col(ROW).is_in(pl.Series(total_rows, dtype=pl.Int64).implode())
-    keyed = [pl.col(c).alias(mapping[c]) for c in grid_cols] + [pl.col(ROW)]
+    keyed = [pl.col(c).alias(h.mapping[c]) for c in grid_cols] + [pl.col(ROW)]
     rows = body.filter(~is_total).select(keyed)
     totals = body.filter(is_total).select(keyed)
-    # a column without a header that holds something is named too
-    for col, i in blank_headed:
-        if rows.height and body.select(pl.col(col).is_not_null().any()).item():
-            unknown.append((f"第{i + 1}列", ""))
     if sheet.numeric is not None:
         typed = [c.key for c in kind.columns if c.type in ("month", "id_number")]
         num = sheet.numeric.with_columns(pl.Series(ROW, cells[ROW]))
-        flags = [pl.col(c).alias(f"{mapping[c]}__num") for c in grid_cols if mapping[c] in typed]
+        flags = [pl.col(c).alias(f"{h.mapping[c]}__num") for c in grid_cols if h.mapping[c] in typed]
         if flags:
             rows = rows.join(num.select([*flags, pl.col(ROW)]), on=ROW, how="left", maintain_order="left")
-    present = [mapping[c] for c in grid_cols]
+    present = [h.mapping[c] for c in grid_cols]
     for key, value in (fill or {}).items():
         if key in present:
             rows = rows.with_columns(pl.col(key).fill_null(pl.lit(value, pl.String)))
         else:
             rows = rows.with_columns(pl.lit(value, pl.String).alias(key))
             present.append(key)
-    for text, closest in unknown:
+    for text, closest in h.unknown:
         problems.append(Problem(label, header_row, text, None, _ignored_message(text, closest), "warning"))
+    for col, i in h.blank:  # a column without a header that holds something is named too
+        if rows.height and body.select(pl.col(col).is_not_null().any()).item():
+            problems.append(Problem(label, header_row, f"第{i + 1}列", None,
+                                    "这一列没有表头，其中的内容未读取；如需导入请补上表头", "warning"))
     table = Table(
         sheet=sheet.name,
         rows=rows,
@@ -261,9 +288,9 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
         title_parent=facts["parent"],
         totals=totals,
         problems=problems,
-        units=units,
-        headers=headers,
-        unknown=unknown,
+        units=h.units,
+        headers=h.headers,
+        unknown=h.unknown,
         notes=notes,
     )
     if missing_columns(table, kind):
@@ -274,8 +301,6 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
 
 
 def _ignored_message(text: str, closest: str | None) -> str:
-    if closest == "":  # a column without a header
-        return "这一列没有表头，其中的内容未读取；如需导入请补上表头"
     hint = f"（可能是“{closest}”？）" if closest else ""
     if HOURS_WORDS.search(text):
         return (f"未识别的列，已忽略{hint}：这一列的时长没有读取。若它就是服务时长，"
@@ -313,7 +338,7 @@ def missing_message(table: Table, kind: Kind) -> str | None:
                                                if normalize_header(table.headers[k]) != normalize_header(
                                                    kind.column(k).header) else "")
                      for k in table.present if k in table.headers) or "无"
-    unread = "、".join(f"“{t}”" + (f"（可能是“{c}”？）" if c else "") for t, c in table.unknown if c != "")
+    unread = "、".join(f"“{t}”" + (f"（可能是“{c}”？）" if c else "") for t, c in table.unknown)
     fills = [f"--{k} 为整个文件指定{kind.column(k).header}" for k in ("team", "title")
              if kind.has(k) and kind.column(k).header in absent]
     text = (f"缺少必填列：{'、'.join(absent)}。第{table.header_row}行是表头，识别到的列：{found}")

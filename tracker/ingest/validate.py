@@ -139,10 +139,10 @@ def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[
             problems.append(problems_where(
                 df, pl.col(flag), c.header, c.key,
                 "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写"))
-    if computed:
+    if computed and kind.column(kind.span[2]).required:
         hours = kind.column(kind.span[2])
         problems.append(problems_where(
-            df, pl.col(f"{hours.key}__v").is_null(), hours.header, None,
+            df, pl.col(f"{hours.key}__v").is_null() & pl.col(kind.span[0]).is_not_null(), hours.header, None,
             "文件没有服务时长列，这一行也没有写明开始和结束时刻，无法算出时长"
             "（如 2026-03-14 09:00 至 2026-03-14 11:30，或另有“结束时间”列）"))
     typed = [
