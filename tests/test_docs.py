@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from docs_gen import ALIASES_END, ALIASES_START, alias_lists, column_tables, section
+from docs_gen import column_tables, section
 
 from tracker.assess.checks import CHECKS, RULE_TITLES
 from tracker.cli import app, report_app
@@ -51,10 +51,6 @@ def test_every_stored_column_is_documented(kind):
 def test_the_column_tables_of_the_docs_are_generated_from_the_declarations():
     text = (DOCS / "ledgers.md").read_text(encoding="utf-8")
     assert section(text) == column_tables(), "run: python tests/docs_gen.py"
-
-
-def test_the_readme_lists_the_header_names_generated_from_the_declarations():
-    assert section(README, ALIASES_START, ALIASES_END) == alias_lists(), "run: python tests/docs_gen.py"
 
 
 @pytest.mark.parametrize("key", list(SPECS))
@@ -97,3 +93,9 @@ def test_ci_runs_the_readme_test_command():
     cmd = re.search(r"^pip install '\.\[test\]' && .*$", README, re.M)
     assert cmd and "pytest" in cmd.group(0)
     assert cmd.group(0) in ci  # the same line, verbatim
+
+
+def test_the_readme_lists_the_header_names_generated_from_the_declarations():
+    from docs_gen import alias_lists, readme_aliases
+
+    assert readme_aliases(README) == alias_lists(), "run: python tests/docs_gen.py"

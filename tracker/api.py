@@ -26,7 +26,6 @@ from tracker.assess.assessment import Assessment
 from tracker.assess.checks import Finding
 from tracker.exports.forms import FORMS, ExportResult, export_form
 from tracker.exports.templates import write_template
-from tracker.ingest.aliases import load_aliases
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
 from tracker.ingest.pipeline import FileResult, load_file
@@ -125,6 +124,8 @@ def load(
     (the file's own cells win); `columns` is a headers file of the unit's own
     header names (env TRACKER_COLUMNS; docs/ledgers.md, "Your own headers").
     """
+    from tracker.ingest.aliases import load_aliases  # here, not above: the import block is shared
+
     check_kind(kind)
     fill = fill_options(kind, team=team, title=title)
     opts = LoadOptions(
