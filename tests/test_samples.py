@@ -43,3 +43,10 @@ def test_every_command_of_data_readme_runs_and_every_sample_is_loaded(cli, tmp_p
                       "pairing_visits": 2}
     assert hours == 20.0 + 11.5 + 7.5
     assert prior == [(18.0,)]
+
+
+def test_the_readmes_example_with_team_and_title_is_one_of_the_commands_run_above():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^tracker load activities data/\S+ --team .*$", readme, re.M)
+    run = [" ".join(argv) for argv in _commands()]
+    assert shown and all(f"{line} --db 示例.duckdb" in run for line in shown)

@@ -79,7 +79,7 @@ class Kind:
 
 UNIT = Column("unit", "单位名称", also=("党组织名称", "单位", "所在单位", "所属单位", "填报单位"),
               example="示例市中心血站")
-SEQ = Column("seq", "序号", also=("行号", "no", "no."), stored=False, note="行的编号，不读取")
+SEQ = Column("seq", "序号", also=("行号", "No", "No."), stored=False, note="行的编号，不读取")
 
 _BRACKETS = r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕"
 _UNITS = {
