@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 
@@ -94,6 +95,7 @@ def _nfkc(text: str) -> str:
     return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
+@lru_cache(maxsize=8192)
 def normalize_header(text: str) -> str:
     """A header cell as it is compared: NFKC, no spaces, quotes, '*', bracketed notes or units.
 
@@ -108,6 +110,7 @@ def normalize_header(text: str) -> str:
     return s.rstrip(":：")
 
 
+@lru_cache(maxsize=8192)
 def header_unit(text: str) -> str | None:
     """The unit a header gives its values: "minutes" for 服务时长（分钟）, 服务分钟数 or 时长/min,
     "hours" for 服务时长（小时）, (h) or 服务小时数, else None."""

@@ -158,8 +158,9 @@ class _Header:
 
 
 def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str], norm: _Norm,
-                 known: dict[str, tuple[str, bool]], kind: Kind, label: str, row: int) -> _Header:
+                 aliases: Mapping[str, tuple[str, ...]] | None, kind: Kind, label: str, row: int) -> _Header:
     h = _Header()
+    known: dict[str, tuple[str, bool]] | None = None  # for suggestions, made when a header is unknown
     for i, (col, text) in enumerate(zip(data_cols, cells, strict=True)):
         if not text or not text.strip():
             h.blank.append((col, i))
@@ -167,6 +168,7 @@ def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str], norm
         key = index.get(norm[text])
         if key is None:
             if text.strip() not in {t for t, _ in h.unknown}:
+                known = known if known is not None else known_headers(kind, aliases)
                 h.unknown.append((text.strip(), _closest(text, known)))
             continue
         if key in h.mapping.values():
@@ -236,7 +238,7 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
         return None
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
     header_row = int(cells[ROW][best])
-    h = _read_header(head[best], data_cols, index, norm, known_headers(kind, aliases), kind, label, header_row)
+    h = _read_header(head[best], data_cols, index, norm, aliases, kind, label, header_row)
     problems = h.problems
     facts = _facts([" ".join(_dedupe(list(r))) for r in head[:best]],
                    {"unit": None, "staff": None, "date": None, "parent": None})
