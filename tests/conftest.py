@@ -138,7 +138,7 @@ def forms(tmp_path) -> dict[str, Path]:
 
 
 def notice_forms(tmp_path: Path) -> dict[str, Path]:
-    """The notice's 附件4, 附件3 and 附件2 written into a folder (see the `forms` fixture)."""
+    """The `forms` fixture's files, written into `tmp_path`."""
     ps = people()
     f4 = write_xlsx(tmp_path / "附件4.xlsx", [
         ["附件4"],

@@ -66,7 +66,8 @@ def alias_lists() -> str:
         assert all(c.also == shared[c.key].also for c in k.columns if c.key in shared), k.key
         names = [f"{c.header}：{'、'.join(c.also)}" for c in k.columns if c.also and c.key not in shared]
         out.append(f"- `{k.key}` {k.name} — " + "；".join(names))
-    out.append("- every kind — " + "；".join(f"{c.header}：{'、'.join(c.also)}" for c in shared.values()))
+    out.append("- every ledger with these columns — "
+               + "；".join(f"{c.header}：{'、'.join(c.also)}" for c in shared.values()))
     return "\n".join(out) + "\n"
 
 

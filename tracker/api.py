@@ -85,6 +85,13 @@ def fill_options(kind: str, **values: str | None) -> dict[str, str]:
     return fill
 
 
+def headers_file(path: PathLike | None) -> dict[str, dict[str, tuple[str, ...]]]:
+    """--columns (env TRACKER_COLUMNS): a unit's own header names (docs/ledgers.md, "Your own headers")."""
+    from tracker.ingest.aliases import load_aliases  # here, not above: the import block is shared
+
+    return load_aliases(path)
+
+
 def _rules(rules: PathLike | Rules | None) -> Rules:
     return rules if isinstance(rules, Rules) else load_rules(rules)
 
@@ -111,23 +118,15 @@ def load(
     replace: bool = False,
     dry_run: bool = False,
     sheet: str | None = None,
+    team: str | None = None,  # --team, --title: the column of every row that has none (the file's cells win)
+    title: str | None = None,
+    columns: PathLike | None = None,  # --columns: a unit's own header names (env TRACKER_COLUMNS)
     today: dt.date | None = None,
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
-    team: str | None = None,
-    title: str | None = None,
-    columns: PathLike | None = None,
 ) -> list[FileResult]:
-    """Load ledger files of one kind; each file is all-or-nothing on its own.
-
-    `team` and `title` fill those columns for every row where the file has none
-    (the file's own cells win); `columns` is a headers file of the unit's own
-    header names (env TRACKER_COLUMNS; docs/ledgers.md, "Your own headers").
-    """
-    from tracker.ingest.aliases import load_aliases  # here, not above: the import block is shared
-
+    """Load ledger files of one kind; each file is all-or-nothing on its own."""
     check_kind(kind)
-    fill = fill_options(kind, team=team, title=title)
     opts = LoadOptions(
         unit=unit,
         month=parse_month_option(month),
@@ -135,10 +134,10 @@ def load(
         replace=replace,
         dry_run=dry_run,
         sheet=sheet,
+        fill=fill_options(kind, team=team, title=title),
+        aliases=headers_file(columns),
         today=today or dt.date.today(),
         due_working_days=_rules(rules).record_due_working_days,
-        fill=fill,
-        aliases=load_aliases(columns),
     )
     results = []
     with connect(db, create=False) as con:

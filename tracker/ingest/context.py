@@ -31,10 +31,10 @@ class LoadOptions:
     replace: bool = False
     dry_run: bool = False
     sheet: str | None = None
-    today: dt.date = field(default_factory=dt.date.today)
-    due_working_days: int = 10  # rules: record_due_working_days
     fill: dict[str, str] = field(default_factory=dict)  # column key → value for every row (--team, --title)
     aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # a user's headers file
+    today: dt.date = field(default_factory=dt.date.today)
+    due_working_days: int = 10  # rules: record_due_working_days
 
 
 @dataclass
