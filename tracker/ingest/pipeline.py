@@ -21,7 +21,7 @@ from tracker.ingest.context import FileContext, LoadOptions
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate, missing_message, no_header_hint
 from tracker.ingest.read import ROW, read_file
-from tracker.ingest.validate import parse_table, problems_where
+from tracker.ingest.validate import check_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
 from tracker.store.queries import unit_names
 from tracker.values import clean_text, parse_user_date
@@ -197,7 +197,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     if rows.height == 0:
         ctx.error("表头下面没有数据行（只有模板的示例行）")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted())
-    typed, problems, warnings = parse_table(rows, kind, table.present, table.units)
+    typed, problems, warnings = check_table(rows, kind, table.present, table.units)
     ctx.add_frame(problems)
     ctx.add_frame(warnings, "warning")
     before = len(ctx.problems.errors)

@@ -1,7 +1,8 @@
 """Generic checks derived from the column declarations: types, required, choices.
 
-`parse_table` turns the text frame from `layout.locate` into typed columns and
-a frame of problems (row, column, value, message), all in polars expressions.
+`check_table` turns the text frame from `layout.locate` into typed columns and
+frames of problems (row, column, value, message), all in polars expressions;
+`parse_table` is the same without the warnings.
 Kind-specific checks live in `tracker.ingest.kinds`.
 """
 
@@ -67,7 +68,13 @@ _DTYPES = {"date": pl.Date, "month": pl.Date, "hours": pl.Float64, "float": pl.F
 MINUTES_A_DAY = 24 * 60
 
 
-def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[str, str] | None = None,
+def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed values for every declared column (absent ones are null) and the errors (`check_table`)."""
+    typed, problems, _ = check_table(rows, kind, present)
+    return typed, problems
+
+
+def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[str, str] | None = None,
                 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Typed values for every declared column (absent ones are null), the errors and the warnings.
 
