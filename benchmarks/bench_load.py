@@ -337,7 +337,7 @@ def profile_activities(scale: str) -> Path:
 STAGES = {
     # module: functions whose inclusive time is worth knowing (wrapped where they are called from)
     "tracker.ingest.pipeline": ["file_digest", "earlier_load", "open_tables", "read_file", "locate",
-                                "parse_table", "resolve_units", "problems_where"],
+                                "check_table", "resolve_units", "problems_where"],
     "tracker.ingest.read": ["decode", "_is_utf8_plain"],
     "tracker.ingest.validate": ["problems_where"],
     "tracker.ingest.resolve": ["problems_where", "suggest"],

@@ -98,3 +98,9 @@ def test_ci_runs_the_readme_test_command():
     cmd = re.search(r"^pip install '\.\[test\]' && .*$", README, re.M)
     assert cmd and "pytest" in cmd.group(0)
     assert cmd.group(0) in ci  # the same line, verbatim
+
+
+def test_the_readme_lists_the_header_names_generated_from_the_declarations():
+    from docs_gen import alias_lists, readme_aliases
+
+    assert readme_aliases(README) == alias_lists(), "run: python tests/docs_gen.py"

@@ -31,8 +31,12 @@ YEAR = "2025"  # the demo year the commands run against
 def readme_lines(text: str = README) -> list[str]:
     """`tracker …` as the README writes it: shell-block lines (comments cut, `a && b` split) and code spans."""
     lines: list[str] = []
-    for block in re.findall(r"```(?:bash|sh|shell)?\n(.*?)```", text, re.S):
-        for line in block.splitlines():
+    fence = None  # the language of the code block we are in, or None outside one
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = None if fence is not None else (line[3:].strip() or "text")
+            continue
+        if fence in ("bash", "sh", "shell", "text"):
             for part in line.split("  #")[0].split("&&"):
                 if part.strip().startswith("tracker "):
                     lines.append(part.strip())
@@ -128,6 +132,13 @@ def concrete(words: list[str], place: Place) -> tuple[list[str], str]:
             w = f"{YEAR}-06-30"
         elif prev == "--from":
             w = f"{YEAR}-01-01"
+        elif prev == "--columns":  # the README's own example of a headers file
+            w = str(place.tmp / "表头.toml")
+            Path(w).write_text('[activities]\n"服务队" = ["所属支部"]\n"服务时长" = ["义工时长"]\n', encoding="utf-8")
+        elif prev == "--team":
+            w = "检验队"
+        elif prev == "--title":
+            w = "社区健康义诊"
         elif prev == "--templates":
             w = str(ROOT / "reports" / "templates")  # the repository's example override
         elif prev == "--year":

@@ -88,6 +88,23 @@ def parse_date_option(text: str | dt.date | None, option: str = "--as-of") -> dt
     return d
 
 
+def fill_options(kind: str, **values: str | None) -> dict[str, str]:
+    """--team / --title: a value for a column of every row, refused for a kind without that column."""
+    fill = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
+    for key in fill:
+        if not KINDS[kind].has(key):
+            have = [k for k in KINDS if KINDS[k].has(key)]
+            raise TrackerError(f"--{key} 只适用于 {'、'.join(have)}，不适用于 {kind}。", code=2)
+    return fill
+
+
+def headers_file(path: PathLike | None) -> dict[str, dict[str, tuple[str, ...]]]:
+    """--columns (env TRACKER_COLUMNS): a unit's own header names (docs/ledgers.md, "Your own headers")."""
+    from tracker.ingest.aliases import load_aliases  # here, not above: the import block is shared
+
+    return load_aliases(path)
+
+
 def _rules(rules: PathLike | Rules | None) -> Rules:
     return rules if isinstance(rules, Rules) else load_rules(rules)
 
@@ -114,6 +131,9 @@ def load(
     replace: bool = False,
     dry_run: bool = False,
     sheet: str | None = None,
+    team: str | None = None,  # --team, --title: the column of every row that has none (the file's cells win)
+    title: str | None = None,
+    columns: PathLike | None = None,  # --columns: a unit's own header names (env TRACKER_COLUMNS)
     today: dt.date | None = None,
     progress: Progress | None = None,
     rules: PathLike | Rules | None = None,
@@ -138,6 +158,8 @@ def load(
         replace=replace,
         dry_run=dry_run,
         sheet=sheet.strip() if sheet and sheet.strip() else None,
+        fill=fill_options(kind, team=team, title=title),
+        aliases=headers_file(columns),
         today=today or dt.date.today(),
         due_working_days=r.record_due_working_days,
         earliest_date=r.earliest_date,

@@ -95,6 +95,9 @@ def load(
     db: Db = None,
     rules: Rules = None,
     debug: Debug = False,
+    team: Annotated[str | None, typer.Option("--team", help="服务队：文件没有服务队列时每行都记为这支队（文件里填了的以文件为准）。", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="活动名称：文件没有活动名称列时每行都用它（文件里填了的以文件为准）。", show_default=False)] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", envvar="TRACKER_COLUMNS", help="表头别名文件 .toml：本单位文件里表头的其他写法（环境变量 TRACKER_COLUMNS）。", show_default=False)] = None,
 ) -> None:
     """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题；申请登记表（applications）一次导入的全部表格一起导入或都不导入。"""
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -114,7 +117,8 @@ def load(
         # --replace deletes records: --yes decides; a terminal is asked; a script without --yes is not
         confirm = True if yes else (ask if not as_json and sys.stdin.isatty() else False)
         results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
-                           dry_run=dry_run, sheet=sheet, rules=rules, confirm=confirm,
+                           dry_run=dry_run, sheet=sheet, rules=rules, confirm=confirm, team=team, title=title,
+                           columns=columns,
                            progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
     rejected = [r for r in results if r.status == "rejected"]
     pending = [r for r in results if r.status == "pending"]

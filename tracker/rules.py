@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from tracker.problems import TrackerError
+from tracker.userfiles import read_toml
 
 Band = tuple[int, int, int]  # (party members from, min teams, max teams)
 
@@ -223,18 +223,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
     """The built-in rules, overridden by the keys of the TOML file at `path`."""
     if path is None:
         return DEFAULTS
-    p = Path(path)
     where = f"规则文件 {path}"
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as e:
-        raise TrackerError(f"找不到{where}。可用 tracker rules --out 规则.toml 生成一份默认规则再修改。") from e
-    except UnicodeDecodeError as e:
-        raise TrackerError(f"{where} 不是 UTF-8 编码的文本文件，请另存为 UTF-8。") from e
-    except tomllib.TOMLDecodeError as e:
-        raise TrackerError(f"{where} 格式有误（TOML）：{e}") from e
-    except OSError as e:
-        raise TrackerError(f"无法读取{where}：{e}") from e
+    data = read_toml(path, where, missing="可用 tracker rules --out 规则.toml 生成一份默认规则再修改。")
     changes: dict[str, Any] = {}
     for key, value in data.items():
         if key not in SPECS:

@@ -12,14 +12,26 @@ import datetime as dt
 
 import polars as pl
 
-_DATE_RE = (
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-)
+# a date, maybe with a part of day and a time, maybe with a time zone (platform exports)
+_DAY = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_CLOCK = r"(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})(?:\.\d+)?)?"
+_PART_OF_DAY = r"(?:上午|下午|晚上|早上|中午|全天|凌晨)?"
+_DATE_RE = rf"^{_DAY}\s*{_PART_OF_DAY}(?:\s*[Tt]?\s*{_CLOCK})?\s*([Zz]|[+-]\d{{2}}:?\d{{2}})?$"
+_CLOCK_RE = rf"^{_PART_OF_DAY}\s*{_CLOCK}$"
 _COMPACT_DATE_RE = r"^(\d{4})(\d{2})(\d{2})$"
 _MONTH_RE = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
-_HOURS_RE = r"^(\d+(?:\.\d+)?)\s*(小时|个小时|时|h|hr|hrs|hour|hours)?$"
-_MINUTES_RE = r"^(\d+(?:\.\d+)?)\s*(分钟|分|min|mins|minutes)$"
+# "… 至 …": the first part is the start; the dash needs spaces, as "-" is inside dates
+RANGE_SEP = r"\s*(?:至|到|~|—+|–|\s-\s|--)\s*"
+_NUM = r"(\d+(?:\.\d+)?)"
+_HOUR_UNIT = r"(?:个?小时|时|h|hr|hrs|hour|hours)"
+_MINUTE_UNIT = r"(?:分钟|分|min|mins|minutes|m)"
+_HOURS_RE = rf"^{_NUM}\s*{_HOUR_UNIT}?$"
+_MINUTES_RE = rf"^{_NUM}\s*{_MINUTE_UNIT}$"
+_HOURS_MINUTES_RE = rf"^{_NUM}\s*{_HOUR_UNIT}\s*([0-5]?\d)\s*{_MINUTE_UNIT}?$"
+_TIME_SPAN_RE = r"^(\d{1,2})[:：](\d{2})\s*(?:-|—+|–|~|至|到)\s*(\d{1,2})[:：](\d{2})$"
+# participants: names split by 、，,;；/ . or spaces, maybe closed by "共5人" / "等5人"
+PEOPLE_SPLIT = r"[、，,;；/.．。\s\u3000]+"
+_PEOPLE_COUNT_RE = r"[、，,;；.．。\s\u3000]*[(（]?\s*(?:共|等|合计)\s*(\d+)\s*(?:人|名|位)\s*[)）]?$"
 
 TRUE_WORDS = ["是", "有", "y", "yes", "1", "✓", "√", "true", "对", "已有"]
 FALSE_WORDS = ["否", "无", "n", "no", "0", "×", "✗", "false", "没有", "未"]
@@ -43,11 +55,81 @@ def _ymd(groups: pl.Expr) -> pl.Expr:
     return pl.concat_str([y, m, d], separator="-").str.to_date("%Y-%m-%d", strict=False)
 
 
+def range_start(expr: pl.Expr) -> pl.Expr:
+    """The text before a range's "至" (or ~, —, " - "): the start of "2026-01-10 08:00 至 2026-01-10 11:00"."""
+    return expr.str.replace(RANGE_SEP + ".*$", "")
+
+
+def range_end(expr: pl.Expr) -> pl.Expr:
+    """The text after a range's "至", or null when the text is not a range."""
+    return expr.str.extract(RANGE_SEP + "(.+)$", 1)
+
+
+def _moment_parts(s: pl.Expr) -> pl.Expr:
+    return s.str.extract_groups(_DATE_RE)
+
+
+def _local(g: pl.Expr, clock_required: bool = False) -> pl.Expr:
+    """A date and time of day, moved to China's time (UTC+8) when a zone ("Z", "+00:00") is written;
+    with `clock_required`, null when no time of day is written."""
+    text = pl.concat_str([
+        g.struct.field("1"), g.struct.field("2").str.zfill(2), g.struct.field("3").str.zfill(2)], separator="-")
+    hour, minute = g.struct.field("4"), g.struct.field("5")
+    if not clock_required:
+        hour, minute = hour.fill_null("0"), minute.fill_null("0")
+    clock = pl.concat_str([hour.str.zfill(2), minute.str.zfill(2), g.struct.field("6").fill_null("0").str.zfill(2)],
+                          separator=":")
+    moment = pl.concat_str([text, clock], separator=" ").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False)
+    tz = g.struct.field("7").str.replace(":", "").str.to_uppercase()
+    sign = tz.str.slice(0, 1).replace_strict({"+": 1, "-": -1}, default=0, return_dtype=pl.Int64)
+    offset = sign * (tz.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + tz.str.slice(3, 2).cast(pl.Int64, strict=False))
+    shift = (480 - offset.fill_null(0)).fill_null(0) * tz.is_not_null().cast(pl.Int64)  # no zone: as written
+    return moment + pl.duration(minutes=shift)
+
+
 def parse_date(expr: pl.Expr) -> pl.Expr:
-    s = normal(expr)
-    full = _ymd(s.str.extract_groups(_DATE_RE))
+    """A day as people and platforms write it; a range's start; a zoned timestamp's day in China."""
+    s = range_start(normal(expr))
+    g = _moment_parts(s)
+    day = _ymd(g)
+    zoned = _local(g).dt.date()
     compact = _ymd(s.str.extract_groups(_COMPACT_DATE_RE))
-    return pl.coalesce(full, compact)
+    return pl.coalesce(zoned, day, compact)
+
+
+def parse_moment(expr: pl.Expr) -> pl.Expr:
+    """A date with a time of day ("2026-03-14 09:00", "2026-03-05T09:12:33Z") → a datetime in
+    China's time; null when no time of day is written."""
+    return _local(_moment_parts(normal(expr)), clock_required=True)
+
+
+def parse_clock(expr: pl.Expr) -> pl.Expr:
+    """A time of day alone ("11:30", "11时30分", "下午3:00" is read as written) → minutes after midnight."""
+    g = normal(expr).str.extract_groups(_CLOCK_RE)
+    t = pl.concat_str([g.struct.field("1"), g.struct.field("2")], separator=":").str.to_time("%H:%M", strict=False)
+    return t.dt.hour().cast(pl.Int64) * 60 + t.dt.minute().cast(pl.Int64)
+
+
+def parse_end(expr: pl.Expr) -> pl.Expr:
+    """An end time: a time of day ("11:30") or a date and time; the value is its time of day."""
+    full = parse_moment(expr)
+    return pl.coalesce(full.dt.hour().cast(pl.Int64) * 60 + full.dt.minute().cast(pl.Int64), parse_clock(expr))
+
+
+def span_hours(start: pl.Expr, end: pl.Expr | None = None) -> pl.Expr:
+    """Hours from a start to an end: the start's own range ("08:00 至 11:00") or the `end` text
+    ("11:30" on the start's day, or a date and time). Null unless both carry a time of day and
+    the end is later."""
+    s = normal(start)
+    first = parse_moment(range_start(s))
+    last_text = range_end(s)
+    if end is not None:
+        last_text = pl.coalesce(last_text, normal(end))
+    clock = parse_clock(last_text)
+    last = pl.coalesce(parse_moment(last_text),
+                       first.dt.truncate("1d") + pl.duration(minutes=clock))
+    minutes = (last - first).dt.total_minutes()
+    return (minutes.clip(lower_bound=0) / 60.0).replace(0.0, None)
 
 
 def parse_month(expr: pl.Expr) -> pl.Expr:
@@ -67,11 +149,37 @@ def parse_month(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(month, parse_date(expr).dt.truncate("1mo"))
 
 
-def parse_hours(expr: pl.Expr) -> pl.Expr:
+def parse_hours(expr: pl.Expr, per: float = 1.0) -> pl.Expr:
+    """A duration in hours: 2, 2.5, 2小时, 2.5h, 45分钟, 2小时30分钟, 3时40分, or a time span
+    "8:50-11:00". A bare number counts `per` hours (1/60 under a 分钟 header)."""
     s = normal(expr).str.to_lowercase()
+    bare = s.str.extract(rf"^{_NUM}$", 1).cast(pl.Float64, strict=False) * per
     hours = s.str.extract(_HOURS_RE, 1).cast(pl.Float64, strict=False)
     minutes = s.str.extract(_MINUTES_RE, 1).cast(pl.Float64, strict=False) / 60.0
-    return pl.coalesce(hours, minutes)
+    hm = s.str.extract_groups(_HOURS_MINUTES_RE)
+    both = hm.struct.field("1").cast(pl.Float64) + hm.struct.field("2").cast(pl.Float64) / 60.0
+    span = s.str.extract_groups(_TIME_SPAN_RE)
+    t0 = span.struct.field("1").cast(pl.Int64) * 60 + span.struct.field("2").cast(pl.Int64)
+    t1 = span.struct.field("3").cast(pl.Int64) * 60 + span.struct.field("4").cast(pl.Int64)
+    # an end before its start is not a span: 0 → null (no when/then: polars 2.1 trips on it over a literal)
+    clock = ((t1 - t0).clip(lower_bound=0) / 60.0).replace(0.0, None)
+    return pl.coalesce(bare, hours, minutes, both, clock)
+
+
+def parse_people(expr: pl.Expr) -> pl.Expr:
+    """A list of participants without its closing count: "张三.李四 共2人" → "张三.李四"."""
+    return pl.when(expr.str.contains("[共等计]")).then(
+        expr.str.replace(_PEOPLE_COUNT_RE, "").str.strip_chars()).otherwise(expr)
+
+
+def people_count(expr: pl.Expr) -> pl.Expr:
+    """The count a participant list closes with ("共5人" → 5), or null."""
+    return expr.str.extract(_PEOPLE_COUNT_RE, 1).cast(pl.Int64, strict=False)
+
+
+def split_people(expr: pl.Expr) -> pl.Expr:
+    """A participant list → its names or numbers (a list), split by 、，,;；/ . and spaces."""
+    return expr.str.strip_chars().str.replace_all(PEOPLE_SPLIT, "\x1f").str.split("\x1f")
 
 
 def parse_int(expr: pl.Expr) -> pl.Expr:
@@ -162,17 +270,20 @@ PARSERS = {
     "bool": parse_bool,
     "phone": parse_phone,
     "id_number": parse_id_number,
+    "people": parse_people,
+    "end": parse_end,
 }
 
 TYPE_HINTS = {
-    "date": "不是可识别的日期（如 2013-07-05、2013/7/5、2013.7.5、2013年7月5日）",
+    "date": "不是可识别的日期（如 2013-07-05、2013/7/5、2013.7.5、2013年7月5日、2013-07-05 09:00）",
     "month": "不是可识别的年月（如 1997.12、1997-12、1997年12月）",
-    "hours": "不是可识别的时长（如 2、2.5、2小时、90分钟）",
+    "hours": "不是可识别的时长（如 2、2.5、2小时30分钟、90分钟、8:50-11:00）",
     "int": "不是整数",
     "float": "不是数字",
     "bool": "应填 是/否、有/无、Y/N、1/0 或 ✓",
     "phone": "不是可识别的电话号码（手机11位；座机可带区号；两个号码用、分隔）",
     "id_number": "身份证号码无效（应为18位，且校验位正确）",
+    "end": "不是可识别的时间（如 11:30，或 2026-03-14 11:30）",
 }
 
 

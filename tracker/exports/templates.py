@@ -26,11 +26,12 @@ TEXT_TYPES = ("month", "id_number", "phone")  # typed as text, never as numbers
 TYPE_NAMES = {
     "text": "文本", "name": "人名", "date": "日期格式", "month": "年月格式", "hours": "时长格式",
     "int": "整数", "float": "数字", "bool": "是否", "phone": "电话号码格式", "id_number": "身份证格式",
+    "people": "人名列表", "end": "时刻格式",
 }
 TYPE_HINTS = {
     "date": "如 2013-07-05、2013/7/5、2013年7月5日",
     "month": "如 1997.12、1997-12、1997年12月（请以文本格式填写）",
-    "hours": "如 2、2.5、2小时、90分钟",
+    "hours": "如 2、2.5、2小时30分钟、90分钟、8:50-11:00",
     "bool": "是/否、有/无",
 }
 VALIDATION_ROWS = 5000  # rows below the header that get the dropdowns and text format
@@ -77,11 +78,12 @@ def template_document(kind: str) -> Document:
     )
     guide = GuideSheet(
         name="填写说明",
-        header=["列", "中文表头", "英文别名", "类型", "必填", "可选值", "填写要求"],
+        header=["列", "中文表头", "英文别名", "类型", "必填", "可选值", "填写要求", "表头也可写作"],
         rows=[[_col_letter(i), _label(c.header), _label(c.key), TYPE_NAMES.get(c.type, c.type),
                "必填" if c.required else "选填", "、".join(c.choices) or ("是、否" if c.type == "bool" else ""),
-               "；".join(x for x in (c.note, TYPE_HINTS.get(c.type, "")) if x)] for i, c in enumerate(cols)],
-        widths=[6, 20, 18, 12, 8, 30, 50],
+               "；".join(x for x in (c.note, TYPE_HINTS.get(c.type, "")) if x),
+               "、".join(_label(a) for a in c.also)] for i, c in enumerate(cols)],
+        widths=[6, 20, 18, 12, 8, 30, 50, 50],
     )
     return Document(table, [sheet], [guide])
 

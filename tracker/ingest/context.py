@@ -31,6 +31,8 @@ class LoadOptions:
     replace: bool = False
     dry_run: bool = False
     sheet: str | None = None
+    fill: dict[str, str] = field(default_factory=dict)  # column key → value for every row (--team, --title)
+    aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # a user's headers file
     today: dt.date = field(default_factory=dt.date.today)
     due_working_days: int = 10  # rules: record_due_working_days
     account: str | None = None  # who loads: "命令行（OS user）" or a web login (loads.account)

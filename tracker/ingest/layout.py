@@ -1,35 +1,52 @@
-"""Find the table inside a sheet: title lines, header row, data rows, 总计 and 注.
+"""Find the table inside a sheet: title lines, header row, data rows, totals and the lines under it.
 
 People's sheets start with a title ("党员志愿服务队志愿者花名册"), a unit line
-("单位名称（盖章）：…　填表日期：2013.7"), then the header, the rows, maybe a
-总计 row and "注：…" lines. This module turns that into a frame keyed by the
-declared column keys, and the facts the title lines give.
+("单位名称（盖章）：…　填表日期：2013.7", often merged across the table), then
+the header, the rows, maybe 合计/小计 rows, and "注：…" or sign-off lines
+("填表人：… 审核人：… 填报日期：…"). This module turns that into a frame keyed
+by the declared column keys, the facts the title lines give, and what the
+file holds that tracker does not read (docs/ledgers.md, "Where the table is").
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from tracker.ingest.columns import Kind, header_index, normalize_header
+from tracker.ingest.columns import Kind, header_index, header_unit, known_headers, normalize_header
 from tracker.ingest.read import ROW, Sheet
 from tracker.problems import Problem
-from tracker.values import clean_text
+from tracker.values import clean_text, span_hours
 
 HEADER_SCAN_ROWS = 40
-TOTAL_RE = r"^(总计|合计|小计|总　计|合　计)"
-NOTE_RE = r"^(注|说明|备注)\s*[:：]"
+# a total row's first non-empty cell: 合计, 总计, 小计, 总合计, 本月合计, 总计 4 支 …
+TOTAL_LABEL = re.compile(r"^(?:本页|本月|本季度?|本年度?|全年|全部|各队)?(?:总合计|合计|总计|小计|共计)[:：]?"
+                         r"(?:\d+(?:\.\d+)?\D{0,3})?$")
+# its other cells: blank, a number (with a unit), a placeholder, or the label again (a merged cell)
+SUM_CELL = re.compile(r"^(?:共|计|合计|总计)?[:：]?[-+]?\d+(?:\.\d+)?(?:人次|人|次|支|个|名|小时|时|h|分钟|项|场|户|元|天|份)?$"
+                      r"|^[-—/\\~～]+$")
+# lines under the table that are notes, not rows
+NOTE_RE = r"^(?:注|说明|备注|附注|填表说明)\d*[:：]"
+SIGNOFF_RE = (r"^(?:填表人|制表人|填报人|统计人|审核人|审批人|复核人|负责人|经办人|联系人|单位负责人|主要负责人|分管领导"
+              r"|填报日期|填表日期|制表日期|报送日期|出具单位|填报单位|报送单位|单位|盖章|签字|签名|联系电话)"
+              r"(?:[(（][^)）]*[)）])?[:：]")
+STAMP_RE = r"^[^\d]{0,20}[(（](?:盖章|公章|签字|签名|签章)[)）][:：]?|^(?:盖章|签字|签名|签章)[:：]?$"
+FOOTER_RE = f"{NOTE_RE}|{SIGNOFF_RE}|{STAMP_RE}"
 
-_UNIT_RE = re.compile(r"单位名称(?:\s*[(（]\s*盖章\s*[)）])?\s*[:：]\s*(.*?)\s*(?=单位人数|党员人数|填表日期|$)")
+_UNIT_RE = re.compile(r"(?:单位名称|填报单位)(?:\s*[(（]\s*盖章\s*[)）])?\s*[:：]\s*(.*?)\s*"
+                      r"(?=单位名称|填报单位|单位人数|党员人数|填表日期|填报日期|$)")
 _STAFF_RE = re.compile(r"单位人数\s*[:：]\s*(\d+)")
-_DATE_RE = re.compile(r"填表(?:日期|时间)\s*[:：]\s*([0-9０-９.\-/年月日\s]+)")
+_DATE_RE = re.compile(r"(?:填表|填报|制表|报送)(?:日期|时间)\s*[:：]\s*([0-9０-９.\-/年月日\s]+)")
 _PARENT_RE = re.compile(
     r"(?:辖市\s*[(（]\s*区\s*[)）]\s*[、,，]?\s*市各主管部门|主管部门|上级单位|辖市区)"
     r"(?:\s*[(（]\s*盖章\s*[)）])?\s*[:：]\s*(.*?)\s*(?=填表日期|$)"
 )
+HOURS_WORDS = re.compile(r"时长|时数|小时|分钟|工时|时间")
 
 
 @dataclass
@@ -46,10 +63,19 @@ class Table:
     title_parent: str | None = None
     totals: pl.DataFrame | None = None  # 总计/合计 rows, keyed like rows
     problems: list[Problem] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)  # key → "minutes" | "hours" written in its header
+    headers: dict[str, str] = field(default_factory=dict)  # key → the file's own header text
+    unknown: list[tuple[str, str | None]] = field(default_factory=list)  # unread headers, closest known
+    form: str | None = None  # set when the sheet is a one-record form of label/value pairs
+    notes: list[str] = field(default_factory=list)  # 注 and sign-off lines under the table
 
 
-def _title_facts(lines: list[str]) -> dict[str, str | None]:
-    facts: dict[str, str | None] = {"unit": None, "staff": None, "date": None, "parent": None}
+def _dedupe(cells: list[str | None]) -> list[str]:
+    """A row's distinct texts in order: a merged cell is read once, however many cells it covers."""
+    return list(dict.fromkeys(c.strip() for c in cells if c and c.strip()))
+
+
+def _facts(lines: list[str], facts: dict[str, str | None]) -> dict[str, str | None]:
     for line in lines:
         text = unicodedata.normalize("NFKC", line).replace("\u3000", " ")
         for key, rx in (("unit", _UNIT_RE), ("staff", _STAFF_RE), ("date", _DATE_RE), ("parent", _PARENT_RE)):
@@ -59,76 +85,280 @@ def _title_facts(lines: list[str]) -> dict[str, str | None]:
     return facts
 
 
-def _score(row: list[str | None], index: dict[str, str]) -> int:
-    return len({index[normalize_header(c)] for c in row if c and normalize_header(c) in index})
+def _closest(text: str, known: dict[str, tuple[str, bool]]) -> str | None:
+    """The known header most like `text` (a column's main header wins a tie with an alias)."""
+    word = normalize_header(text)
+    best = max(((difflib.SequenceMatcher(None, word, k).ratio(), main, shown) for k, (shown, main) in known.items()),
+               default=None)
+    return best[2] if best and best[0] >= 0.6 else None
 
 
-def locate(sheet: Sheet, kind: Kind, label: str) -> Table | None:
-    """The table of `kind` in the sheet, or None when no header row matches."""
-    index = header_index(kind)
+class _Norm(dict):
+    """normalize_header, once per distinct cell text."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = v = normalize_header(text)
+        return v
+
+
+def _score(row: list[str | None], index: dict[str, str], norm: _Norm) -> int:
+    return len({index[norm[c]] for c in row if c and norm[c] in index})
+
+
+def _form_labels(head: list[tuple], index: dict[str, str], norm: _Norm) -> list[str]:
+    """The labels of a one-record form ("活动名称 | 敬老院慰问 | 活动时间 | 2026-03-05"): known
+    headers followed by a value in the same row, or "标签：值" in one cell; [] unless they name
+    at least three columns over at least two rows."""
+    labels: list[str] = []
+    keys: set[str] = set()
+    rows = 0
+    for row in head:
+        cells = _dedupe(list(row))
+        found = 0
+        for i, c in enumerate(cells):
+            label = None
+            if norm[c] in index:
+                nxt = cells[i + 1] if i + 1 < len(cells) else None
+                if nxt is not None and norm[nxt] not in index:
+                    label = c
+            else:
+                m = re.match(r"^([^:：]{1,12})[:：]\s*\S", c)
+                if m and norm[m.group(1)] in index:
+                    label = m.group(1)
+            if label is not None and index[norm[label]] != "unit":
+                found += 1
+                keys.add(index[norm[label]])
+                labels.append(label)
+        rows += found > 0
+    return labels if rows >= 2 and len(keys) >= 3 else []
+
+
+def _total_label(cells: list[str | None]) -> str | None:
+    """A total row's label, else None: one of its first two non-empty cells says 合计/总计/小计
+    (the other may name the group: "一区委组织部 | 小计") and every cell after it is a sum,
+    a placeholder or blank. "合计发放宣传册200份" in a row's 备注 is data."""
+    texts = [re.sub(r"[\s\u3000]", "", c) for c in cells if c and c.strip()]
+    for i, label in enumerate(texts[:2]):
+        if TOTAL_LABEL.match(label):
+            rest = texts[i + 1:]
+            return label if all(x == label or TOTAL_LABEL.match(x) or SUM_CELL.match(x) for x in rest) else None
+    return None
+
+
+@dataclass
+class _Header:
+    """What the header row says: grid column → key, and what it does not say."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    unknown: list[tuple[str, str | None]] = field(default_factory=list)
+    blank: list[tuple[str, int]] = field(default_factory=list)  # grid column, its position
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str], norm: _Norm,
+                 aliases: Mapping[str, tuple[str, ...]] | None, kind: Kind, label: str, row: int) -> _Header:
+    h = _Header()
+    known: dict[str, tuple[str, bool]] | None = None  # for suggestions, made when a header is unknown
+    for i, (col, text) in enumerate(zip(data_cols, cells, strict=True)):
+        if not text or not text.strip():
+            h.blank.append((col, i))
+            continue
+        key = index.get(norm[text])
+        if key is None:
+            if text.strip() not in {t for t, _ in h.unknown}:
+                known = known if known is not None else known_headers(kind, aliases)
+                h.unknown.append((text.strip(), _closest(text, known)))
+            continue
+        if key in h.mapping.values():
+            first = h.headers[key]
+            what = "表头重复出现" if text == first else f"与“{first}”都是{kind.column(key).header}"
+            h.problems.append(Problem(label, row, text, None, f"{what}，只读取第一列，这一列已忽略", "warning"))
+            continue
+        h.mapping[col] = key
+        h.headers[key] = text
+        unit = header_unit(text)
+        if unit:
+            h.units[key] = unit
+    return h
+
+
+def _split_footer(body: pl.DataFrame, data_cols: list[str], h: _Header, kind: Kind,
+                  label: str) -> tuple[pl.DataFrame, list[str], list[Problem]]:
+    """The rows from the first 注 or sign-off line on that are not records: (body without them,
+    their text, warnings for those that look like unfinished records)."""
+    first = pl.coalesce(data_cols)
+    says_note = first.str.replace_all(r"[\s\u3000]", "").str.contains(FOOTER_RE)
+    # a cheap test (a colon, 盖章, 签字) finds the few candidate rows for the footer pattern
+    footer = body.filter(first.str.contains("[:：章签]")).filter(says_note)[ROW]
+    if footer.len() == 0:
+        return body, [], []
+    after = body.filter(pl.col(ROW) >= footer.min())
+    grid_cols = list(h.mapping)
+    distinct = pl.concat_list([pl.col(c) for c in grid_cols or data_cols]).list.drop_nulls().list.n_unique()
+    required = [c for c in grid_cols if kind.column(h.mapping[c]).required]
+    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in required]) if required else pl.lit(True)
+    note_rows = after.filter(~(~says_note & complete & (distinct >= 2)))
+    notes = [" ".join(_dedupe(list(r))) for r in note_rows.select(data_cols).rows()]
+    problems = [Problem(label, r, None, None, "这一行在表格下方的注或签字行之后，又不是完整的记录，未导入；"
+                        "如是记录，请补全必填项并移到表格中", "warning")
+                for r in note_rows.filter(~says_note & (distinct >= 2))[ROW].to_list()]
+    return body.filter(~pl.col(ROW).is_in(note_rows[ROW].implode())), notes, problems
+
+
+def _total_rows(body: pl.DataFrame, data_cols: list[str], label: str) -> tuple[list[int], list[Problem]]:
+    """The total rows of the body (`_total_label`), each named in a warning."""
+    # a cheap test finds the few candidate rows for the exact test
+    maybe = pl.any_horizontal([pl.col(c).str.contains("计", literal=True).fill_null(False) for c in data_cols])
+    rows, problems = [], []
+    for row in body.filter(maybe).select(*data_cols, ROW).rows():
+        total = _total_label(list(row[:-1]))
+        if total is not None:
+            rows.append(row[-1])
+            problems.append(Problem(label, row[-1], None, total, "这是合计行，不作为记录导入", "warning"))
+    return rows, problems
+
+
+def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str, ...]] | None = None,
+           fill: Mapping[str, str] | None = None) -> Table | None:
+    """The table of `kind` in the sheet, or None when no header row matches.
+
+    `aliases` adds a user's own header names (`tracker.ingest.aliases`); `fill`
+    gives a value for every row of a column (--team, --title): the file's own
+    cells win where they are not blank.
+    """
+    index = header_index(kind, aliases)
+    norm = _Norm()
     cells = sheet.cells
     data_cols = [c for c in cells.columns if c != ROW]
     head = cells.head(HEADER_SCAN_ROWS).select(data_cols).rows()
-    scores = [_score(list(r), index) for r in head]
+    scores = [_score(list(r), index, norm) for r in head]
     if not scores or max(scores) == 0:
         return None
-    {c.key for c in kind.required}
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    header = head[best]
-    mapping: dict[str, str] = {}  # grid column → key
-    problems: list[Problem] = []
-    for col, text in zip(data_cols, header, strict=True):
-        if not text:
-            continue
-        key = index.get(normalize_header(text))
-        if key is None:
-            continue
-        if key in mapping.values():
-            problems.append(
-                Problem(label, best + 1, text, None, "表头重复出现，只读取第一列", "warning")
-            )
-            continue
-        mapping[col] = key
-    title_lines = [" ".join(c for c in r if c) for r in head[:best]]
-    facts = _title_facts(title_lines)
+    header_row = int(cells[ROW][best])
+    h = _read_header(head[best], data_cols, index, norm, aliases, kind, label, header_row)
+    problems = h.problems
+    facts = _facts([" ".join(_dedupe(list(r))) for r in head[:best]],
+                   {"unit": None, "staff": None, "date": None, "parent": None})
 
-    grid_cols = list(mapping)
-    # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 总计 rows
+    grid_cols = list(h.mapping)
+    # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 合计 rows
     body = cells.slice(best + 1).select([clean_text(pl.col(c)).alias(c) for c in data_cols] + [pl.col(ROW)])
+    notes: list[str] = []
+    total_rows: list[int] = []
     if data_cols:
         body = body.filter(pl.coalesce(data_cols).is_not_null())
-        note_rows = body.filter(pl.coalesce(data_cols).str.contains(NOTE_RE))[ROW]
-        if note_rows.len():
-            body = body.filter(pl.col(ROW) < note_rows.min())
-        # a cheap first-character test finds the few candidate rows for the exact 总计 test
-        maybe = pl.any_horizontal([pl.col(c).str.slice(0, 1).is_in(["总", "合", "小"]).fill_null(False)
-                                   for c in data_cols])
-        candidates = body.filter(maybe)
-        exact = pl.any_horizontal([
-            pl.col(c).str.replace_all(r"[\s\u3000]", "").str.contains(TOTAL_RE).fill_null(False)
-            for c in data_cols])
-        total_rows = candidates.filter(exact)[ROW]
-    else:
-        total_rows = pl.Series(ROW, [], dtype=pl.Int64)
-    is_total = pl.col(ROW).is_in(total_rows.implode())
-    keyed = [pl.col(c).alias(mapping[c]) for c in grid_cols] + [pl.col(ROW)]
+        body, notes, more = _split_footer(body, data_cols, h, kind, label)
+        problems += more
+        if facts["date"] is None:  # a 填报日期 under the table
+            facts = _facts(notes, facts)
+        total_rows, more = _total_rows(body, data_cols, label)
+        problems += more
+    is_total = pl.col(ROW).is_in(pl.Series(total_rows, dtype=pl.Int64).implode())
+    keyed = [pl.col(c).alias(h.mapping[c]) for c in grid_cols] + [pl.col(ROW)]
     rows = body.filter(~is_total).select(keyed)
     totals = body.filter(is_total).select(keyed)
     if sheet.numeric is not None:
         typed = [c.key for c in kind.columns if c.type in ("month", "id_number")]
         num = sheet.numeric.with_columns(pl.Series(ROW, cells[ROW]))
-        flags = [pl.col(c).alias(f"{mapping[c]}__num") for c in grid_cols if mapping[c] in typed]
+        flags = [pl.col(c).alias(f"{h.mapping[c]}__num") for c in grid_cols if h.mapping[c] in typed]
         if flags:
             rows = rows.join(num.select([*flags, pl.col(ROW)]), on=ROW, how="left", maintain_order="left")
-    return Table(
+    present = [h.mapping[c] for c in grid_cols]
+    for key, value in (fill or {}).items():
+        if key in present:
+            rows = rows.with_columns(pl.col(key).fill_null(pl.lit(value, pl.String)))
+        else:
+            rows = rows.with_columns(pl.lit(value, pl.String).alias(key))
+            present.append(key)
+    for text, closest in h.unknown:
+        problems.append(Problem(label, header_row, text, None, _ignored_message(text, closest), "warning"))
+    for col, i in h.blank:  # a column without a header that holds something is named too
+        if rows.height and body.select(pl.col(col).is_not_null().any()).item():
+            problems.append(Problem(label, header_row, f"第{i + 1}列", None,
+                                    "这一列没有表头，其中的内容未读取；如需导入请补上表头", "warning"))
+    table = Table(
         sheet=sheet.name,
         rows=rows,
-        present=[mapping[c] for c in grid_cols],
-        header_row=int(cells[ROW][best]),
+        present=present,
+        header_row=header_row,
         title_unit=facts["unit"],
         title_staff=int(facts["staff"]) if facts["staff"] else None,
         title_date=facts["date"],
         title_parent=facts["parent"],
         totals=totals,
         problems=problems,
+        units=h.units,
+        headers=h.headers,
+        unknown=h.unknown,
+        notes=notes,
     )
+    if missing_columns(table, kind):
+        labels = _form_labels(head, index, norm)
+        if labels:
+            table.form = "、".join(f"“{x}”" for x in dict.fromkeys(labels[:4]))
+    return table
+
+
+def _ignored_message(text: str, closest: str | None) -> str:
+    hint = f"（可能是“{closest}”？）" if closest else ""
+    if HOURS_WORDS.search(text):
+        return (f"未识别的列，已忽略{hint}：这一列的时长没有读取。若它就是服务时长，"
+                "请把表头改为“服务时长”，或写进表头别名文件（--columns）")
+    return f"未识别的列，已忽略{hint}"
+
+
+def missing_columns(table: Table, kind: Kind) -> list[str]:
+    """The required columns the table lacks (the unit may come from elsewhere; hours from times)."""
+    absent = [c for c in kind.required if c.key not in table.present and c.key != "unit"]
+    if kind.span is not None:
+        start, end, hours = kind.span
+        if hours not in table.present and (end in table.present or _has_range(table, start)):
+            absent = [c for c in absent if c.key != hours]
+    return [c.header for c in absent]
+
+
+def _has_range(table: Table, start: str) -> bool:
+    """Does any cell of the start column hold a range with times ("08:00 至 11:00")?"""
+    if start not in table.present or table.rows.height == 0:
+        return False
+    return table.rows.select(span_hours(pl.col(start)).is_not_null().any()).item()
+
+
+def missing_message(table: Table, kind: Kind) -> str | None:
+    """What a user reads when required columns are missing: in the file's and the ledger's words."""
+    absent = missing_columns(table, kind)
+    if not absent:
+        return None
+    if table.form:
+        return (f"这个文件像是一张单条记录的登记表（{table.form}等项目和内容成对填写），不是每行一条记录的"
+                f"{kind.name}，无法直接导入。请把每条记录填成一行：可用 tracker template {kind.key} --out "
+                "模板.xlsx 生成模板。")
+    found = "、".join(f"{table.headers[k]}" + (f"（{kind.column(k).header}）"
+                                               if normalize_header(table.headers[k]) != normalize_header(
+                                                   kind.column(k).header) else "")
+                     for k in table.present if k in table.headers) or "无"
+    unread = "、".join(f"“{t}”" + (f"（可能是“{c}”？）" if c else "") for t, c in table.unknown)
+    fills = [f"--{k} 为整个文件指定{kind.column(k).header}" for k in ("team", "title")
+             if kind.has(k) and kind.column(k).header in absent]
+    text = (f"缺少必填列：{'、'.join(absent)}。第{table.header_row}行是表头，识别到的列：{found}")
+    if unread:
+        text += f"；未识别的表头：{unread}"
+    text += "。请把表头改成上面的名称"
+    if fills:
+        text += "，或用 " + "、".join(fills)
+    return text + (f"（每列可用的写法列在 tracker template {kind.key} --out 模板.xlsx 的“填写说明”里；"
+                   "本单位特有的写法可以写进表头别名文件，用 --columns 指定）。")
+
+
+def no_header_hint(sheet: Sheet) -> str:
+    """The first row that looks like a header, to show a user what tracker saw."""
+    data_cols = [c for c in sheet.cells.columns if c != ROW]
+    for r in sheet.cells.head(HEADER_SCAN_ROWS).select(data_cols).rows():
+        texts = _dedupe(list(r))
+        if len(texts) >= 3:
+            shown = "、".join(f"“{t}”" for t in texts[:8])
+            return f"（看到的第一行表格内容是：{shown}，都不是可识别的表头）"
+    return ""

@@ -20,9 +20,9 @@ from tracker.ingest.columns import Kind
 from tracker.ingest.common import record_load
 from tracker.ingest.context import FileContext, LoadOptions, ReplacePlan
 from tracker.ingest.kinds import KINDS
-from tracker.ingest.layout import Table, locate
+from tracker.ingest.layout import Table, locate, missing_message, no_header_hint
 from tracker.ingest.read import CSV_SUFFIXES, ROW, read_file, unreadable_reason
-from tracker.ingest.validate import parse_table, problems_where
+from tracker.ingest.validate import check_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
 from tracker.store.db import last_backup
 from tracker.store.queries import unit_names
@@ -142,7 +142,7 @@ def open_tables(path: Path, kind: Kind, opts: LoadOptions) -> tuple[list[Table],
     every visible sheet holding it, each as its own load.
     """
     sheets = read_file(path, opts.sheet)
-    located = [locate(sheet, kind, path.name) for sheet in sheets]
+    located = [locate(sheet, kind, path.name, opts.aliases.get(kind.key), opts.fill) for sheet in sheets]
     shaped = [t for t in located if ledger_shaped(t, kind)]
     if opts.sheet == "all" and shaped:
         return shaped, []
@@ -151,8 +151,9 @@ def open_tables(path: Path, kind: Kind, opts: LoadOptions) -> tuple[list[Table],
         return [chosen], [t.sheet for t in shaped if t is not chosen and t.sheet is not None]
     expected = "、".join(c.header for c in kind.required)
     where = "" if len(sheets) == 1 else f"（已查看 {len(sheets)} 个可见的工作表）"
+    seen = no_header_hint(sheets[0]) if sheets else ""
     raise TrackerError(
-        f"{path.name}：找不到{kind.name}的表头{where}。表头应包含：{expected}。"
+        f"{path.name}：找不到{kind.name}的表头{where}{seen}。表头应包含：{expected}。"
         f"是否选错了台账类型？可用 tracker template {kind.key} --out 模板.xlsx 生成模板。"
     )
 
@@ -278,14 +279,10 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         ctx.warn(f"工作表“{other}”也有{kind.name}的数据，本次未导入（导入的是“{table.sheet}”）；"
                  f"如需导入请加 --sheet {other}，或用 --sheet all 导入全部工作表")
     _check_file_date(ctx)
-    missing = [c for c in kind.required if c.key not in table.present and c.key != "unit"]
-    if missing:
-        found = "、".join(table.present) or "无"
-        ctx.error(
-            f"缺少必填列：{'、'.join(c.header for c in missing)}（第{table.header_row}行为表头，"
-            f"识别到的列：{found}）"
-        )
-        return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
+    missing = missing_message(table, kind)
+    if missing:  # the message names the unread headers: their warnings would only repeat it
+        return FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, missing)],
+                          sheet=table.sheet)
     if table.rows.height == 0:
         ctx.error("表头下面没有数据行")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
@@ -293,8 +290,9 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     if rows.height == 0:
         ctx.error("表头下面没有数据行（只有模板的示例行）")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
-    typed, problems = parse_table(rows, kind, table.present)
+    typed, problems, warnings = check_table(rows, kind, table.present, table.units)
     ctx.add_frame(problems)
+    ctx.add_frame(warnings, "warning")
     before = len(ctx.problems.errors)
     typed = resolve_units(ctx, typed, con)
     prepared = None

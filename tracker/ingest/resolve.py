@@ -13,8 +13,9 @@ from tracker.ingest.read import ROW
 from tracker.ingest.validate import empty_problems, problems_where
 from tracker.problems import suggest
 from tracker.store.queries import frame
+from tracker.values import PEOPLE_SPLIT, split_people
 
-SPLIT_RE = r"[、，,;；/\s\u3000]+"
+SPLIT_RE = PEOPLE_SPLIT  # what separates names in a list (values.split_people)
 NAME_LAST4_RE = r"^(.+?)[(（](\d{4})[)）]$"
 
 
@@ -148,11 +149,11 @@ def match_people(
 
 
 def explode_participants(rows: pl.DataFrame, keep: list[str], column: str = "participants") -> pl.DataFrame:
-    """One row per participant token (split on 、，,;；/ and spaces), with ROW and `keep`."""
+    """One row per participant token (`values.split_people`: 、，,;；/ . and spaces), with ROW and `keep`."""
     return (
         rows.select(
             pl.col(ROW), *keep,
-            pl.col(column).str.strip_chars().str.replace_all(SPLIT_RE, "\x1f").str.split("\x1f").alias("token"),
+            split_people(pl.col(column)).alias("token"),
         )
         .explode("token")
         .filter(pl.col("token").is_not_null() & (pl.col("token") != ""))

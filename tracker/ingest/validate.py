@@ -1,7 +1,8 @@
 """Generic checks derived from the column declarations: types, required, choices.
 
-`parse_table` turns the text frame from `layout.locate` into typed columns and
-a frame of problems (row, column, value, message), all in polars expressions.
+`check_table` turns the text frame from `layout.locate` into typed columns and
+frames of problems (row, column, value, message), all in polars expressions;
+`parse_table` is the same without the warnings.
 Kind-specific checks live in `tracker.ingest.kinds`.
 """
 
@@ -9,9 +10,19 @@ from __future__ import annotations
 
 import polars as pl
 
-from tracker.ingest.columns import Kind
+from tracker.ingest.columns import Column, Kind
 from tracker.ingest.read import ROW
-from tracker.values import PARSERS, TYPE_HINTS
+from tracker.values import (
+    PARSERS,
+    RANGE_SEP,
+    TYPE_HINTS,
+    normal,
+    parse_hours,
+    parse_people,
+    people_count,
+    span_hours,
+    split_people,
+)
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
 
@@ -36,33 +47,53 @@ def problems_where(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Ex
     )
 
 
-def _fast(type_: str, raw: pl.Expr) -> pl.Expr | None:
+def _fast(type_: str, raw: pl.Expr, per: float = 1.0) -> pl.Expr | None:
     """A cheap parse for the common spelling; what it leaves null gets the full parser."""
     if type_ == "date":
         return raw.str.to_date("%Y-%m-%d", strict=False)
     if type_ in ("hours", "float"):
         v = raw.cast(pl.Float64, strict=False)
         # plain decimals only: "1e1", "inf" or "nan" are not how anyone writes hours
-        return pl.when(v.is_finite() & (v >= 0) & raw.str.contains(r"^\d+(?:\.\d+)?$")).then(v)
+        return pl.when(v.is_finite() & (v >= 0) & raw.str.contains(r"^\d+(?:\.\d+)?$")).then(
+            v * per if per != 1.0 else v)
     if type_ == "int":
         return raw.cast(pl.Int64, strict=False)
     return None
 
 
+def _full(type_: str, raw: pl.Expr, per: float = 1.0) -> pl.Expr:
+    return parse_hours(raw, per) if type_ == "hours" else PARSERS[type_](raw)
+
+
 _DTYPES = {"date": pl.Date, "month": pl.Date, "hours": pl.Float64, "float": pl.Float64,
-           "int": pl.Int64, "bool": pl.Boolean}
+           "int": pl.Int64, "bool": pl.Boolean, "end": pl.Int64}
+MINUTES_A_DAY = 24 * 60
 
 
 def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed values for every declared column (absent ones are null) and the problems.
+    """Typed values for every declared column (absent ones are null) and the errors (`check_table`)."""
+    typed, problems, _ = check_table(rows, kind, present)
+    return typed, problems
+
+
+def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[str, str] | None = None,
+                ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Typed values for every declared column (absent ones are null), the errors and the warnings.
 
     Each value is parsed once: a fast parse for the usual spelling over the whole
     column, then the full parser only for the cells the fast one could not read.
+    `units` says which hours columns the header gives in minutes ("服务时长（分钟）").
+    Hours missing from a row are computed from its start and end times (`Kind.span`).
     """
+    units = units or {}
     cols = [c for c in kind.columns if c.key in present]
-    fast = {c.key: _fast(c.type, pl.col(c.key)) for c in cols}
+    respelled = [pl.col(c.key).replace(dict(c.spellings)) for c in cols if c.spellings]
+    if respelled:
+        rows = rows.with_columns(respelled)
+    per = {c.key: (1 / 60 if units.get(c.key) == "minutes" else 1.0) for c in cols}
+    fast = {c.key: _fast(c.type, pl.col(c.key), per[c.key]) for c in cols}
     df = rows.with_columns(
-        (fast[c.key] if fast[c.key] is not None else PARSERS[c.type](pl.col(c.key))).alias(f"{c.key}__v")
+        (fast[c.key] if fast[c.key] is not None else _full(c.type, pl.col(c.key), per[c.key])).alias(f"{c.key}__v")
         for c in cols
     )
     for c in cols:
@@ -70,27 +101,42 @@ def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.
             continue
         rest = df.filter(pl.col(c.key).is_not_null() & pl.col(f"{c.key}__v").is_null())
         if rest.height:
-            full = rest.select(pl.col(ROW), PARSERS[c.type](pl.col(c.key)).alias(f"{c.key}__v"))
+            full = rest.select(pl.col(ROW), _full(c.type, pl.col(c.key), per[c.key]).alias(f"{c.key}__v"))
             df = df.update(full, on=ROW).sort(ROW)
     problems: list[pl.DataFrame] = []
+    warnings: list[pl.DataFrame] = []
+    for c in cols:
+        if c.most is not None and c.key not in units:
+            df, hint = _minutes_hint(df, c)
+            problems.append(hint)
+    computed = kind.span is not None and kind.span[0] in present and kind.span[2] not in present
+    if computed:
+        df = df.with_columns(pl.lit(None, pl.Float64).alias(f"{kind.span[2]}__v"))
+    derived = _span(df, kind, present)
+    if derived is not None:
+        df = df.update(derived, on=ROW).sort(ROW)
     for c in cols:
         raw, value = pl.col(c.key), pl.col(f"{c.key}__v")
         flag = f"{c.key}__num"
         numeric = pl.col(flag) if flag in df.columns else pl.lit(False)
+        if f"{c.key}__hinted" in df.columns:  # reported by _minutes_hint
+            numeric = numeric | pl.col(f"{c.key}__hinted")
         if c.type == "phone":  # a number copied from a masked report or export
             masked = raw.str.contains(r"\d\*{3,}\d")
             problems.append(problems_where(df, raw.is_not_null() & value.is_null() & masked, c.header, c.key,
                                            "电话号码被遮盖了（****），请填写完整号码"))
             problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~masked, c.header,
                                            c.key, TYPE_HINTS[c.type]))
-        elif c.type not in ("text", "name"):
+        elif c.type not in ("text", "name", "people"):
             problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~numeric, c.header,
                                            c.key, TYPE_HINTS[c.type]))
+        if c.type == "people":
+            warnings.append(_count_mismatch(df, c))
         if c.choices:
             problems.append(problems_where(df, raw.is_not_null() & ~raw.is_in(list(c.choices)), c.header,
                                            c.key, "应填写 " + " / ".join(c.choices) + " 之一"))
         if c.required:
-            problems.append(problems_where(df, raw.is_null(), c.header, None, "必填项为空"))
+            problems.append(problems_where(df, raw.is_null() & value.is_null(), c.header, None, "必填项为空"))
         if flag in df.columns and c.type == "month":
             problems.append(problems_where(
                 df, pl.col(flag) & raw.str.contains(r"^\d{4}\.[1-9]$"), c.header, c.key,
@@ -102,9 +148,67 @@ def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.
             problems.append(problems_where(
                 df, pl.col(flag), c.header, c.key,
                 "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写"))
+    if computed and kind.column(kind.span[2]).required:
+        hours = kind.column(kind.span[2])
+        problems.append(problems_where(
+            df, pl.col(f"{hours.key}__v").is_null() & pl.col(kind.span[0]).is_not_null(), hours.header, None,
+            "文件没有服务时长列，这一行也没有写明开始和结束时刻，无法算出时长"
+            "（如 2026-03-14 09:00 至 2026-03-14 11:30，或另有“结束时间”列）"))
     typed = [
-        pl.col(f"{c.key}__v").alias(c.key) if c.key in present
+        pl.col(f"{c.key}__v").alias(c.key) if f"{c.key}__v" in df.columns
         else pl.lit(None, _DTYPES.get(c.type, pl.String)).alias(c.key)
         for c in kind.columns
     ]
-    return df.select(*typed, pl.col(ROW)), pl.concat(problems) if problems else empty_problems()
+    return (df.select(*typed, pl.col(ROW)), _concat(problems), _concat(warnings))
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames) if frames else empty_problems()
+
+
+def _minutes_hint(df: pl.DataFrame, c: Column) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A bare whole number over `c.most` under an hours header that names no unit: refused, with
+    分钟 suggested when it could be minutes; the value is cleared so it is reported once."""
+    value = pl.col(f"{c.key}__v")
+    over = df.filter(value > c.most)
+    if over.height == 0:
+        return df, empty_problems()
+    bare = over.filter(normal(pl.col(c.key)).str.contains(r"^\d+$") & (value <= MINUTES_A_DAY))
+    if bare.height == 0:
+        return df, empty_problems()
+    problems = problems_where(
+        bare, pl.lit(True), c.header, c.key,
+        pl.format(f"{c.header}应大于0且不超过{c.most:g}小时；如果这一列填的是分钟数（{{}} 分钟 = {{}} 小时），"
+                  f"请把表头改为“{c.header}（分钟）”", pl.col(c.key), (value / 60).round(2).cast(pl.String)))
+    cleared = bare.select(pl.col(ROW), pl.lit(None, pl.Float64).alias(f"{c.key}__v"),
+                          pl.lit(True).alias(f"{c.key}__hinted"))
+    df = df.with_columns(pl.lit(False).alias(f"{c.key}__hinted"))
+    return df.update(cleared, on=ROW, include_nulls=True).sort(ROW), problems
+
+
+def _span(df: pl.DataFrame, kind: Kind, present: list[str]) -> pl.DataFrame | None:
+    """Hours computed from a row's start and end times where its hours cell is blank or absent."""
+    if kind.span is None:
+        return None
+    start, end, hours = kind.span
+    if start not in present or (hours in present and df[hours].null_count() == 0):
+        return None
+    if hours not in present:
+        df = df.with_columns(pl.lit(None, pl.String).alias(hours))
+    todo = df.filter(pl.col(hours).is_null() & pl.col(start).is_not_null())
+    if todo.height == 0 or (hours in present and end not in present
+                            and not todo.select(pl.col(start).str.contains(RANGE_SEP).any()).item()):
+        return None
+    end_text = pl.col(end) if end in present else None
+    return todo.select(pl.col(ROW), span_hours(pl.col(start), end_text).alias(f"{hours}__v"))
+
+
+def _count_mismatch(df: pl.DataFrame, c: Column) -> pl.DataFrame:
+    """"共5人" closing a list of four names: only the names listed are loaded, so say so."""
+    closing = df.filter(pl.col(c.key).str.contains("[共等计]"))
+    if closing.height == 0:
+        return empty_problems()
+    n = split_people(parse_people(pl.col(c.key))).list.eval(pl.element().filter(pl.element() != "")).list.len()
+    said = people_count(pl.col(c.key))
+    return problems_where(closing, said.is_not_null() & (said != n), c.header, c.key,
+                          pl.format("写明共 {} 人，但列出了 {} 个名字；只导入列出的人", said, n))

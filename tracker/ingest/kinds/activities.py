@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from tracker.formats import hours_expr
-from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.columns import SEQ, UNIT, Column, Kind
 from tracker.ingest.common import (
     backfilled,
     check_dates,
@@ -45,21 +45,40 @@ ACTIVITY_FIELDS = ["kind", "theme", "place", "beneficiary", "content", "lead", "
 
 COLUMNS = (
     UNIT,
-    Column("date", "日期", "date", required=True, also=("活动日期", "服务日期"), example="2026-03-05"),
-    Column("team", "服务队", required=True, also=("服务队名称", "组织服务队"), example="检验队"),
-    Column("title", "活动名称", required=True, also=("活动主题",), example="无偿献血宣传进社区"),
-    Column("kind", "活动类型", choices=("志愿服务", "培训", "例会"), example="志愿服务",
-           note="默认为志愿服务"),
-    Column("theme", "服务主题", example="关爱老幼弱残"),
-    Column("place", "地点", also=("活动地点", "服务地点"), example="某社区"),
-    Column("beneficiary", "服务对象", example="社区居民"),
-    Column("content", "服务内容", also=("活动内容",), example="献血知识宣传"),
-    Column("participants", "参加人员", required=True, also=("参加志愿者", "参与人员"),
-           example="张晓明、李红", note="一人或多人，用 、，,;；/ 或空格分隔"),
-    Column("hours", "服务时长", "hours", required=True, also=("时长", "服务时间", "小时数"),
-           example="2", note="每人时长"),
-    Column("lead", "负责人", example="张晓明"),
-    Column("recorder", "记录人", example="李红"),
+    SEQ,
+    Column("date", "日期", "date", required=True,
+           also=("活动日期", "服务日期", "活动时间", "时间", "开始时间", "服务开始时间", "活动开始时间",
+                 "起止时间", "活动起止时间", "服务起止时间", "举办时间", "签到时间"),
+           example="2026-03-05", note="可带时刻；写成“… 至 …”时取开始日期"),
+    Column("end", "结束时间", "end", also=("服务结束时间", "活动结束时间", "截止时间", "签退时间"), stored=False,
+           note="与带时刻的日期一起算出服务时长（没有服务时长列或某行时长为空时）"),
+    Column("team", "服务队", required=True,
+           also=("服务队名称", "组织服务队", "所属服务队", "所属团体", "所属组织", "归属分队", "所属队伍",
+                 "服务队伍", "队伍名称", "志愿队伍", "志愿团体", "团体名称", "发起组织"),
+           example="检验队"),
+    Column("title", "活动名称", required=True,
+           also=("活动主题", "活动标题", "活动名", "服务项目", "项目名称", "活动项目", "服务项目名称",
+                 "志愿服务项目"),
+           example="无偿献血宣传进社区"),
+    Column("kind", "活动类型", choices=("志愿服务", "培训", "例会"), also=("活动类别", "活动性质"),
+           spellings=(("志愿活动", "志愿服务"), ("服务活动", "志愿服务"), ("学习培训", "培训"), ("业务培训", "培训"),
+                      ("工作例会", "例会"), ("例会会议", "例会")),
+           example="志愿服务", note="默认为志愿服务"),
+    Column("theme", "服务主题", also=("服务领域", "服务类别"), example="关爱老幼弱残"),
+    Column("place", "地点", also=("活动地点", "服务地点", "活动地址", "服务地址", "地址"), example="某社区"),
+    Column("beneficiary", "服务对象", also=("受益对象", "受益人群", "服务人群"), example="社区居民"),
+    Column("content", "服务内容", also=("活动内容", "活动简介", "活动描述", "内容", "服务情况", "活动情况"),
+           example="献血知识宣传"),
+    Column("participants", "参加人员", "people", required=True,
+           also=("参加志愿者", "参与人员", "志愿者姓名", "志愿者", "参与志愿者", "参加人", "参与者",
+                 "参加人员名单", "志愿者名单", "服务人员", "姓名"),
+           example="张晓明、李红", note="一人或多人，用 、，,;；/ . 或空格分隔，可以“共5人”结尾"),
+    Column("hours", "服务时长", "hours", required=True,
+           also=("时长", "服务时间", "小时数", "服务时数", "时数", "志愿服务时长", "志愿时长", "服务小时数",
+                 "服务分钟数", "活动时长", "本次服务时长", "工时", "服务时段"),
+           example="2", most=24, note="每人时长，单位小时；表头写“（分钟）”或“分钟数”时按分钟读"),
+    Column("lead", "负责人", also=("活动负责人", "带队人", "组织者"), example="张晓明"),
+    Column("recorder", "记录人", also=("登记人", "录入人"), example="李红"),
     Column("note", "备注"),
 )
 
@@ -162,4 +181,5 @@ def _warn_before_founding(ctx: FileContext, typed: pl.DataFrame, con: duckdb.Duc
 
 
 
-KIND = Kind("activities", "活动登记簿", "党员志愿者队伍活动情况登记簿", COLUMNS, prepare_activities, monthly=True)
+KIND = Kind("activities", "活动登记簿", "党员志愿者队伍活动情况登记簿", COLUMNS, prepare_activities, monthly=True,
+            span=("date", "end", "hours"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.columns import SEQ, UNIT, Column, Kind
 from tracker.ingest.common import (
     check_dates,
     duplicate_rows,
@@ -30,18 +30,34 @@ from tracker.store.queries import frame
 
 COLUMNS = (
     UNIT,
-    Column("demand_id", "需求编号", required=True, also=("编号",), example="XQ-2026-001"),
-    Column("received", "登记日期", "date", required=True, also=("受理日期",), example="2026-03-02"),
-    Column("requester", "需求人", also=("需求群众",), example="王大爷"),
-    Column("phone", "联系方式", "phone", also=("联系电话",), example="13900005678"),
-    Column("content", "需求内容", required=True, example="上门测血压"),
-    Column("category", "需求类别", example="健康"),
-    Column("team", "承接服务队", also=("服务队",), example="检验队"),
+    SEQ,
+    Column("demand_id", "需求编号", required=True,
+           also=("编号", "工单号", "工单编号", "需求单号", "单号"), example="XQ-2026-001"),
+    Column("received", "登记日期", "date", required=True,
+           also=("受理日期", "登记时间", "提出时间", "发布时间", "需求提出时间", "提交时间", "需求时间"),
+           example="2026-03-02"),
+    Column("requester", "需求人", also=("需求群众", "需求人姓名", "求助人", "提出人", "群众姓名", "居民姓名"),
+           example="王大爷"),
+    Column("phone", "联系方式", "phone", also=("联系电话", "电话", "手机", "手机号", "手机号码", "需求人电话"),
+           example="13900005678"),
+    Column("content", "需求内容", required=True,
+           also=("需求事项", "需求描述", "求助内容", "具体需求", "诉求内容"), example="上门测血压"),
+    Column("category", "需求类别", also=("需求类型", "类别"), example="健康"),
+    Column("team", "承接服务队",
+           also=("服务队", "认领方", "认领组织", "认领团队", "认领服务队", "承接方", "承接队伍", "对接服务队"),
+           example="检验队"),
     Column("status", "状态", required=True, choices=("待办理", "办理中", "已办结", "无法办理"),
-           also=("办理状态",), example="已办结"),
-    Column("closed", "办结日期", "date", example="2026-03-09"),
+           also=("办理状态", "需求状态", "处理状态"),
+           spellings=(("待认领", "待办理"), ("未认领", "待办理"), ("待处理", "待办理"), ("未处理", "待办理"),
+                      ("已认领", "办理中"), ("处理中", "办理中"), ("进行中", "办理中"), ("对接中", "办理中"),
+                      ("已完成", "已办结"), ("已解决", "已办结"), ("已办理", "已办结"),
+                      ("已关闭", "无法办理"), ("无法解决", "无法办理"), ("不予受理", "无法办理")),
+           example="已办结"),
+    Column("closed", "办结日期", "date", also=("办结时间", "完成时间", "完成日期", "解决时间"), example="2026-03-09"),
     Column("activity", "关联活动", example="无偿献血宣传进社区"),
-    Column("rating", "群众评价", choices=("满意", "基本满意", "不满意"), example="满意"),
+    Column("rating", "群众评价", choices=("满意", "基本满意", "不满意"), also=("评价", "满意度", "服务评价"),
+           spellings=(("非常满意", "满意"), ("很满意", "满意"), ("比较满意", "基本满意"), ("一般", "基本满意")),
+           example="满意"),
 )
 
 DEMAND_FIELDS = ["received", "requester", "phone", "content", "category", "team", "status", "closed",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.columns import SEQ, UNIT, Column, Kind
 from tracker.ingest.common import (
     backfilled,
     check_dates,
@@ -33,15 +33,31 @@ from tracker.store.queries import frame
 
 COLUMNS = (
     UNIT,
-    Column("pair_id", "结对编号", example="JD-01", note="默认：志愿者+帮扶对象"),
-    Column("date", "日期", "date", required=True, also=("帮扶日期", "走访日期"), example="2026-03-08"),
-    Column("volunteer", "志愿者", required=True, also=("帮扶志愿者", "志愿者姓名"), example="张晓明"),
-    Column("recipient", "帮扶对象", required=True, example="赵奶奶"),
+    SEQ,
+    Column("pair_id", "结对编号", also=("结对号",), example="JD-01", note="默认：志愿者+帮扶对象"),
+    Column("date", "日期", "date", required=True,
+           also=("帮扶日期", "走访日期", "走访时间", "帮扶时间", "服务日期", "活动日期", "时间", "开始时间", "签到时间"),
+           example="2026-03-08", note="可带时刻；写成“… 至 …”时取开始日期"),
+    Column("end", "结束时间", "end", also=("走访结束时间", "签退时间"), stored=False,
+           note="与带时刻的日期一起算出服务时长（没有服务时长列或某行时长为空时）"),
+    Column("volunteer", "志愿者", required=True,
+           also=("帮扶志愿者", "志愿者姓名", "参与人员", "帮扶人", "结对志愿者", "走访人", "走访人员",
+                 "帮扶责任人", "党员志愿者", "姓名"),
+           example="张晓明"),
+    Column("recipient", "帮扶对象", required=True,
+           also=("走访对象", "结对对象", "服务对象", "帮扶对象姓名", "被帮扶人", "受助人"), example="赵奶奶"),
     Column("recipient_kind", "对象类别", choices=("老人", "儿童", "残疾人", "困难家庭", "其他"),
+           also=("帮扶对象类别", "对象类型", "人员类别"),
+           spellings=(("老年人", "老人"), ("空巢老人", "老人"), ("留守儿童", "儿童"), ("困难群众", "困难家庭")),
            example="老人"),
-    Column("content", "帮扶内容", example="陪同就医"),
-    Column("hours", "服务时长", "hours", also=("时长",), example="1.5"),
-    Column("pair_status", "结对状态", choices=("进行中", "已结束"), example="进行中"),
+    Column("content", "帮扶内容", also=("走访内容", "服务内容", "帮扶事项", "走访情况", "帮扶情况"),
+           example="陪同就医"),
+    Column("hours", "服务时长", "hours",
+           also=("时长", "服务时数", "帮扶时长", "走访时长", "服务分钟数", "服务小时数"),
+           example="1.5", most=24, note="单位小时；表头写“（分钟）”或“分钟数”时按分钟读"),
+    Column("pair_status", "结对状态", choices=("进行中", "已结束"), also=("状态",),
+           spellings=(("结对中", "进行中"), ("帮扶中", "进行中"), ("已完成", "已结束"), ("已解除", "已结束")),
+           example="进行中"),
 )
 
 
@@ -86,4 +102,5 @@ def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPy
                     "GROUP BY 1"}, units, swapped) if replacing else None
     return Prepared(rows, units, months, write, {"结对走访": rows.height}, replaces)
 
-KIND = Kind("pairings", "结对帮扶登记簿", "结对帮扶活动情况登记簿", COLUMNS, prepare_pairings, monthly=True)
+KIND = Kind("pairings", "结对帮扶登记簿", "结对帮扶活动情况登记簿", COLUMNS, prepare_pairings, monthly=True,
+            span=("date", "end", "hours"))

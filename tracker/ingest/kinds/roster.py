@@ -17,7 +17,7 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.columns import SEQ, UNIT, Column, Kind
 from tracker.ingest.common import (
     check_count,
     check_date_range,
@@ -38,31 +38,39 @@ from tracker.store.queries import frame
 
 COLUMNS = (
     UNIT,
-    Column("number", "志愿者编号", also=("编号",), example="V0001"),
-    Column("name", "姓名", "name", required=True, also=("志愿者姓名",), example="张晓明"),
-    Column("gender", "性别", choices=("男", "女"), example="男"),
+    SEQ,
+    Column("number", "志愿者编号", also=("编号", "志愿者号", "志愿者编码", "注册编号", "志愿者证号"), example="V0001"),
+    Column("name", "姓名", "name", required=True, also=("志愿者姓名", "真实姓名", "名字"), example="张晓明"),
+    Column("gender", "性别", choices=("男", "女"), spellings=(("男性", "男"), ("女性", "女")), example="男"),
     Column("age", "年龄", "int", example="41"),
-    Column("birth_month", "出生年月", "month", example="1985.03"),
-    Column("education", "学历", example="本科"),
-    Column("joined_party", "入党时间", "month", example="2005.07"),
+    Column("birth_month", "出生年月", "month", also=("出生日期",), example="1985.03"),
+    Column("education", "学历", also=("文化程度",), example="本科"),
+    Column("joined_party", "入党时间", "month", also=("入党日期", "入党年月"), example="2005.07"),
     Column("ethnicity", "民族", example="汉"),
-    Column("team", "所属服务队", also=("服务队", "所在服务队"), example="示例党员志愿服务队1队（检验队）"),
-    Column("service_items", "主要志愿服务项目", example="无偿献血宣传、帮扶"),
-    Column("phone", "联系方式", "phone", also=("电话", "手机", "联系电话", "手机号码"),
+    Column("team", "所属服务队", also=("服务队", "所在服务队", "所属团体", "所属组织", "归属分队", "所属队伍"),
+           example="示例党员志愿服务队1队（检验队）"),
+    Column("service_items", "主要志愿服务项目", also=("服务项目", "服务意向", "志愿服务意向"),
+           example="无偿献血宣传、帮扶"),
+    Column("phone", "联系方式", "phone", also=("电话", "手机", "联系电话", "手机号码", "手机号"),
            example="13800001234", note="可填两个号码（办公、手机）"),
-    Column("id_number", "身份证号码", "id_number", also=("身份证号", "身份证"),
+    Column("id_number", "身份证号码", "id_number",
+           also=("身份证号", "身份证", "证件号", "证件号码", "公民身份号码"),
            note="18位，校验位须正确；请以文本格式填写"),
     Column("health", "健康状况", example="良好"),
-    Column("skills", "特长", example="讲解"),
+    Column("skills", "特长", also=("个人特长",), example="讲解"),
     Column("email", "电子邮箱", also=("邮箱",)),
     Column("leadership", "是否班子成员", "bool", also=("班子成员", "领导班子成员"), example="否"),
-    Column("applied", "申请日期", "date", example="2013-06-20"),
-    Column("approved", "审核日期", "date", example="2013-06-28"),
-    Column("registered", "登记日期", "date", example="2013-07-01"),
-    Column("status", "状态", choices=("在册", "退出"), example="在册"),
-    Column("left", "退出日期", "date"),
-    Column("prior_hours", "历史服务时长", "hours", example="0",
-           note="开始使用本系统前累计的服务小时数"),
+    Column("applied", "申请日期", "date", also=("申请时间",), example="2013-06-20"),
+    Column("approved", "审核日期", "date", also=("审核时间",), example="2013-06-28"),
+    Column("registered", "登记日期", "date", also=("注册日期", "注册时间", "登记时间", "加入时间", "入队时间"),
+           example="2013-07-01"),
+    Column("status", "状态", choices=("在册", "退出"), also=("志愿者状态",),
+           spellings=(("正常", "在册"), ("在队", "在册"), ("已退出", "退出"), ("注销", "退出")), example="在册"),
+    Column("left", "退出日期", "date", also=("退出时间",)),
+    Column("prior_hours", "历史服务时长", "hours",
+           also=("服务时长", "累计服务时长", "累计服务分钟数", "志愿服务时长", "累计志愿服务时长", "服务总时长",
+                 "累计时长", "服务时数"),
+           example="0", note="开始使用本系统前累计的服务小时数；表头写“（分钟）”或“分钟数”时按分钟读"),
 )
 
 PERSON_FIELDS = [

@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import UNIT, Column, Kind
+from tracker.ingest.columns import SEQ, UNIT, Column, Kind
 from tracker.ingest.common import (
     check_count,
     check_date_range,
@@ -33,14 +33,16 @@ EPOCH = dt.date(1900, 1, 1)  # a team of unknown founding date: valid from the s
 
 COLUMNS = (
     UNIT,
+    SEQ,
     Column("team", "服务队名称", required=True,
-           also=("党员志愿服务队名称", "服务队", "队名"), example="示例党员志愿服务队1队（检验队）"),
+           also=("党员志愿服务队名称", "服务队", "队名", "队伍名称", "团队名称", "服务队伍名称"),
+           example="示例党员志愿服务队1队（检验队）"),
     Column("short_name", "简称", example="检验队"),
     Column("leader", "队长",
            also=("党员志愿服务队负责人姓名及联系方式", "负责人", "负责人姓名及联系方式", "队长姓名"),
            example="张晓明", note="姓名或志愿者编号"),
     Column("service_items", "主要志愿服务项目", example="无偿献血宣传、帮扶"),
-    Column("founded", "成立日期", "date", example="2013-07-01"),
+    Column("founded", "成立日期", "date", also=("成立时间",), example="2013-07-01"),
     Column("member_count", "志愿者人数", "int", stored=False, example="7",
            note="附件3：与花名册核对"),
     *(Column(k, h, "bool", also=(f"有{h}",), example="是") for k, h in TEN_HAVES),

@@ -8,11 +8,12 @@ volunteer counts against the teams and roster on file (docs/ledgers.md).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import Column, Kind
+from tracker.ingest.columns import SEQ, UNIT, Column, Kind
 from tracker.ingest.common import (
     check_count,
     duplicate_rows,
@@ -28,7 +29,7 @@ from tracker.store.queries import frame, roster_as_of, teams_as_of
 MOST = 1_000_000  # more people than any unit has: a typo, and more than the database's INTEGER holds
 
 COLUMNS = (
-    Column("unit", "单位名称", required=True, also=("党组织名称", "单位"), example="示例市中心血站"),
+    replace(UNIT, required=True),
     Column("parent", "上级单位", also=("辖市区", "主管部门", "辖市(区)、市各主管部门"), example="示例区委组织部"),
     Column("staff", "单位人数", "int", example="90"),
     Column("party_members", "党员人数", "int", required=True, example="34"),
@@ -38,7 +39,7 @@ COLUMNS = (
            note="附件4：与已登记服务队核对"),
     Column("volunteer_count", "党员志愿者人数", "int", also=("志愿者人数",), stored=False,
            note="附件4：与花名册核对"),
-    Column("seq", "序号", stored=False),
+    SEQ,
 )
 
 

@@ -1,0 +1,78 @@
+"""Values as platforms and registers write them (docs/ledgers.md, "Values"): dates with times, ranges
+and zones, hours in every spelling, participant lists closed by a count.
+
+Each parser is run over a column and over a literal series: the loader uses the first, typed
+options and title lines the second, and polars treats them differently inside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from tracker import values
+
+D = dt.date
+
+
+def _both(expr_of, texts: list[str | None]) -> list:
+    s = pl.Series(texts, dtype=pl.String)
+    by_column = pl.DataFrame({"x": s}).select(expr_of(pl.col("x"))).to_series().to_list()
+    by_literal = pl.select(expr_of(pl.lit(s))).to_series().to_list()
+    assert by_column == by_literal
+    return by_column
+
+
+def test_dates_with_times_ranges_and_zones():
+    got = _both(values.parse_date, [
+        "2026-03-14 09:00", "2026-01-10 08:00:00 至 2026-01-10 11:00:00", "2026.01.06 至 2026.01.06",
+        "2026-03-05T09:12:33.000Z", "2026-03-05T17:30:00Z", "2026-03-05T09:00:00+08:00", "2026年3月5日上午",
+        "2026/3/5 ~ 2026/3/6", "2026-03-05 - 2026-03-06", "2026-02-30 09:00", "3月5日", None])
+    assert got == [D(2026, 3, 14), D(2026, 1, 10), D(2026, 1, 6), D(2026, 3, 5), D(2026, 3, 6), D(2026, 3, 5),
+                   D(2026, 3, 5), D(2026, 3, 5), D(2026, 3, 5), None, None, None]
+
+
+def test_a_user_typed_date_still_reads_through_the_literal_path():
+    assert values.parse_user_date("2026-03-05T17:30:00Z") == D(2026, 3, 6)
+    assert values.parse_user_date("2026.1") == D(2026, 1, 1)
+
+
+@pytest.mark.parametrize(("text", "hours"), [
+    ("2小时30分钟", 2.5), ("3时40分", 3 + 40 / 60), ("45分钟", 0.75), ("2.5h", 2.5), ("2h30m", 2.5),
+    ("8:50-11:00", 2 + 10 / 60), ("8：50—11：00", 2 + 10 / 60), ("1.5个小时", 1.5), ("90min", 1.5),
+    ("11:00-8:50", None), ("两小时", None), ("2:30", None), ("1小时70分钟", None),
+])
+def test_hours_spellings(text, hours):
+    (got,) = _both(values.parse_hours, [text])
+    assert got == pytest.approx(hours) if hours is not None else got is None
+
+
+def test_a_bare_number_under_a_minutes_header_is_minutes_and_a_spelled_unit_still_wins():
+    got = _both(lambda e: values.parse_hours(e, per=1 / 60), ["90", "2小时", "30分钟"])
+    assert got == [1.5, 2.0, 0.5]
+
+
+def test_hours_from_a_start_and_an_end():
+    start = ["2026-03-14 09:00", "2026-01-10 08:00:00 至 2026-01-10 11:00:00", "2026.01.06 至 2026.01.06",
+             "2026-03-14 09:00", "2026-03-14 09:00", "2026-03-14 22:00", "2026-03-14"]
+    end = ["11:30", None, None, "2026-03-14 10:15", "08:00", "2026-03-15 01:00", "11:00"]
+    df = pl.DataFrame({"s": start, "e": end})
+    got = df.select(values.span_hours(pl.col("s"), pl.col("e"))).to_series().to_list()
+    # an end before its start, or a start without a time of day, gives no hours
+    assert got == [2.5, 3.0, None, 1.25, None, 3.0, None]
+
+
+def test_end_times():
+    assert _both(values.parse_end, ["11:30", "11时30分", "2026-03-14 11:30", "11:30:00", "下午", "25:00"]) == [
+        690, 690, 690, 690, None, None]
+
+
+def test_participant_lists_closed_by_a_count():
+    texts = ["张三.李四.王五 共3人", "张三 李四（共2人）", "张三、李四等5人", "张三，李四，合计2人", "张三", "共青团员李四"]
+    assert _both(values.parse_people, texts) == ["张三.李四.王五", "张三 李四", "张三、李四", "张三，李四", "张三",
+                                                 "共青团员李四"]
+    assert _both(values.people_count, texts) == [3, 2, 5, 2, None, None]
+    names = _both(lambda e: values.split_people(values.parse_people(e)), texts[:2])
+    assert names == [["张三", "李四", "王五"], ["张三", "李四"]]
