@@ -1,18 +1,21 @@
 """Drawing chart data (`tracker.render.charts`) with matplotlib, cheap enough for a city's reports.
 
-SVG text is drawn as outlines (`svg.fonttype = path`) so Chinese shows
-without the font installed where the report is opened, and the output has no
-external reference, comment or metadata. Colours differ in lightness and
-carry hatches, and bars carry their values, so a chart still reads printed in
-grey on A4.
+A chart is inline SVG whose text is text, in the family of the font the page
+embeds (`tracker.render.fontface`: the page's subset holds the charts'
+characters too), so Chinese shows where no Chinese font is installed; the SVG
+has no external reference, comment or metadata. Colours differ in lightness
+and carry hatches, and bars carry their values, so a chart still reads
+printed in grey on A4.
 
 A city's year-end draws thousands of charts, and matplotlib's cost is in
 laying out and drawing artists, not in the data (docs/architecture.md,
 "Performance"). So each process keeps one figure per chart shape and reuses
 it with new data (its ticks and text metrics are made once), and the layout
 is computed from the labels' widths instead of matplotlib's constrained
-layout, which drew every chart twice. A chart drawn on a reused figure is
-byte-for-byte the chart drawn on a fresh one (tests/test_render_charts.py).
+layout, which drew every chart twice; axis titles are placed, not measured.
+Text as text rather than outlines saves a quarter of the drawing. A chart
+drawn on a reused figure is byte-for-byte the chart drawn on a fresh one
+(tests/test_render_charts.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from markupsafe import Markup, escape
 
 from tracker.render import fonts
 from tracker.render.charts import BarChart, Histogram
+from tracker.render.fontface import FAMILY
 
 # Dark blue, orange, light blue, dark green, sand, grey, red-brown, pale green:
 # neighbours differ in lightness, so they stay apart in greyscale.
@@ -100,12 +104,19 @@ def _canvas(shape: str, width: float, height: float):
     return _CANVASES[key].clear()
 
 
-def _place(fig, ax, *, left: float, bottom: float, title: bool = True) -> None:
-    """Margins in inches → figure fractions; the title sits at a fixed height above the axes."""
+def _place(fig, ax, *, left: float, bottom: float, xticks_h: float, yticks_w: float) -> None:
+    """Margins in inches → figure fractions; the title sits at a fixed height above the axes, and
+    each axis title just beyond its tick labels (placed: measuring every label cost a sixth of a chart)."""
     w, h = fig.get_size_inches()
-    top = 0.42 if title else 0.15
-    fig.subplots_adjust(left=min(left / w, 0.6), right=1 - 0.15 / w, bottom=min(bottom / h, 0.7),
-                        top=1 - top / h)
+    l_, r_, b_, t_ = min(left / w, 0.6), 1 - 0.15 / w, min(bottom / h, 0.7), 1 - 0.42 / h
+    fig.subplots_adjust(left=l_, right=r_, bottom=b_, top=t_)
+    ax.xaxis.set_label_coords(0.5, -(xticks_h + 0.04) / (h * (t_ - b_)))
+    ax.yaxis.set_label_coords(-(yticks_w + 0.1) / (w * (r_ - l_)), 0.5)
+
+
+def _number_width(top: float) -> float:
+    """How wide the value axis's widest tick label is, at matplotlib's default 10 pt."""
+    return text_width_in(str(int(top)), 10) + 0.05
 
 
 # ---------------------------------------------------------------- pieces
@@ -115,13 +126,32 @@ def _fmt_num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
 
 
+_CHIP = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
+
+
+def _offset(ax, dx: float, dy: float):
+    """Data coordinates shifted by (dx, dy) points: labels just beyond a bar's end."""
+    from matplotlib.transforms import offset_copy
+
+    return offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points")
+
+
 def _label_bars(ax, bars, values: Sequence[float], *, inside: bool = False) -> None:
-    labels = ["" if v == 0 else _fmt_num(v) for v in values]
-    if inside:  # on a white chip, so the number reads on any fill or hatch
-        ax.bar_label(bars, labels=labels, label_type="center", fontsize=7,
-                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    else:
-        ax.bar_label(bars, labels=labels, label_type="edge", padding=2, fontsize=8)
+    """Each bar's value at its end (or, `inside`, on a white chip at its middle, so the number reads
+    on any fill or hatch); zero bars get none. Plain texts: `bar_label`'s annotations cost a
+    tenth of a chart."""
+    horizontal = getattr(bars, "orientation", "vertical") == "horizontal"
+    edge = _offset(ax, 2, 0) if horizontal else _offset(ax, 0, 2)
+    for rect, v in zip(bars, values, strict=True):
+        if v == 0:
+            continue
+        x, y, w, h = rect.get_x(), rect.get_y(), rect.get_width(), rect.get_height()
+        if inside:
+            ax.text(x + w / 2, y + h / 2, _fmt_num(v), fontsize=7, ha="center", va="center", bbox=_CHIP)
+        elif horizontal:
+            ax.text(x + w, y + h / 2, _fmt_num(v), fontsize=8, ha="left", va="center", transform=edge)
+        else:
+            ax.text(x + w / 2, y + h, _fmt_num(v), fontsize=8, ha="center", va="bottom", transform=edge)
 
 
 def _style(i: int) -> dict:
@@ -160,7 +190,7 @@ def _integer_axis(axis, values) -> None:
     from matplotlib.ticker import MaxNLocator
 
     if all(float(v).is_integer() for v in values):
-        axis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def _title(ax, text: str) -> None:
@@ -214,13 +244,12 @@ def _draw_bars(data: BarChart):
         elif not many:
             _label_bars(ax, bars, vals)
     if data.stacked and n_ser > 1:  # totals at the end of each stack
+        end = _offset(ax, 3, 0) if data.horizontal else _offset(ax, 0, 2)
         for p, t in zip(pos, bottom, strict=True):
             if t:
-                xy = (t, p) if data.horizontal else (p, t)
-                ax.annotate(_fmt_num(t), xy, xytext=(3, 0) if data.horizontal else (0, 2),
-                            textcoords="offset points", fontsize=8,
-                            ha="left" if data.horizontal else "center",
-                            va="center" if data.horizontal else "bottom")
+                x, y = (t, p) if data.horizontal else (p, t)
+                ax.text(x, y, _fmt_num(t), fontsize=8, transform=end,
+                        ha="left" if data.horizontal else "center", va="center" if data.horizontal else "bottom")
     if data.target is not None:
         line = ax.axvline if data.horizontal else ax.axhline
         handles.append(line(data.target, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
@@ -238,6 +267,7 @@ def _draw_bars(data: BarChart):
         _integer_axis(ax.xaxis, all_values)
         left = 0.15 + widest + (0.25 if data.category_label else 0)
         bottom_in = _bottom_margin(0.2, bool(data.value_label), _legend_rows(legend))
+        xticks_h, yticks_w = 0.2, widest + 0.05
     else:
         ax.set_xticks(pos, data.categories, fontsize=TICK_PT, rotation=30 if rotate else 0,
                       ha="right" if rotate else "center", rotation_mode="anchor")
@@ -249,9 +279,10 @@ def _draw_bars(data: BarChart):
         ticks_h = (widest * 0.5 + 0.12) if rotate else 0.2
         left = 0.55 + (0.25 if data.value_label else 0)
         bottom_in = _bottom_margin(ticks_h, bool(data.category_label), _legend_rows(legend))
+        xticks_h, yticks_w = ticks_h, _number_width(max(tops) * 1.15)
     _title(ax, data.title)
     _legend(fig, legend)
-    _place(fig, ax, left=left, bottom=bottom_in)
+    _place(fig, ax, left=left, bottom=bottom_in, xticks_h=xticks_h, yticks_w=yticks_w)
     return fig
 
 
@@ -280,12 +311,17 @@ def _draw_histogram(data: Histogram):
     _title(ax, data.title)
     _legend(fig, legend)
     _place(fig, ax, left=0.55 + (0.25 if data.value_label else 0),
-           bottom=_bottom_margin(0.2, bool(data.category_label), _legend_rows(legend)))
+           bottom=_bottom_margin(0.2, bool(data.category_label), _legend_rows(legend)),
+           xticks_h=0.2, yticks_w=_number_width(max([*data.counts, 1]) * 1.15))
     return fig
 
 
 # ---------------------------------------------------------------- output
 
+
+# matplotlib names its whole fallback list on every <text>: the page's embedded family first instead
+_FONT_FAMILY = re.compile(r"font-family: [^;\"]*")
+_FAMILY = f"font-family: '{FAMILY}', 'Noto Sans CJK SC', sans-serif"
 
 _SVG_DROP = [
     re.compile(r"<\?xml[^>]*\?>\s*"),
@@ -301,9 +337,9 @@ def _svg(fig, title: str) -> Markup:
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "tracker"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tracker"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
+    text = _FONT_FAMILY.sub(_FAMILY, buf.getvalue())
     for pattern in _SVG_DROP:
         text = pattern.sub("", text)
     # several charts share one page: prefix every id so they cannot collide

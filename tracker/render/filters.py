@@ -9,6 +9,8 @@ keeping user text from becoming a spreadsheet formula.
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from tracker.formats import (
     EMPTY,
     date_cn,
@@ -47,6 +49,13 @@ def neutralize_formula(text: object) -> str:
     return "'" + s if is_formula_like(s) else s
 
 
+def cell_class(col: object) -> Markup:
+    """The class attribute of a table column's cells: num (right-aligned), nowrap — or nothing."""
+    get = col.get if isinstance(col, dict) else (lambda k, d=None: getattr(col, k, d))
+    names = [n for n in ("num", "nowrap") if get(n, False)]
+    return Markup(f' class="{" ".join(names)}"') if names else Markup("")
+
+
 FILTERS = {
     "mask_id": mask_id,
     "mask_phone": mask_phone,
@@ -62,6 +71,7 @@ FILTERS = {
     "stars": stars,
     "yes_no": yes_no,
     "joined": joined,
+    "cell_class": cell_class,
 }
 
 __all__ = ["EMPTY", "FILTERS", "FORMULA_START", "is_formula_like", "neutralize_formula"]

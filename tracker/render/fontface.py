@@ -2,19 +2,18 @@
 
 A report opened on a machine without Chinese fonts would show every character
 as a box. `embed` adds to the page an @font-face holding a subset of the
-bundled Noto Sans CJK SC (`tracker.render.fonts`) with just the characters
-the page uses, as a WOFF data URI, so the page looks and prints the same
-everywhere. The SVG charts draw their text as outlines and need no font.
+bundled Noto Sans CJK SC (`tracker.render.fonts`) with just the characters the
+page uses — its text and its charts' text (`tracker.render.drawing` writes
+chart text as text in this family) — as a WOFF data URI, so the page looks and
+prints the same everywhere.
 
-Subsetting the 16 MB font costs about half a second a page. A run writing
-many pages (a district's reports) makes, once, a reduced copy holding the
-GB 2312 characters, ASCII and every character seen so far, and subsets each
-later page from it (about a fifth of a second); a page using a character
-outside it is subset from the full font. Subsets are also remembered by
-character set, and a run of similar pages (a unit's certificates) may pass
-the union of their characters so that one subset serves them all. WOFF
-(zlib) rather than WOFF2: Brotli would save a few per
-cent of the bytes and triple the time.
+The subset is cut by HarfBuzz (uharfbuzz: a few milliseconds for a page, where
+fontTools' subsetter took half a second — too slow for a city's thousand
+pages) and wrapped as WOFF (zlib) by fontTools. WOFF rather than WOFF2: Brotli
+would save a few per cent of the bytes and triple the time. Subsets are
+remembered by character set, and a run of similar pages (a unit's
+certificates) may pass the union of their characters so that one subset
+serves them all.
 """
 
 from __future__ import annotations
@@ -27,84 +26,75 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
 from tracker.render import fonts
 
 FAMILY = "tracker-cjk"
-DIRECT_PAGES = 12  # pages subset from the full font before the reduced copy pays for itself
 REMEMBERED = 64
 # tables a page's text does not need: layout (no shaping features), vertical metrics, signatures
 DROP_TABLES = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG", "DSIG"]
-_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_TAGS = re.compile(r"<[^>]*>")
 _DATA_URI = re.compile(r"data:[^\"')\s]+")
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(m: re.Match) -> str:
+    e = m.group(1)
+    if e.startswith("#x"):
+        return chr(int(e[2:], 16))
+    if e.startswith("#"):
+        return chr(int(e[1:]))
+    return _NAMED[e]
 
 
 def page_characters(page: str) -> frozenset[str]:
-    """The characters a page shows (charts, which are outlines, and data URIs left out)."""
-    text = _DATA_URI.sub("", _SVG.sub("", page))
+    """The characters a page shows: its text and its charts' text (markup and data URIs left out)."""
+    text = _ENTITY.sub(_unescape, _TAGS.sub(" ", _DATA_URI.sub("", page)))
     return frozenset(ch for ch in text if ch.isprintable() and not ch.isspace()) | {" "}
 
 
 @functools.cache
-def _gb2312() -> frozenset[str]:
-    """Every character of GB 2312 (symbols and both levels of hanzi) and printable ASCII."""
-    out = {chr(i) for i in range(0x20, 0x7F)}
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                out.add(bytes([hi, lo]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    return frozenset(out)
+def _face():
+    import uharfbuzz as hb
+
+    return hb.Face(hb.Blob.from_file_path(str(fonts.font_path())))
 
 
-def _subset(source: bytes, chars: Iterable[str], flavor: str | None) -> bytes:
-    font = TTFont(io.BytesIO(source), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    opts = subset.Options()
-    opts.layout_features = []
-    opts.hinting = True  # removing hints costs more time than the bytes it saves
-    opts.glyph_names = False
-    opts.notdef_outline = True
-    opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and licence (SIL OFL)
-    opts.drop_tables = [*opts.drop_tables, *DROP_TABLES]
-    opts.flavor = flavor
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=sorted({ord(c) for c in chars}))
-    sub.subset(font)
+def _subset_woff(chars: Iterable[str]) -> bytes:
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    inp = hb.SubsetInput()
+    inp.unicode_set.update(ord(c) for c in chars)
+    drop = inp.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in DROP_TABLES:
+        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
+    inp.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).clear()  # no shaping: CJK text needs none
+    # the copyright and licence (SIL OFL) stay with the font, as the licence asks
+    names = inp.sets(hb.SubsetInputSets.NAME_ID)
+    for name_id in (0, 1, 2, 3, 4, 5, 6, 13, 14):
+        names.add(name_id)
+    otf = hb.subset(_face(), inp).blob.data
+    font = TTFont(io.BytesIO(otf), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    font.flavor = "woff"
     buf = io.BytesIO()
-    font.flavor = flavor
     font.save(buf)
     return buf.getvalue()
 
 
 class _Subsets:
-    """The font, its reduced copy once a run has written enough pages, and recent subsets."""
+    """Recent subsets by character set (a run's pages often share theirs)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.pages = 0
-        self.seen: set[str] = set()
-        self.reduced: tuple[bytes, frozenset[str]] | None = None
         self.done: OrderedDict[frozenset[str], bytes] = OrderedDict()
-
-    @functools.cached_property
-    def full(self) -> bytes:
-        return fonts.font_path().read_bytes()
 
     def woff(self, chars: frozenset[str]) -> bytes:
         with self.lock:
             if chars in self.done:
                 self.done.move_to_end(chars)
                 return self.done[chars]
-            self.pages += 1
-            self.seen |= chars
-            if self.reduced is None and self.pages > DIRECT_PAGES:
-                have = _gb2312() | self.seen
-                self.reduced = (_subset(self.full, have, None), frozenset(have))
-            source = self.reduced[0] if self.reduced and chars <= self.reduced[1] else self.full
-            data = _subset(source, chars, "woff")
+            data = _subset_woff(chars)
             self.done[chars] = data
             if len(self.done) > REMEMBERED:
                 self.done.popitem(last=False)

@@ -117,15 +117,15 @@ def _as_written(s: pl.Series) -> pl.Series:
     return s
 
 
-def _width(title: str, s: pl.Series) -> int:
-    if s.dtype == pl.Date:
+def _width(title: str, dtype: pl.DataType, values: list) -> int:
+    """A column's width from its longest value (in Python: a report's columns are short, and a
+    polars call per column cost more than the values)."""
+    if dtype == pl.Date:
         body = 10
-    elif isinstance(s.dtype, pl.Datetime):
+    elif isinstance(dtype, pl.Datetime):
         body = 16
     else:
-        text = s.cast(pl.String)
-        lengths = text.str.len_chars() + text.str.count_matches(_WIDE)
-        body = int(lengths.max() or 0)
+        body = max((display_width(str(v)) for v in values if v is not None), default=0)
     head = max(display_width(line) for line in title.split("\n"))
     return max(MIN_WIDTH, min(MAX_WIDTH, max(body, head) + 2))
 
@@ -170,12 +170,13 @@ def _tables(wb: xlsxwriter.Workbook, sheets: Mapping[str, Sheet], title: str | N
         total_width = 0
         for c, (col_title, col) in enumerate(zip(titles, df.columns, strict=True)):
             s = _as_written(df[col])
-            width = _width(col_title, s)
+            values = s.to_list()
+            width = _width(col_title, s.dtype, values)
             total_width += width
             wrap = width >= MAX_WIDTH
             ws.set_column(c, c, width)
             ws.write_string(top, c, col_title, fmt["head"])
-            _write_column(ws, top + 1, c, s, fmt, wrap)
+            _write_column(ws, top + 1, c, s.dtype, values, fmt, wrap)
         ws.freeze_panes(top + 1, 0)
         ws.repeat_rows(top)
         if df.width:
@@ -186,9 +187,7 @@ def _tables(wb: xlsxwriter.Workbook, sheets: Mapping[str, Sheet], title: str | N
             ws.set_landscape()
 
 
-def _write_column(ws, first_row: int, c: int, s: pl.Series, fmt: dict, wrap: bool) -> None:
-    dtype = s.dtype
-    values = s.to_list()
+def _write_column(ws, first_row: int, c: int, dtype: pl.DataType, values: list, fmt: dict, wrap: bool) -> None:
     if dtype.is_integer():
         for r, v in enumerate(values, first_row):
             ws.write_number(r, c, v, fmt["int"]) if v is not None else ws.write_blank(r, c, None, fmt["blank"])

@@ -2,10 +2,10 @@
 
 The database is only read. A run over many units computes each figure once
 for all of them (`tracker.assess.assessment`) and builds each unit's report
-from its slice; the charts — nearly all of the cost — are drawn by worker
-processes on the other cores while this process builds the next units and
-writes the files, a few units ahead at most so memory stays flat
-(docs/architecture.md, "Performance").
+from its slice and lays out its page; drawing the charts, embedding the
+font and writing the files — most of the cost — is done by worker processes
+on the other cores while this process builds the next units, a few units
+ahead at most so memory stays flat (docs/architecture.md, "Performance").
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from typing import Any
 from tracker.assess.assessment import Assessment
 from tracker.atomic import ensure_folder
 from tracker.problems import TrackerError
-from tracker.render import drawing
 from tracker.reports import overview
 from tracker.reports.model import Report, require_data
-from tracker.reports.output import WRITERS, write_report
+from tracker.reports.output import WRITERS, finish_report, prepare_report, write_report
 from tracker.reports.spec import ReportSpec, Request
 
 # done, total, what: "示例医院" (a unit written) or "各单位汇总"
@@ -80,21 +79,23 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
     several = a.unit is None and len(units) > 1
     total = len(units) + (1 if several else 0)
     n_workers = workers_for(len(units)) if workers is None else workers
-    pending: deque[tuple[Report, Future | None]] = deque()
+    pending: deque[tuple[str, dict, Future | list[Path]]] = deque()
 
-    def finish(r: Report, drawn: Future | None) -> None:
-        r.drawn = drawn.result() if drawn is not None else None
-        made.paths.extend(write_report(r, out_dir, formats, templates))
-        made.summaries[r.unit] = r.summary
+    def finish(unit: str, summary: dict, written: Future | list[Path]) -> None:
+        made.paths.extend(written.result() if isinstance(written, Future) else written)
+        made.summaries[unit] = summary
         if progress:
-            progress(len(made.summaries), total, r.unit)
+            progress(len(made.summaries), total, unit)
 
     first_header = None
     with _pool(n_workers) as pool:
         for u in units:
             r = spec.build(a.unit_view(u), req)
             first_header = first_header or r.header
-            pending.append((r, pool.submit(drawing.draw_all, r.charts) if pool is not None else None))
+            prepared = prepare_report(r, formats, templates)
+            written = (pool.submit(finish_report, r.stem, prepared, out_dir) if pool is not None
+                       else finish_report(r.stem, prepared, out_dir))
+            pending.append((r.unit, r.summary, written))
             while len(pending) > 2 * max(n_workers, 1):  # a few units ahead, no more
                 finish(*pending.popleft())
         while pending:

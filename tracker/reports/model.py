@@ -318,7 +318,6 @@ class Report:
     lists: dict[str, list] = field(default_factory=dict)  # findings, sentences
     summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the overview
     notes: dict[str, str] = field(default_factory=dict)  # section notes quoting the rules in force
-    drawn: dict[str, Markup] | None = None  # the charts as page markup, when drawn elsewhere already
     sections: list[Section] = field(default_factory=list)  # the layout after 一、总体情况 (page and Word)
 
     @property

@@ -116,7 +116,3 @@ def build(r: Report, templates: str | Path | None = None):
     w.paragraph(doc, "本文由 tracker 生成；身份证号码、电话号码已作脱敏处理。数据以所载入的台账为准。",
                 size=w.SIZE_NOTE, exact=False)
     return doc
-
-
-def write_docx(r: Report, out: Path, templates: str | Path | None = None) -> Path:
-    return w.save(build(r, templates), out)
