@@ -67,7 +67,16 @@ def browser(tmp_path):
                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1366,768",
                 "--lang=zh-CN"):
         opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=opts)
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(3):  # a loaded machine sometimes loses chromium's first start
+        try:
+            driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=opts)
+            break
+        except WebDriverException:
+            if attempt == 2:
+                raise
+            time.sleep(2)
     driver.set_page_load_timeout(300)
     driver.implicitly_wait(30)  # elements of a page still loading after a click
     yield driver

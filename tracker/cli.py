@@ -29,8 +29,11 @@ try:  # newer typer vendors click; older ones use the click package
 except ImportError:  # pragma: no cover
     from click import exceptions as click_exc
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Redirected to a file or another program, nothing is to fit: lines are not wrapped at 80 columns
+# (a wrapped unit name cannot be searched for); a terminal keeps its own width.
+_WIDE = 200
+out = Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
 
 app = typer.Typer(
     help="tracker：党员志愿服务队台账与年度考评。导入“一册三簿”，检查规则，生成季度通报、年中调整和年度星级认定报告。",
@@ -52,6 +55,44 @@ Debug = Annotated[bool, typer.Option("--debug", help="出错时显示完整的 P
 OutDir = Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认当前文件夹）。", show_default=False)]
 
 _STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green"}
+LONG_LISTING = 100  # rows: longer listings print as plain aligned text
+
+
+def _listing(title: str, headers: list[str], rows: list[list[str]], *, numeric: int = 0,
+             note: int | None = None) -> None:
+    """A table of plain-text cells: a rich table, or for a city's thousand units aligned text.
+
+    rich lays out about two thousand rows a second — a city's status spent more
+    time drawing its table than computing it — and wraps long names into
+    columns a few characters wide when the window is narrow; aligned text is
+    instant, never wraps a name, and pastes into Excel column by column.
+    `numeric`: how many columns after the first are numbers (right-aligned);
+    `note`: a column shown in yellow unless it says 无.
+    """
+    if len(rows) <= LONG_LISTING:
+        t = Table(title=title, header_style="bold")
+        for i, h in enumerate(headers):
+            right = 0 < i <= numeric
+            t.add_column(h, justify="right" if right else "left", overflow="fold",
+                         min_width=None if right else 4)
+        for r in rows:
+            t.add_row(*(f"[yellow]{esc(c)}[/yellow]" if i == note and c != "无" else esc(c)
+                        for i, c in enumerate(r)))
+        out.print(t)
+        return
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(h), *(cell_len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        padded = [" " * (w - cell_len(c)) + c if 0 < i <= numeric else c + " " * (w - cell_len(c))
+                  for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(padded).rstrip()
+
+    text = [f"{title}（{len(rows)} 行）", line(headers), "  ".join("-" * w for w in widths)]
+    text.extend(line(r) for r in rows)
+    out.file.write("\n".join(text) + "\n")
+    out.file.flush()
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -211,15 +252,15 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
     if not units:
         out.print("数据库中还没有单位。先导入单位表、服务队登记表或花名册：tracker load units 文件.xlsx")
         return
-    t = Table(title="各单位概况" + (f"（{year}年）" if year else ""), header_style="bold")
-    for h in ("单位", "在册志愿者", "待审核申请", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"):
-        t.add_column(h, overflow="fold")
+    rows = []
     for u in units:
         gaps = "；".join(f"{_kind_name(k)} {'、'.join(m)}" for k, m in u.missing_months.items() if m)
-        t.add_row(esc(u.unit), str(u.volunteers), str(u.applicants), str(u.teams), str(u.activities),
-                  str(u.participations), f"{u.service_hours:g}", str(u.demands),
-                  str(u.pairing_visits), f"[yellow]{gaps}[/yellow]" if gaps else "无")
-    out.print(t)
+        rows.append([u.unit, str(u.volunteers), str(u.applicants), str(u.teams), str(u.activities),
+                     str(u.participations), f"{u.service_hours:g}", str(u.demands), str(u.pairing_visits),
+                     gaps or "无"])
+    _listing("各单位概况" + (f"（{year}年）" if year else ""),
+             ["单位", "在册志愿者", "待审核申请", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"],
+             rows, numeric=8, note=9)
     _print_loads(units)
 
 
@@ -231,14 +272,12 @@ def _print_loads(units: list[api.UnitStatus]) -> None:
             loads.setdefault((ld["time"], ld["file"], ld["hash"]), (ld, []))[1].append(u.unit)
     if not loads:
         return
-    lt = Table(title="导入记录", header_style="bold")
-    for h in ("时间", "台账", "文件", "单位", "行数", "月份", "导入者", "校验码"):
-        lt.add_column(h, overflow="fold")
+    rows = []
     for ld, names in sorted(loads.values(), key=lambda v: v[0]["time"]):
-        who = esc(names[0]) if len(names) == 1 else f"{esc(names[0])} 等 {len(names)} 个单位"
-        lt.add_row(ld["time"], _kind_name(ld["kind"]), esc(ld["file"]), who, str(ld["rows"]), months_text(ld["months"]),
-                   esc(ld["account"] or "—"), ld["hash"][:12])
-    out.print(lt)
+        who = names[0] if len(names) == 1 else f"{names[0]} 等 {len(names)} 个单位"
+        rows.append([ld["time"], _kind_name(ld["kind"]), ld["file"], who, str(ld["rows"]), months_text(ld["months"]),
+                     ld["account"] or "—", ld["hash"][:12]])
+    _listing("导入记录", ["时间", "台账", "文件", "单位", "行数", "月份", "导入者", "校验码"], rows)
 
 
 @app.command()

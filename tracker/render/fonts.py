@@ -10,12 +10,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on servers; charts are written to strings
-
-from matplotlib import font_manager, rcParams  # noqa: E402
-
 FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
@@ -32,7 +26,15 @@ def font_path() -> Path:
 
 @functools.cache
 def setup() -> str:
-    """Register the font and make it the default; returns its family name."""
+    """Register the font and make it the default; returns its family name.
+
+    matplotlib is imported here, not with this module: a page's font
+    (`tracker.render.fontface`) needs only the file."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers; charts are written to strings
+    from matplotlib import font_manager, rcParams
+
     path = font_path()
     font_manager.fontManager.addfont(str(path))
     family = font_manager.FontProperties(fname=str(path)).get_name()

@@ -24,7 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from tracker.atomic import write_bytes
-from tracker.render import drawing, env, fontface
+from tracker.render import env, fontface
 from tracker.render.xlsx import write_tables
 from tracker.reports.model import Report
 
@@ -51,6 +51,8 @@ def prepare_html(r: Report, templates: Templates = None) -> tuple[str, dict]:
 
 
 def finish_html(data: tuple[str, dict], path: Path) -> Path:
+    from tracker.render import drawing  # matplotlib: only where charts are drawn
+
     page, charts = data
     for key, svg in drawing.draw_all(charts).items():
         page = page.replace(_marker(key), svg, 1)
