@@ -36,7 +36,11 @@ def setup() -> str:
     from matplotlib import font_manager, rcParams
 
     path = font_path()
-    font_manager.fontManager.addfont(str(path))
+    manager = font_manager.fontManager
+    manager.addfont(str(path))
+    # a system copy of the same family (Debian's fonts-noto-cjk .ttc) ties on every score and
+    # findfont keeps the first: put the bundled file first so every machine draws the same glyphs
+    manager.ttflist.sort(key=lambda f: Path(f.fname) != path)
     family = font_manager.FontProperties(fname=str(path)).get_name()
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [family, *[f for f in rcParams["font.sans-serif"] if f != family]]
