@@ -1,7 +1,8 @@
 """A city's year-end, step by step, at 1×, 2× and 4× the city and over ten years of a district.
 
 Every step runs in a fresh process (start-up included) and records wall time
-and peak RSS (`bench_load.run`). The load is measured against DuckDB's own
+and peak memory: the RSS of the command and its worker processes together,
+sampled every 0.1 s (`bench_load.run`). The load is measured against DuckDB's own
 `CREATE TABLE AS SELECT * FROM read_csv(file)` run beside it, round by round;
 the other steps are absolute seconds on this machine (and per unit for the
 reports). A benchmark to run by hand, never a timed test: CI only runs
@@ -71,7 +72,7 @@ def step(results: dict, name: str, cmd: list[str], log: Path, units: int | None 
         r["s_per_unit"] = round(r["wall_s"] / units, 3)
     results[name] = r
     extra = f"  {r['s_per_unit']:.3f} s/unit" if units else ""
-    print(f"  {name:32s} {r['wall_s']:8.2f} s {r['rss_mb']:8.0f} MB{extra}", flush=True)
+    print(f"  {name:32s} {r['wall_s']:8.2f} s {r['tree_mb']:8.0f} MB{extra}", flush=True)
     return r
 
 
@@ -103,13 +104,13 @@ def measure(name: str, p: dict, rounds: int, reports: bool = True) -> dict:
         must(rt, log, "tracker load activities")
         out["load"]["tracker"].append(rt)
         out["load"]["baseline"].append(rb)
-        print(f"  load activities (round {i + 1})     {rt['wall_s']:8.2f} s {rt['rss_mb']:8.0f} MB"
+        print(f"  load activities (round {i + 1})     {rt['wall_s']:8.2f} s {rt['tree_mb']:8.0f} MB"
               f"   read_csv {rb['wall_s']:.2f} s {rb['rss_mb']:.0f} MB   ×{rt['wall_s'] / rb['wall_s']:.2f}",
               flush=True)
     ratios = [t["wall_s"] / b["wall_s"] for t, b in zip(out["load"]["tracker"], out["load"]["baseline"],
                                                           strict=True)]
     out["load"]["ratio"] = round(statistics.median(ratios), 2)
-    out["load"]["rss_mb"] = max(r["rss_mb"] for r in out["load"]["tracker"])
+    out["load"]["rss_mb"] = max(r["tree_mb"] for r in out["load"]["tracker"])
     s = out["steps"]
     unit = (data / "units.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
     step(s, "check --year --json", [trk, "check", "--year", str(YEAR), "--json", "--db", str(db)],
@@ -153,7 +154,7 @@ def main() -> None:
         f"{k:>14.14s}" for k in next(iter(results["runs"].values()))["steps"]))
     for name, r in results["runs"].items():
         print(f"{name:18s} {r['load']['ratio']:>15.2f} {r['load']['rss_mb']:>8.0f} " + " ".join(
-            f"{v['wall_s']:>8.1f}s{v['rss_mb']:>5.0f}M" for v in r["steps"].values()))
+            f"{v['wall_s']:>8.1f}s{v['tree_mb']:>5.0f}M" for v in r["steps"].values()))
     print(f"\nresults: {path} ({time.perf_counter() - t0:.0f} s)")
 
 

@@ -109,7 +109,13 @@ def run(cmd: list[str], log: Path) -> dict:
         t0 = time.perf_counter()
         p = subprocess.Popen(wrapped, stdout=f, stderr=subprocess.STDOUT, cwd=REPO,
                              env={**os.environ, "COLUMNS": "120"})
-        _, status, ru = os.wait4(p.pid, 0)
+        tree_kb = 0
+        while True:  # the whole tree's RSS, sampled: a report run's workers count too
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            tree_kb = max(tree_kb, _tree_rss_kb(p.pid))
+            time.sleep(0.1)
         wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     rss_kb, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
@@ -117,7 +123,28 @@ def run(cmd: list[str], log: Path) -> dict:
         last = timing.read_text().strip().splitlines()[-1].split()  # "Command exited…" may precede
         rss_kb, cpu = int(last[0]), float(last[1]) + float(last[2])
     return {"wall_s": round(wall, 3), "rss_mb": round(rss_kb / 1024, 1), "cpu_s": round(cpu, 3),
-            "exit": p.returncode}
+            "tree_mb": round(max(tree_kb, rss_kb) / 1024, 1), "exit": p.returncode}
+
+
+def _tree_rss_kb(root: int) -> int:
+    """The summed RSS of `root` and its descendants now (Linux /proc; 0 elsewhere)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (d / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            pid = int(d.name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
 
 
 def must(result: dict, log: Path, what: str) -> None:

@@ -8,11 +8,21 @@ reads "24" and 2.25 hours "2.3" everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
 EMPTY = "—"  # shown for a missing number or date
+
+# East Asian wide and full-width characters: two columns in a spreadsheet, one em in a chart
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+
+
+def wide_chars(text: str) -> int:
+    """How many of `text`'s characters are wide (CJK, full-width forms)."""
+    return 0 if text.isascii() else len(_WIDE.findall(text))
 
 
 def _decimal(x: float | int | Decimal, digits: int) -> str:

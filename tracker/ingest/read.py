@@ -167,7 +167,7 @@ def _width(head: bytes) -> int:
 
 def _polars_csv(data: bytes, width: int) -> pl.DataFrame:
     return pl.read_csv(
-        io.BytesIO(data),
+        data,
         has_header=False,
         schema={f"c{i}": pl.String for i in range(width)},
         truncate_ragged_lines=True,
@@ -182,7 +182,7 @@ def read_csv(path: Path, label: str) -> list[Sheet]:
     data = path.read_bytes()
     if data.startswith(BOM):
         data = data[len(BOM):]
-    if not data.strip():
+    if not data or data.isspace():  # no copy of a city's 100 MB, as strip() would make
         raise TrackerError(f"{label}：文件是空的。")
     bad = (f"{label}：CSV 文件格式有误，无法读取（可能不是文本格式的 CSV，或某处引号不成对）。"
            "请用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”后再导入。")

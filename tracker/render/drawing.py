@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 from markupsafe import Markup, escape
 
+from tracker.formats import wide_chars
 from tracker.render import fonts
 from tracker.render.charts import BarChart, Histogram
 from tracker.render.fontface import FAMILY
@@ -47,13 +48,9 @@ TICK_PT, TITLE_PT, LABEL_PT, LEGEND_PT = 8, 11, 10, 8
 
 Format = Literal["svg", "png"]
 
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                   r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
-
-
 def text_width_in(text: str, points: float) -> float:
     """Roughly how wide `text` is at `points`: a CJK character is one em, others about half."""
-    wide = len(_WIDE.findall(text))
+    wide = wide_chars(text)
     return (wide + 0.55 * (len(text) - wide)) * points / 72
 
 
@@ -92,10 +89,37 @@ class _Canvas:
 
 
 _CANVASES: dict[tuple, _Canvas] = {}
+_METRICS: dict[tuple, tuple[float, float, float]] = {}
+
+
+def _remember_text_metrics() -> None:
+    """Measure each (text, font) once per process, not once per chart.
+
+    matplotlib caches text metrics per renderer, and `savefig` makes a new SVG
+    renderer for every chart, so a city's run measured the same tick labels and
+    names thousands of times (a tenth of drawing). SVG metrics depend only on
+    the text and its font properties (72 dpi), so they are kept here instead."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    if getattr(RendererSVG.get_text_width_height_descent, "_tracker", False):
+        return
+    measure = RendererSVG.get_text_width_height_descent
+
+    def remembered(self, s, prop, ismath):
+        key = (s, hash(prop), ismath)
+        if key not in _METRICS:
+            if len(_METRICS) > 50_000:
+                _METRICS.clear()
+            _METRICS[key] = measure(self, s, prop, ismath)
+        return _METRICS[key]
+
+    remembered._tracker = True  # type: ignore[attr-defined]
+    RendererSVG.get_text_width_height_descent = remembered
 
 
 def _canvas(shape: str, width: float, height: float):
     fonts.setup()
+    _remember_text_metrics()
     key = (shape, round(width, 3), round(height, 3))
     if key not in _CANVASES:
         if len(_CANVASES) > 16:  # horizontal charts vary in height with their categories

@@ -25,6 +25,7 @@ import polars as pl
 import xlsxwriter
 
 from tracker.atomic import write_bytes
+from tracker.formats import wide_chars
 from tracker.render.filters import is_formula_like
 
 Sheet = pl.DataFrame | tuple[pl.DataFrame, Mapping[str, str]]
@@ -32,16 +33,9 @@ Sheet = pl.DataFrame | tuple[pl.DataFrame, Mapping[str, str]]
 MAX_SHEET_NAME = 31
 MIN_WIDTH, MAX_WIDTH = 6, 50
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-# East Asian wide and full-width characters take two columns
-_WIDE = (
-    r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
-)
-
-
 def display_width(text: str) -> int:
     """Columns `text` takes in a spreadsheet: CJK characters count double."""
-    return len(text) + len(re.findall(_WIDE, text))
+    return len(text) + wide_chars(text)
 
 
 def sheet_name(name: str, taken: set[str] | None = None) -> str:

@@ -94,13 +94,27 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     units, months = units_of(typed), months_covered(ctx, typed, "date")
     swapped = replace_months(ctx, typed, "date")
     key = ["unit", "team", "date", "title"]
-    tokens = explode_participants(typed.filter(pl.col("participants").is_not_null()), [*key, "hours"])
+    # one row per activity; `__act` (its index) stands for the four text keys from here on, so
+    # the 1.3M participations of a city's year are matched, deduplicated and joined on integers
+    activities = (
+        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key])).sort(ROW)
+        .group_by(key, maintain_order=True)
+        .agg([pl.col(f).first() for f in ACTIVITY_FIELDS]
+             + [pl.col(ROW).first().alias("src_row"), pl.col(ROW).alias("__rows")])
+        .with_row_index("__act")
+        .with_columns(backfilled(ctx, "date").alias("backfilled"))
+    )
+    act_of_row = activities.select("__act", pl.col("__rows").alias(ROW)).explode(ROW)
+    activities = activities.drop("__rows")
+    with_act = typed.filter(pl.col("participants").is_not_null()).join(act_of_row, on=ROW, how="left", maintain_order="left")
+    tokens = explode_participants(with_act, ["__act", "unit", "date", "hours"])
+    del with_act, act_of_row
     tokens, problems = match_people(tokens, unit_people(con, units), "参加人员")
     ctx.add_frame(problems)
-    parts = tokens.filter(pl.col("vid").is_not_null())
-    ok = parts.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in [*key, "hours"]]))
+    ok = tokens.filter(pl.col("vid").is_not_null() & pl.col("__act").is_not_null() & pl.col("hours").is_not_null())
+    del tokens
     # a repeated participant rejects the file, so what reaches the write is unique
-    ctx.add_frame(duplicate_rows(ok, [*key, "vid"], "参加人员", "token", "同一活动的同一参加人员"))
+    ctx.add_frame(duplicate_rows(ok, ["__act", "vid"], "参加人员", "token", "同一活动的同一参加人员"))
 
     replacing = ctx.opts.replace
     stored = frame(con, f"""
@@ -109,9 +123,12 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         FROM activities a JOIN participations p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
         WHERE a.unit IN (SELECT unnest(?::VARCHAR[])) AND a.date IN (SELECT unnest(?::DATE[]))
         {"AND strftime(a.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
-        """, [units, ok["date"].unique().to_list(), *([swapped] if replacing else [])])
-    dups = ok.join(stored.select(*key, "vid", "__orig_file", "__orig_row"), on=[*key, "vid"], how="inner")
-    report_stored_duplicates(ctx, dups, "参加人员", "token", "这条参加记录")
+        """, [units, activities["date"].unique().to_list(), *([swapped] if replacing else [])])
+    if stored.height:
+        stored_acts = stored.join(activities.select(*key, "__act"), on=key, how="inner")
+        dups = ok.join(stored_acts.select("__act", "vid", "__orig_file", "__orig_row"), on=["__act", "vid"],
+                       how="inner")
+        report_stored_duplicates(ctx, dups, "参加人员", "token", "这条参加记录")
 
     # one person's day over 24 hours (this file plus what is stored for those days)
     day = pl.concat([  # a row refused for its own hours is not counted again
@@ -123,14 +140,9 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     over = day.filter(pl.col(ROW).is_not_null() & (pl.col("__day") > 24)).unique(["unit", "vid", "date"])
     ctx.add_frame(problems_where(over, pl.lit(True), "参加人员", "token",
                                  pl.format("此人当天累计服务 {} 小时，超过24小时", hours_expr(pl.col("__day")))))
-
+    del day, over
+    ok = ok.select("__act", "vid", "hours", ROW)
     rows = typed
-    activities = (
-        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key])).sort(ROW)
-        .group_by(key, maintain_order=True)
-        .agg([pl.col(f).first() for f in ACTIVITY_FIELDS] + [pl.col(ROW).first().alias("src_row")])
-        .with_columns(backfilled(ctx, "date").alias("backfilled"))
-    )
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         removed = 0
@@ -149,9 +161,9 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
         insert_frame(con, "activities", fresh.select(
             "aid", *key, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
-        all_aids = pl.concat([acts.filter(pl.col("aid").is_not_null()).select(*key, "aid"),
-                              fresh.select(*key, "aid")], how="vertical_relaxed")
-        p = ok.join(all_aids, on=key, how="inner").select(
+        all_aids = pl.concat([acts.filter(pl.col("aid").is_not_null()).select("__act", "aid"),
+                              fresh.select("__act", "aid")], how="vertical_relaxed")
+        p = ok.join(all_aids, on="__act", how="inner").select(
             "aid", "vid", "hours", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row"))
         insert_frame(con, "participations", p)
         out = {"活动": fresh.height, "参加记录": p.height, "补录": int(fresh["backfilled"].sum())}
