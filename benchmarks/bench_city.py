@@ -13,7 +13,7 @@ reports). A benchmark to run by hand, never a timed test: CI only runs
     python benchmarks/bench_city.py --decade             # one district over ten years
     python benchmarks/bench_city.py --smoke              # a tiny run (seconds), for CI
 
-Targets (issue 10; README "Performance"): load ≤ 2× read_csv and ≤ 1 GiB;
+Targets (issue 10; README "Scale and performance"): load ≤ 2× read_csv and ≤ 1 GiB;
 check ≤ 10 s; every unit's annual report and the overview ≤ 120 s and ≤ 2 GiB;
 one unit's quarterly report ≤ 2 s; status ≤ 2 s.
 """

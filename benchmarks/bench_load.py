@@ -45,7 +45,7 @@ SCALES = {
     # a district's month: quick check
     "small": {"units": 20, "per_unit": 100, "teams_per_unit": 17, "rows": 50_000, "max_per_row": 5,
               "start": "2026-03", "months": 1},
-    # a city's year in one file (README, "Scale"): ~60,000 volunteers, ~5,000 teams, 1.3M participations
+    # a city's year in one file (README, "Scale and performance"): ~60,000 volunteers, ~5,000 teams, 1.3M participations
     "city": {"units": 300, "per_unit": 200, "teams_per_unit": 17, "rows": 1_300_000, "max_per_row": 5,
              "start": "2025-01", "months": 12},
 }

@@ -8,7 +8,7 @@ Writes four CSV files a city's organization department could hold:
 - activities.csv  单位名称,日期,服务队,活动名称,活动类型,服务主题,参加人员,服务时长
 
 `--rows` counts participation rows (one volunteer in one activity), the unit
-the README's Scale section plans for (~1.3M a city's year); each activity line lists one to
+the README's "Scale and performance" section plans for (~1.3M a city's year); each activity line lists one to
 `--max-per-row` participants joined by 、, written as volunteer numbers or
 names (names are unique within a unit, so both resolve). The data is valid:
 every team and person exists, no duplicate participation, nobody serves over

@@ -69,3 +69,26 @@ def test_a_file_or_a_foreign_folder_is_refused(tmp_path, cli, db):
     assert r.code == 1 and "需要一个文件夹" in r.err
     r = cli("export", "dataset", "--out", tmp_path, db=db)
     assert r.code == 1 and "不是空的" in r.err
+
+
+def test_a_failed_export_leaves_the_earlier_one_whole(tmp_path, cli, db, monkeypatch):
+    from tracker.exports import dataset
+
+    out = tmp_path / "数据集"
+    assert cli("export", "dataset", "--out", out, db=db).code == 0
+    (out / "说明.txt").write_text("本单位自己的说明", encoding="utf-8")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    real = dataset._write_tables
+
+    def fails_half_way(con, folder, *args):
+        real(con, folder, *args)  # every table written into the new folder, then the disk "fills"
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dataset, "_write_tables", fails_half_way)
+    r = cli("export", "dataset", "--out", out, db=db)
+    assert r.code == 1 and "磁盘空间不足" in r.err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".数据集")]  # no half-made folder left
+    monkeypatch.setattr(dataset, "_write_tables", real)
+    assert cli("export", "dataset", "--out", out, db=db).code == 0
+    assert (out / "说明.txt").read_text(encoding="utf-8") == "本单位自己的说明"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,14 +118,60 @@ def replacing(path: str | os.PathLike, what: str = "") -> Iterator[Path]:
         raise cannot_write(path, e, what) from e
 
 
+@contextmanager
+def replacing_folder(path: str | os.PathLike, what: str = "",
+                     keep: Callable[[str], bool] = lambda name: False) -> Iterator[Path]:
+    """A temporary folder beside `path`; on success it takes `path`'s place (the old one is removed,
+    except the entries `keep` names, which move into the new one).
+
+    A failure or a kill while writing leaves `path` as it was (and at most a
+    hidden `.NAME.partXXXX` folder beside it): an export is never half replaced.
+    """
+    import shutil
+
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    ensure_folder(parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.part", dir=parent))
+    except OSError as e:
+        raise cannot_write(path, e, what) from e
+    old = None
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old", dir=parent))
+            os.replace(path, old / path.name)
+        os.replace(tmp, path)
+        if old is not None:
+            for entry in (old / path.name).iterdir():
+                if keep(entry.name) and not (path / entry.name).exists():
+                    os.replace(entry, path / entry.name)
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException as e:
+        if old is not None and (old / path.name).exists() and not path.exists():
+            os.replace(old / path.name, path)  # the swap failed half-way: the old folder goes back
+        for t in (tmp, old):
+            if t is not None:
+                shutil.rmtree(t, ignore_errors=True)
+        if isinstance(e, TrackerError) or os_error(e) is None:
+            raise
+        raise cannot_write(path, e, what) from e
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _mode(path: Path) -> int:
     """The permissions a plain new file would get (mkstemp makes it private), or the old file's."""
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return 0o666 & ~_umask()
 
 
 def write_text(path: str | os.PathLike, text: str, what: str = "") -> Path:

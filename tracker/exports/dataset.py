@@ -4,17 +4,18 @@ A province's platform runs its own engine; it pulls tracker's ledgers as
 files it can read without tracker: one folder per table, dated tables split
 into `year=YYYY/` folders (Hive partitioning, which DuckDB, Spark, Trino and
 pandas read as a `year` column). ID numbers and phones are masked unless the
-user unmasks them, as in every other output.
+user unmasks them, as in every other output. The folder is replaced only
+once the new export is complete (`tracker.atomic.replacing_folder`).
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from tracker.atomic import replacing_folder
 from tracker.problems import TrackerError
 
 # table → (SELECT over the database, the year expression or None for a register kept whole)
@@ -62,6 +63,16 @@ def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | Non
     if out.is_dir() and any(out.iterdir()) and not (out / "units").is_dir():
         raise TrackerError(f"文件夹 {out} 不是空的，也不是之前导出的数据集；请换一个空文件夹。")
     result = DatasetResult(out, masked=not unmask)
+    # files of the user's own beside an earlier export stay
+    with replacing_folder(out, "数据集", keep=lambda name: name not in TABLES) as tmp:
+        _write_tables(con, tmp, result, year, unit, unmask)
+    years = con.execute("SELECT DISTINCT year(date) AS y FROM activities ORDER BY y").fetchall()
+    result.years = [y for (y,) in years if year is None or y == year]
+    return result
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResult, year: int | None,
+                  unit: str | None, unmask: bool) -> None:
     for name, (select, year_expr) in TABLES.items():
         masked = () if unmask else _MASKED.get(name, ())
         cols = [r[0] for r in con.execute(f"DESCRIBE ({select})").fetchall()]
@@ -73,8 +84,6 @@ def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | Non
             where.append("unit = $unit")
         body = f"SELECT {picked} FROM ({select}) t" + (f" WHERE {' AND '.join(where)}" if where else "")
         target = out / name
-        if target.exists():
-            shutil.rmtree(target)
         params = {"unit": unit} if unit is not None and "unit" in cols else {}
         if year_expr is None:
             target.mkdir(parents=True)
@@ -85,9 +94,6 @@ def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | Non
                         params)
             target.mkdir(parents=True, exist_ok=True)  # an empty table still has its folder
         result.rows[name] = con.execute(f"SELECT count(*) FROM ({body})", params).fetchall()[0][0]
-    years = con.execute("SELECT DISTINCT year(date) AS y FROM activities ORDER BY y").fetchall()
-    result.years = [y for (y,) in years if year is None or y == year]
-    return result
 
 
 def _sql_path(p: Path) -> str:
