@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,3 +243,40 @@ def db_fingerprint(path: Path) -> str:
         return h.hexdigest()
     finally:
         con.close()
+
+
+def tracker_cmd(*args) -> list[str]:
+    """`tracker ARGS` as a fresh Python process (the console script may not be on PATH)."""
+    return [sys.executable, "-c", "from tracker.cli import main; main()", *map(str, args)]
+
+
+@contextmanager
+def paused_at_write(cmd: list[str], marker: Path, wait: float = 120):
+    """Run `cmd` until it reaches its database write (TRACKER_FAULT_PAUSE holds it there); yield the process."""
+    import os
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(cmd, env={**os.environ, "TRACKER_FAULT_PAUSE": str(marker)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + wait
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.time() < deadline, "the load never reached its write"
+            time.sleep(0.05)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def kill_while_writing(cmd: list[str], marker: Path, wait: float = 120) -> int:
+    """Run `cmd`, SIGKILL it at its database write, return its exit code."""
+    import os
+    import signal
+
+    with paused_at_write(cmd, marker, wait) as proc:
+        os.kill(proc.pid, signal.SIGKILL)
+        return proc.wait(timeout=30)

@@ -13,7 +13,7 @@ import shutil
 import duckdb
 import pytest
 from appforms import excel_form, fake_id, person, word_form, wps_form, xls_form
-from conftest import UNIT, db_fingerprint, people
+from conftest import UNIT, db_fingerprint, kill_while_writing, people, tracker_cmd
 
 from tracker.store import queries
 
@@ -293,30 +293,12 @@ def test_as_of_dates_a_form_left_undated(cli, unit_db_copy, tmp_path):
 
 
 def test_a_load_killed_while_writing_leaves_the_database_as_before(unit_db_copy, tmp_path):
-    import os
-    import signal
     import subprocess
-    import sys
-    import time
 
     d = _folder(tmp_path)
     before = db_fingerprint(unit_db_copy)
-    marker = tmp_path / "writing"
-    tracker = [sys.executable, "-c", "from tracker.cli import main; main()", "load", "applications", str(d),
-               "--db", str(unit_db_copy)]
-    proc = subprocess.Popen(tracker, env={**os.environ, "TRACKER_FAULT_PAUSE": str(marker)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 120
-        while not marker.exists():
-            assert proc.poll() is None, proc.communicate()
-            assert time.time() < deadline, "the load never reached its write"
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    tracker = tracker_cmd("load", "applications", d, "--db", unit_db_copy)
+    kill_while_writing(tracker, tmp_path / "writing")
     assert db_fingerprint(unit_db_copy) == before
     done = subprocess.run([*tracker, "--json"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

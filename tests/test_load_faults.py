@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
-from conftest import db_fingerprint, people, write_csv
+from conftest import db_fingerprint, kill_while_writing, people, tracker_cmd, write_csv
 
 P = people()
 
 
-def _tracker(*args, env=None):
-    return [sys.executable, "-c", "from tracker.cli import main; main()", *map(str, args)]
+_tracker = tracker_cmd
 
 
 def _big_activity_file(tmp_path):
@@ -28,22 +26,8 @@ def _big_activity_file(tmp_path):
 def test_sigkill_while_writing_leaves_database_as_before(unit_db, tmp_path):
     f = _big_activity_file(tmp_path)
     before = db_fingerprint(unit_db)
-    marker = tmp_path / "writing"
-    env = {**os.environ, "TRACKER_FAULT_PAUSE": str(marker)}
-    proc = subprocess.Popen(_tracker("load", "activities", f, "--db", unit_db), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while not marker.exists():
-            assert proc.poll() is None, proc.communicate()
-            assert time.time() < deadline, "the load never reached its write"
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    code = kill_while_writing(_tracker("load", "activities", f, "--db", unit_db), tmp_path / "writing", wait=60)
+    assert code == -signal.SIGKILL
     assert db_fingerprint(unit_db) == before
     # and the same file then loads whole
     done = subprocess.run(_tracker("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,

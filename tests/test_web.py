@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 import webtown as town
-from conftest import db_fingerprint, write_xlsx
+from conftest import db_fingerprint, paused_at_write, tracker_cmd, write_xlsx
 from starlette.testclient import TestClient
 
 from tracker import api
@@ -538,31 +538,14 @@ def test_someone_elses_checked_upload_is_404(site, tmp_path):
 
 
 def test_a_page_says_so_when_another_program_holds_the_database(site, tmp_path):
-    import os
-    import subprocess
-    import sys
-    import time
-
     c = site.as_("admin")
     f = write_xlsx(tmp_path / "医院活动2025-05.xlsx", [
         ["单位名称", "日期", "服务队", "活动名称", "参加人员", "服务时长"],
         [town.HOSPITAL, "2025-05-05", "医院党员志愿服务队", "义诊", "欧阳明月", 2]])
-    marker = tmp_path / "writing"
-    env = {**os.environ, "TRACKER_FAULT_PAUSE": str(marker)}
-    proc = subprocess.Popen([sys.executable, "-c", "from tracker.cli import main; main()", "load", "activities",
-                             str(f), "--db", str(site.db)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while not marker.exists():
-            assert proc.poll() is None, proc.communicate()
-            assert time.time() < deadline
-            time.sleep(0.05)
+    with paused_at_write(tracker_cmd("load", "activities", f, "--db", site.db), tmp_path / "writing", wait=60):
         site.client.app.state.cfg.gate.patience = 0.5
         r = c.get("/")
         assert r.status_code == 503 and "数据库正在使用中" in r.text and "请稍等片刻后刷新" in r.text
-    finally:
-        proc.kill()
-        proc.wait()
     assert c.get("/").status_code == 200
 
 
