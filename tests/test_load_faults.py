@@ -55,3 +55,30 @@ def test_second_writer_is_told_the_database_is_in_use(unit_db, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_load_tells_each_step_as_it_starts(unit_db, tmp_path):
+    """A city's file takes seconds per step: the CLI's progress line shows which one is running."""
+    from tracker import api
+
+    f = _big_activity_file(tmp_path)
+    files, steps = [], []
+    (res,) = api.load(unit_db, "activities", [f], progress=files.append, stage=steps.append)
+    assert res.status == "loaded"
+    assert files == [str(f)]
+    assert steps == ["读取文件", "检查 112 行", "核对服务队、人员和重复记录", "写入数据库"]
+    bad = write_csv(tmp_path / "bad.csv", [["日期", "服务队", "活动名称", "参加人员", "服务时长"],
+                                           ["2026-02-30", "检验队", "义诊", P[0]["name"], "1"]])
+    steps.clear()
+    (res,) = api.load(unit_db, "activities", [bad], stage=steps.append)
+    assert res.status == "rejected" and "写入数据库" not in steps  # a refused file never reaches the write
+
+
+def test_a_json_load_writes_nothing_but_its_json(unit_db, tmp_path):
+    import json
+
+    f = _big_activity_file(tmp_path)
+    done = subprocess.run(_tracker("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert json.loads(done.stdout)["loaded"][0]["status"] == "loaded"

@@ -139,6 +139,7 @@ def load(
     rules: PathLike | Rules | None = None,
     account: str | None = None,
     confirm: bool | Callable[[ReplacePlan], bool] = False,
+    stage: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     """Load ledger files of one kind; each file (each sheet, with sheet="all") is all-or-nothing.
     Forms (`applications`, 附件1) may also be folders, and are stored all together or not at all.
@@ -148,6 +149,8 @@ def load(
     result is "pending" and carries the plan (what would be deleted, the last backup).
     A full disk while writing one file rejects that file and the others are still tried.
     `account` is recorded with each load (default: `cli_account()`, "命令行（OS user）").
+    `progress(file)` is called as each file starts, `stage(step)` as each step of it does
+    ("读取文件", "检查 N 行", "核对服务队、人员和重复记录", "写入数据库").
     """
     kind = check_kind(kind)
     r = _rules(rules)
@@ -166,6 +169,7 @@ def load(
         file_date_future_days=r.file_date_future_days,
         confirm=confirm,
         account=account or cli_account(),
+        stage=stage,
     )
     results: list[FileResult] = []
     path = db_path(db)

@@ -141,11 +141,20 @@ def load(
     columns: Annotated[Path | None, typer.Option("--columns", envvar="TRACKER_COLUMNS", help="表头别名文件 .toml：本单位文件里表头的其他写法（环境变量 TRACKER_COLUMNS）。", show_default=False)] = None,
 ) -> None:
     """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题；申请登记表（applications）一次导入的全部表格一起导入或都不导入。"""
-    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    api.check_kind(kind)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True,
-                  disable=as_json) as bar:
+    key = api.check_kind(kind)
+    # a bar over the files (a folder of forms counts its forms as it goes), the step of the current one
+    shown = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+             TimeElapsedColumn()]
+    with Progress(*shown, console=err, transient=True, disable=as_json) as bar:
 
         def ask(plan: api.ReplacePlan) -> bool:
             bar.stop()
@@ -154,13 +163,22 @@ def load(
             bar.start()
             return ok
 
-        task = bar.add_task("正在导入…", total=None)
+        forms = isinstance(api.KINDS[key], api.FormKind)  # folders of forms: counted as they are read
+        task = bar.add_task("正在导入…", total=None if forms else len(files))
+        started: list[str] = []
+
+        def file_started(f: str) -> None:
+            started.append(Path(f).name)
+            bar.update(task, completed=len(started) - 1, description=f"{esc(started[-1])}：开始")
+
+        def step(what: str) -> None:
+            bar.update(task, description=f"{esc(started[-1]) if started else ''}：{what}…")
+
         # --replace deletes records: --yes decides; a terminal is asked; a script without --yes is not
         confirm = True if yes else (ask if not as_json and sys.stdin.isatty() else False)
         results = api.load(db, kind, files, unit=unit, month=month, as_of=as_of, replace=replace,
                            dry_run=dry_run, sheet=sheet, rules=rules, confirm=confirm, team=team, title=title,
-                           columns=columns,
-                           progress=lambda f: bar.update(task, description=f"正在检查并导入 {Path(f).name}…"))
+                           columns=columns, progress=file_started, stage=step)
     rejected = [r for r in results if r.status == "rejected"]
     pending = [r for r in results if r.status == "pending"]
     problems = [p for r in results for p in r.problems]

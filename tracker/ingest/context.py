@@ -40,6 +40,12 @@ class LoadOptions:
     file_date_future_days: int = 31  # rules: file_date_future_days
     # --replace deletes stored records: True/False decides, a function is asked with the plan
     confirm: bool | Callable[[ReplacePlan], bool] = False
+    # told each step of a file as it starts ("检查 436,945 行"): a city's load takes seconds per step
+    stage: Callable[[str], None] | None = None
+
+    def step(self, what: str) -> None:
+        if self.stage is not None:
+            self.stage(what)
 
 
 @dataclass

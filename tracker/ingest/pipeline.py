@@ -232,6 +232,7 @@ def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
             prev = earlier_load(con, kind_key, digest, None)
             if prev and prev[2] is None:
                 return [_unchanged(label, kind_key, prev, None)]
+        opts.step("读取文件")
         tables, others = open_tables(path, kind, opts)
     except TrackerError as e:
         return [FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, e.message)])]
@@ -290,6 +291,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     if rows.height == 0:
         ctx.error("表头下面没有数据行（只有模板的示例行）")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
+    opts.step(f"检查 {rows.height:,} 行")
     typed, problems, warnings = check_table(rows, kind, table.present, table.units)
     ctx.add_frame(problems)
     ctx.add_frame(warnings, "warning")
@@ -297,6 +299,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     typed = resolve_units(ctx, typed, con)
     prepared = None
     if len(ctx.problems.errors) == before:  # kind checks need every row's unit
+        opts.step("核对服务队、人员和重复记录")
         prepared = kind.prepare(ctx, typed, con)
     if ctx.problems.errors or prepared is None:
         return FileResult(label, kind_key, "rejected", rows=table.rows.height,
@@ -315,6 +318,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         result.status = "pending"
         result.message = "将删除已导入的记录，尚未确认，未做任何改动"
         return result
+    opts.step("写入数据库")
     con.execute("BEGIN TRANSACTION")
     try:
         load_id = record_load(
