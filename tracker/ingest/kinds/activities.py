@@ -155,14 +155,17 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
             SELECT aid, unit, team, date, title FROM activities
             WHERE unit IN (SELECT unnest(?::VARCHAR[])) AND date IN (SELECT unnest(?::DATE[]))""",
                          [units, activities["date"].unique().to_list()])
-        acts = activities.join(existing, on=key, how="left")
-        fresh = acts.filter(pl.col("aid").is_null())
+        # an activity already stored (other participants of it, loaded earlier) keeps its id
+        fresh, known = activities, pl.DataFrame(schema={"__act": pl.UInt32, "aid": pl.Int64})
+        if existing.height:  # usually none: a new month's file has only new activities
+            acts = activities.join(existing, on=key, how="left")
+            fresh = acts.filter(pl.col("aid").is_null()).drop("aid")
+            known = acts.filter(pl.col("aid").is_not_null()).select("__act", pl.col("aid").cast(pl.Int64))
         ids = frame(con, "SELECT nextval('activity_seq') AS aid FROM range(?)", [fresh.height])["aid"]
         fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
         insert_frame(con, "activities", fresh.select(
             "aid", *key, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
-        all_aids = pl.concat([acts.filter(pl.col("aid").is_not_null()).select("__act", "aid"),
-                              fresh.select("__act", "aid")], how="vertical_relaxed")
+        all_aids = pl.concat([known, fresh.select("__act", "aid")])
         p = ok.join(all_aids, on="__act", how="inner").select(
             "aid", "vid", "hours", pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row"))
         insert_frame(con, "participations", p)
