@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import duckdb
+import polars as pl
 from conftest import db_fingerprint, people, write_csv
 
 from tracker.store import queries
@@ -89,6 +90,20 @@ def test_rows_of_one_activity_merge_and_count_once(unit_db, cli, tmp_path):
     assert cli("load", "activities", f, db=unit_db).code == 0
     p = _hours(unit_db)
     assert p["aid"].n_unique() == 1 and sorted(p["hours"].to_list()) == [2.0, 3.0]
+
+
+def test_participants_of_a_stored_activity_join_it_from_a_later_file(unit_db, cli, tmp_path):
+    """A platform export sent in two parts: the second file's people join the activity already stored."""
+    first = _acts(tmp_path, "上半.csv", [["2026-03-05", "检验队", "献血宣传", P[0]["name"], "2"],
+                                        ["2026-03-09", "检验队", "义诊", P[1]["name"], "2"]])
+    assert cli("load", "activities", first, db=unit_db).code == 0
+    second = _acts(tmp_path, "下半.csv", [["2026-03-05", "检验队", "献血宣传", P[2]["name"], "3"],
+                                         ["2026-03-20", "检验队", "走访", P[3]["name"], "1"]])
+    assert cli("load", "activities", second, db=unit_db).code == 0
+    p = _hours(unit_db)
+    assert p.height == 4 and p["aid"].n_unique() == 3
+    shared = p.filter(p["hours"].is_in([2.0, 3.0])).group_by("aid").len().filter(pl.col("len") == 2)
+    assert shared.height == 1  # 献血宣传: one activity, two participants from two files
 
 
 def test_demands_update_by_id_and_keep_status_history(unit_db, cli, tmp_path):
