@@ -8,6 +8,7 @@ slowed down; uploads are checked first and stored all or nothing (docs/web.md).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -338,6 +339,22 @@ def test_check_page_filters_and_downloads_what_it_shows(site):
     book = openpyxl.load_workbook(io.BytesIO(c.get("/check.xlsx?level=fail&year=2025").content))
     rows = [r for r in book.active.iter_rows(values_only=True) if r and r[0] == "未通过"]
     assert len(rows) == len(fails)
+
+
+def test_a_long_check_shows_its_first_rows_failures_first_and_says_how_many(site, monkeypatch):
+    """A city's check has hundreds of thousands of findings: the page stays small, the .xlsx has them all."""
+    from tracker.web import views
+
+    c = site.as_("xuezhan")
+    everything = api.check(site.db, year=2025, unit=town.BLOOD, today=town.TODAY)
+    monkeypatch.setattr(views, "SHOWN_ROWS", 5)
+    page = c.get("/check?year=2025").text
+    rows = re.findall(r'<tr class="row-(\w+)">', page.split('id="findings"')[1].split("</table>")[0])
+    assert len(rows) == 5 and rows == sorted(rows, key=["fail", "warn", "pass"].index)
+    assert f"共 {len(everything.findings)} 条检查结果，这里显示前 5 条" in town.text_of(page)
+    book = openpyxl.load_workbook(io.BytesIO(c.get("/check.xlsx?year=2025").content))
+    assert sum(1 for r in book.active.iter_rows(values_only=True) if r and r[0] in ("未通过", "提醒", "通过")) == len(
+        everything.findings)
 
 
 def test_the_reminder_list_as_of_a_chosen_date(site):

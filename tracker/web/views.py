@@ -189,6 +189,8 @@ async def upload_action(request: Request, w: Who) -> Response:
 
 # ---------------------------------------------------------------- 考评检查
 
+SHOWN_ROWS = 1000  # rows of a table on the check page; the .xlsx download has them all
+
 
 def _check_args(request: Request, w: Who, units: list[str]) -> dict:
     q = request.query_params
@@ -215,8 +217,12 @@ async def check_page(request: Request, w: Who) -> Response:
     remind = request.query_params.get("remind") or f"{year}-06-30"
     day, reminders = await call(request, lambda: api.reminder_list(c.db, w.scope, remind, args["unit"], c.today(),
                                                                    c.rules))
+    # a city's findings run to hundreds of thousands: the page shows the first rows, failures first
+    order = {"fail": 0, "warn": 1, "pass": 2}
+    shown = sorted(result.findings, key=lambda f: order.get(f.level, 3))[:SHOWN_ROWS]
     return page(request, "check.html", title="考评检查", result=result, args=args, units=w.scope.among(units),
-                teams=teams, rule_titles=RULE_TITLES, levels=LEVELS, remind=day, reminders=reminders,
+                teams=teams, rule_titles=RULE_TITLES, levels=LEVELS, remind=day, reminders=reminders[:SHOWN_ROWS],
+                shown=shown, reminders_total=len(reminders), shown_rows=SHOWN_ROWS,
                 query={k: v for k, v in request.query_params.items() if k != "remind"})
 
 
