@@ -130,13 +130,14 @@ def _tree_rss_kb(root: int) -> int:
     """The summed RSS of `root` and its descendants now (Linux /proc; 0 elsewhere)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     for d in Path("/proc").glob("[0-9]*"):
         try:
             stat = (d / "stat").read_text()
             fields = stat[stat.rindex(")") + 2:].split()
             pid = int(d.name)
             children.setdefault(int(fields[1]), []).append(pid)
-            rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            rss[pid] = int(fields[21]) * page_kb
         except (OSError, ValueError, IndexError):
             continue
     total, todo = 0, [root]

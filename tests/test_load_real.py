@@ -12,27 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import db_fingerprint, notice_forms
+from conftest import db_fingerprint
 
-from tracker import api
 from tracker.ingest.kinds import KINDS
 
 REAL = Path(__file__).parent / "data" / "real"
 CASES = tomllib.loads((REAL / "cases.toml").read_text(encoding="utf-8"))["case"]
 RUNS = [(case, f) for case in CASES for f in case["files"]]
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory) -> Path:
-    """The notice-shaped unit (units, teams, roster), built once and copied for every case."""
-    folder = tmp_path_factory.mktemp("base")
-    forms = notice_forms(folder)
-    db = folder / "base.duckdb"
-    api.init(db)
-    for kind in ("units", "teams", "roster"):
-        (r,) = api.load(db, kind, [forms[kind]])
-        assert r.status == "loaded", r.problems
-    return db
 
 
 def _matches(want: dict, p: dict) -> bool:
@@ -46,9 +32,9 @@ def _text(v: object) -> str:
 
 @pytest.mark.parametrize(("case", "file"), RUNS, ids=[f"{f}{' ' + ' '.join(c.get('args', [])) if c.get('args') else ''}"
                                                       for c, f in RUNS])
-def test_real_layout(case, file, base_db, tmp_path, cli):
+def test_real_layout(case, file, unit_db_template, tmp_path, cli):
     db = tmp_path / "t.duckdb"
-    shutil.copy(base_db, db)
+    shutil.copy(unit_db_template, db)
     before = db_fingerprint(db)
     args = [str(REAL / a) if a.endswith(".toml") else a for a in case.get("args", [])]
     r = cli("load", case["kind"], REAL / file, *args, "--json", db=db)

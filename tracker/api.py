@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # reports and exports load matplotlib and friends: imported w
     from tracker.exports.dataset import DatasetResult
     from tracker.exports.forms import ExportResult
     from tracker.reports.model import Report
-    from tracker.reports.spec import ReportSpec
+    from tracker.reports.spec import ReportSpec, Request
 
 PathLike = str | os.PathLike
 Progress = Callable[[str], None]  # a file being loaded
@@ -370,6 +370,18 @@ class ReportResult:
     overview: Report | None = None
 
 
+def _report_request(name: str, year: int, quarter: int | None, as_of: dt.date | str | None,
+                    today: dt.date | None) -> tuple[ReportSpec, Request]:
+    """The report called `name` and what was asked of it, checked (a usage error otherwise)."""
+    from tracker.reports.registry import report_spec
+    from tracker.reports.spec import Request
+
+    spec = report_spec(name)
+    req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
+    spec.check(req)
+    return spec, req
+
+
 def report(
     db: PathLike | None,
     name: str,
@@ -394,16 +406,12 @@ def report(
     from tracker.render.env import template_dirs
     from tracker.reports.make import check_formats, make_reports
     from tracker.reports.output import DEFAULT_FORMATS
-    from tracker.reports.registry import report_spec
-    from tracker.reports.spec import Request
 
-    spec = report_spec(name)
+    spec, req = _report_request(name, year, quarter, as_of, today)
     formats = check_formats(formats or DEFAULT_FORMATS)
     template_dirs(templates)  # a missing --templates folder is a usage error before any work
     if out_dir is not None:
         check_folder(Path(out_dir), "报告文件夹 --out")
-    req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
-    spec.check(req)
     out = Path(out_dir) if out_dir is not None else Path(".")
     with connect(db, read_only=True) as con:
         a = Assessment(con, _rules(rules), unit, req.today)
@@ -490,12 +498,8 @@ def build_report(
 ) -> Report:
     """One unit's report as data, without writing it (`unit`: the database's only unit if omitted)."""
     from tracker.reports.model import require_data
-    from tracker.reports.registry import report_spec
-    from tracker.reports.spec import Request
 
-    spec = report_spec(name)
-    req = Request(year=year, quarter=quarter, as_of=parse_date_option(as_of), today=today or dt.date.today())
-    spec.check(req)
+    spec, req = _report_request(name, year, quarter, as_of, today)
     with connect(db, read_only=True) as con:
         a = Assessment(con, _rules(rules), unit, req.today)
         units = a.units

@@ -12,6 +12,8 @@ or with a thousand others (docs/architecture.md, "Assessing").
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from functools import cached_property
 
 import duckdb
@@ -24,6 +26,18 @@ from tracker.periods import Period, month_end_of
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import queries
+
+
+def _per_unit(compute: Callable[[PeriodFigures], pl.DataFrame]) -> cached_property:
+    """A cached frame of the period: computed for the assessment's units by `compute`, or, on a
+    view of one unit (`PeriodFigures.of`), that unit's part of the parent's frame."""
+
+    @functools.wraps(compute)
+    def frame(self: PeriodFigures) -> pl.DataFrame:
+        s = self._slice(compute.__name__)
+        return s if s is not None else compute(self)
+
+    return cached_property(frame)
 
 
 class PeriodFigures:
@@ -67,88 +81,66 @@ class PeriodFigures:
         a = self.assessment
         return a.con, self.period, a.unit, a.rules
 
-    @cached_property
+    @_per_unit
     def activities(self) -> pl.DataFrame:
         """`queries.activities`: one row per activity, with participants and total hours."""
-        if (s := self._slice("activities")) is not None:
-            return s
         con, p, unit, _ = self._q
         return queries.activities(con, p.start, p.end, unit)
 
-    @cached_property
+    @_per_unit
     def activity_counts(self) -> pl.DataFrame:
         """`queries.activity_counts`: per unit and kind, activities, participations, hours."""
-        if (s := self._slice("activity_counts")) is not None:
-            return s
         con, p, unit, _ = self._q
         return queries.activity_counts(con, p.start, p.end, unit)
 
-    @cached_property
+    @_per_unit
     def parts(self) -> pl.DataFrame:
         """`figures.participations`: one row per (activity, volunteer) with service/training/meeting flags."""
-        if (s := self._slice("parts")) is not None:
-            return s
         return fig.participations(*self._q)
 
-    @cached_property
+    @_per_unit
     def visits(self) -> pl.DataFrame:
         """`queries.pairing_visits` dated in the period."""
-        if (s := self._slice("visits")) is not None:
-            return s
         con, p, unit, _ = self._q
         return queries.pairing_visits(con, p.start, p.end, unit)
 
-    @cached_property
+    @_per_unit
     def roster(self) -> pl.DataFrame:
         """`queries.roster_as_of` the period's end."""
-        if (s := self._slice("roster")) is not None:
-            return s
         con, p, unit, _ = self._q
         return queries.roster_as_of(con, p.end, unit)
 
-    @cached_property
+    @_per_unit
     def registered_teams(self) -> pl.DataFrame:
         """`queries.teams_as_of` the period's end."""
-        if (s := self._slice("registered_teams")) is not None:
-            return s
         con, p, unit, _ = self._q
         return queries.teams_as_of(con, p.end, unit)
 
     # ---- figures
-    @cached_property
+    @_per_unit
     def volunteers(self) -> pl.DataFrame:
         """`figures.volunteer_figures`."""
-        if (s := self._slice("volunteers")) is not None:
-            return s
         return fig.volunteer_figures(*self._q, roster=self.roster, parts=self.parts, visits=self.visits)
 
-    @cached_property
+    @_per_unit
     def teams(self) -> pl.DataFrame:
         """`figures.team_figures`."""
-        if (s := self._slice("teams")) is not None:
-            return s
         return fig.team_figures(*self._q, volunteers=self.volunteers, activities=self.activities,
                                 parts=self.parts, teams=self.registered_teams)
 
-    @cached_property
+    @_per_unit
     def demands(self) -> pl.DataFrame:
         """`figures.demand_figures`."""
-        if (s := self._slice("demands")) is not None:
-            return s
         return fig.demand_figures(*self._q)
 
-    @cached_property
+    @_per_unit
     def pairings(self) -> pl.DataFrame:
         """`figures.pairing_figures`."""
-        if (s := self._slice("pairings")) is not None:
-            return s
         return fig.pairing_figures(*self._q)
 
-    @cached_property
+    @_per_unit
     def units(self) -> pl.DataFrame:
         """`figures.unit_figures`."""
-        if (s := self._slice("units")) is not None:
-            return s
         return fig.unit_figures(*self._q, demands=self.demands, pairings=self.pairings,
                                 counts=self.activity_counts, roster=self.roster,
                                 teams=self.registered_teams, visits=self.visits)
@@ -158,20 +150,16 @@ class PeriodFigures:
         """The one unit's row of `units` (a sliced view)."""
         return self.units.row(0, named=True)
 
-    @cached_property
+    @_per_unit
     def meetings(self) -> pl.DataFrame:
         """`figures.quarterly_meetings` of the end's year, held by the period's end."""
-        if (s := self._slice("meetings")) is not None:
-            return s
         con, p, unit, rules = self._q
         acts = self.activities if p.start == dt.date(p.end.year, 1, 1) else None
         return fig.quarterly_meetings(con, p.end.year, unit, rules, upto=p.end, activities=acts)
 
-    @cached_property
+    @_per_unit
     def inactive(self) -> pl.DataFrame:
         """`inactive.inactive` as of the period's end (the R7 list)."""
-        if (s := self._slice("inactive")) is not None:
-            return s
         con, p, unit, rules = self._q
         vols = self.volunteers if p.start == dt.date(p.end.year, 1, 1) else None
         return inactive(con, p.end, unit, rules, volunteers=vols)
