@@ -54,7 +54,7 @@ def dataset_schema() -> str:
         con = duckdb.connect(str(Path(d) / "schema.duckdb"))
         migrate(con)
         out = []
-        for name, (select, year) in TABLES.items():
+        for name, (select, year, _unit) in TABLES.items():
             cols = con.execute(f"DESCRIBE ({select})").fetchall()
             part = "partitioned by `year`" + ("" if year == "year" else f" = `{year}`") if year else "one file"
             out.append(f"### `{name}/` — {part}\n")

@@ -63,6 +63,43 @@ def test_personal_numbers_are_masked_unless_asked(tmp_path, cli, db):
             assert row == ("138****5678", number[:3] + "*" * 11 + number[-4:])
 
 
+def test_two_phones_are_masked_each_as_every_other_output_masks_them(tmp_path, cli, db):
+    from tracker.privacy import mask_phone
+
+    roster = tmp_path / "花名册.csv"
+    roster.write_text("单位名称,姓名,联系方式\n示例医院,张晓明,051184412345、13812345678\n", encoding="utf-8")
+    assert cli("load", "roster", roster, db=db).code == 0
+    out = tmp_path / "masked"
+    assert cli("export", "dataset", "--out", out, db=db).code == 0
+    (phone,) = duckdb.connect().execute(
+        f"SELECT phone FROM read_parquet('{_sql(out)}/volunteer_versions/**/*.parquet')").fetchone()
+    assert phone == mask_phone("051184412345、13812345678") and "5678" in phone and "1234567" not in phone
+
+
+def test_one_units_export_holds_none_of_another_units_rows(tmp_path, cli, db):
+    for unit, name in (("示例医院", "张晓明"), ("示例小学", "李红")):
+        teams = tmp_path / f"{unit}服务队.csv"
+        teams.write_text(f"单位名称,服务队名称\n{unit},{unit}服务队\n", encoding="utf-8")
+        assert cli("load", "teams", teams, "--as-of", "2025-01-01", db=db).code == 0
+        roster = tmp_path / f"{unit}花名册.csv"
+        roster.write_text(f"单位名称,姓名,所属服务队\n{unit},{name},\n", encoding="utf-8")
+        assert cli("load", "roster", roster, db=db).code == 0
+        acts = tmp_path / f"{unit}活动.csv"
+        acts.write_text(f"单位名称,日期,服务队,活动名称,参加人员,服务时长\n{unit},2025-03-05,{unit}服务队,义诊,{name},2\n",
+                        encoding="utf-8")
+        r = cli("load", "activities", acts, "--as-of", "2025-03-31", db=db)
+        assert r.code == 0, r.out + r.err
+    out = tmp_path / "医院"
+    r = cli("export", "dataset", "--out", out, "--unit", "示例医院", db=db)
+    assert r.code == 0, r.out + r.err
+    con = duckdb.connect()
+    read = lambda t: f"read_parquet('{_sql(out)}/{t}/**/*.parquet', hive_partitioning = true)"  # noqa: E731
+    assert con.execute(f"SELECT count(*) FROM {read('participations')}").fetchone() == (1,)
+    assert con.execute(f"SELECT DISTINCT unit FROM {read('activities')}").fetchall() == [("示例医院",)]
+    loads = con.execute(f"SELECT units FROM {read('loads')}").fetchall()
+    assert loads and all(us == ["示例医院"] for (us,) in loads)
+
+
 def test_a_file_or_a_foreign_folder_is_refused(tmp_path, cli, db):
     (tmp_path / "x.txt").write_text("x")
     r = cli("export", "dataset", "--out", tmp_path / "x.txt", db=db)

@@ -14,36 +14,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from duckdb.sqltypes import VARCHAR
 
 from tracker.atomic import replacing_folder
+from tracker.privacy import mask_id, mask_phone
 from tracker.problems import TrackerError
 
-# table → (SELECT over the database, the year expression or None for a register kept whole)
-# The year of a participation is its activity's; of a version, the year it took effect.
-TABLES: dict[str, tuple[str, str | None]] = {
-    "units": ("SELECT * FROM units", None),
-    "teams": ("SELECT * FROM teams", "year(valid_from)"),
-    "volunteers": ("SELECT * FROM volunteers", None),
-    "volunteer_versions": ("SELECT * FROM volunteer_versions", "year(valid_from)"),
-    "activities": ("SELECT * FROM activities", "year(date)"),
+# table → (SELECT over the database, the year expression or None for a register kept whole,
+#          which rows are one unit's for --unit). The year of a participation is its
+#          activity's; of a version, the year it took effect; of a load, the day it was loaded.
+_OF_UNIT = "unit = $unit"
+TABLES: dict[str, tuple[str, str | None, str]] = {
+    "units": ("SELECT * FROM units", None, _OF_UNIT),
+    "teams": ("SELECT * FROM teams", "year(valid_from)", _OF_UNIT),
+    "volunteers": ("SELECT * FROM volunteers", None, _OF_UNIT),
+    "volunteer_versions": ("SELECT * FROM volunteer_versions", "year(valid_from)", _OF_UNIT),
+    "activities": ("SELECT * FROM activities", "year(date)", _OF_UNIT),
     "participations": ("SELECT p.*, year(a.date) AS year FROM participations p JOIN activities a USING (aid)",
-                       "year"),
-    "demands": ("SELECT * FROM demands", "year(received)"),
-    "demand_history": ("SELECT * FROM demand_history", "year(changed_on)"),
-    "pairing_visits": ("SELECT * FROM pairing_visits", "year(date)"),
-    "loads": ("SELECT * FROM loads", "year(loaded_at)"),
+                       "year", "aid IN (SELECT aid FROM activities WHERE unit = $unit)"),
+    "demands": ("SELECT * FROM demands", "year(received)", _OF_UNIT),
+    "demand_history": ("SELECT * FROM demand_history", "year(changed_on)", _OF_UNIT),
+    "pairing_visits": ("SELECT * FROM pairing_visits", "year(date)", _OF_UNIT),
+    "loads": ("SELECT * FROM loads", "year(loaded_at)", "list_contains(units, $unit)"),
 }
 
-# personal numbers, masked as tracker.privacy masks them (first 3 and last 4 kept)
-_MASKED = {
-    "volunteer_versions": ("phone", "id_number"),
-    "demands": ("phone",),
+# personal numbers, masked by tracker.privacy's own functions (registered with DuckDB)
+_MASKED: dict[str, dict[str, str]] = {
+    "volunteer_versions": {"phone": "mask_phone", "id_number": "mask_id"},
+    "demands": {"phone": "mask_phone"},
 }
-
-
-def _mask_sql(col: str) -> str:
-    return (f"CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) < 8 THEN repeat('*', length({col})) "
-            f"ELSE left({col}, 3) || repeat('*', length({col}) - 7) || right({col}, 4) END AS {col}")
 
 
 @dataclass
@@ -73,27 +72,28 @@ def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | Non
 
 def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResult, year: int | None,
                   unit: str | None, unmask: bool) -> None:
-    for name, (select, year_expr) in TABLES.items():
-        masked = () if unmask else _MASKED.get(name, ())
+    for f in (mask_id, mask_phone):
+        con.create_function(f.__name__, f, [VARCHAR], VARCHAR, side_effects=False)
+    for name, (select, year_expr, of_unit) in TABLES.items():
+        masked = {} if unmask else _MASKED.get(name, {})
         cols = [r[0] for r in con.execute(f"DESCRIBE ({select})").fetchall()]
-        picked = ", ".join(_mask_sql(c) if c in masked else f'"{c}"' for c in cols)
+        picked = ", ".join(f'{masked[c]}("{c}") AS "{c}"' if c in masked else f'"{c}"' for c in cols)
         where = []
         if year is not None and year_expr is not None:
             where.append(f"({year_expr}) = {int(year)}")
-        if unit is not None and "unit" in cols:
-            where.append("unit = $unit")
+        if unit is not None:
+            where.append(of_unit)
         body = f"SELECT {picked} FROM ({select}) t" + (f" WHERE {' AND '.join(where)}" if where else "")
         target = out / name
-        params = {"unit": unit} if unit is not None and "unit" in cols else {}
+        params = {"unit": unit} if unit is not None else {}
         if year_expr is None:
             target.mkdir(parents=True)
-            con.execute(f"COPY ({body}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)", params)
+            copy = f"COPY ({body}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)"
         else:
             with_year = body if year_expr == "year" else f"SELECT *, {year_expr} AS year FROM ({body}) t"
-            con.execute(f"COPY ({with_year}) TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (year))",
-                        params)
-            target.mkdir(parents=True, exist_ok=True)  # an empty table still has its folder
-        result.rows[name] = con.execute(f"SELECT count(*) FROM ({body})", params).fetchall()[0][0]
+            copy = f"COPY ({with_year}) TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (year))"
+        result.rows[name] = con.execute(copy, params).fetchall()[0][0]  # COPY answers with its row count
+        target.mkdir(parents=True, exist_ok=True)  # an empty table still has its folder
 
 
 def _sql_path(p: Path) -> str:
