@@ -345,8 +345,8 @@ def test_a_long_check_shows_its_first_rows_failures_first_and_says_how_many(site
     """A city's check has hundreds of thousands of findings: the page stays small, the .xlsx has them all."""
     from tracker.web import views
 
-    c = site.as_("xuezhan")
-    everything = api.check(site.db, year=2025, unit=town.BLOOD, today=town.TODAY)
+    c = site.as_("admin")  # two units: each unit's findings come worst first, the page's must too
+    everything = api.check(site.db, year=2025, today=town.TODAY)
     monkeypatch.setattr(views, "SHOWN_ROWS", 5)
     page = c.get("/check?year=2025").text
     rows = re.findall(r'<tr class="row-(\w+)">', page.split('id="findings"')[1].split("</table>")[0])
@@ -634,6 +634,9 @@ def test_a_supervisors_run_has_each_of_its_units_reports_and_no_other(site):
     run = api.make_report_run(site.db, site.out, "annual", both, year=2025, today=town.TODAY)
     assert sorted(run.units) == sorted([town.BLOOD, town.HOSPITAL])
     assert any(town.BLOOD in f for f in run.pages) and any(town.HOSPITAL in f for f in run.pages)
+    (overview,) = [f for f in run.files if "各单位汇总" in f and f.endswith(".html")]
+    text = town.text_of((site.out / run.id / overview).read_text(encoding="utf-8"))
+    assert town.BLOOD in text and town.HOSPITAL in text
     one = api.Scope("supervisor", "y", town.DISTRICT, frozenset({town.DISTRICT, town.HOSPITAL}))
     run = api.make_report_run(site.db, site.out, "annual", one, year=2025, today=town.TODAY)
     assert run.units == [town.HOSPITAL] and not any(town.BLOOD in f for f in run.files)

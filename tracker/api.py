@@ -397,12 +397,14 @@ def report(
     progress: Callable[[int, int, str], None] | None = None,
     workers: int | None = None,
     templates: PathLike | None = None,
+    units: list[str] | None = None,
 ) -> ReportResult:
     """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it
     in `formats` (default: `reports.output.DEFAULT_FORMATS`). `progress(done, total, unit)` is
     called as each file set is written; `workers` chart-drawing processes (default: one per core
     for a run of many units). `templates`: a folder of the office's template overrides, searched
-    before ./reports/templates and the built-in ones (docs/reports.md, "Your own templates")."""
+    before ./reports/templates and the built-in ones (docs/reports.md, "Your own templates").
+    `units` (without `unit`): only these units, and their overview (a supervisor's units)."""
     from tracker.render.env import template_dirs
     from tracker.reports.make import check_formats, make_reports
     from tracker.reports.output import DEFAULT_FORMATS
@@ -416,7 +418,7 @@ def report(
     with connect(db, read_only=True) as con:
         a = Assessment(con, _rules(rules), unit, req.today)
         made = make_reports(a, spec, req, out, formats, progress=progress, workers=workers,
-                            templates=Path(templates) if templates is not None else None)
+                            templates=Path(templates) if templates is not None else None, only=units)
     return ReportResult(spec, made.paths, made.summaries, made.overview)
 
 
@@ -547,8 +549,7 @@ def template(kind: str, out: PathLike) -> Path:
     """Write a blank ledger of KIND (.xlsx with an example row and notes, or .csv)."""
     from tracker.exports.templates import write_template
 
-    check_kind(kind)
-    return write_template(kind, Path(out))
+    return write_template(check_kind(kind), Path(out))
 
 
 if TYPE_CHECKING:  # 附件1's writers load python-docx: imported when used
@@ -591,10 +592,11 @@ def review(
     waits. `limit_days` of the result is the rules' `application_review_days`; `account` is
     recorded with the review as with a load (default: the command line's)."""
     day = parse_date_option(date, "--date")
+    limit = _rules(rules).application_review_days  # a bad rules file stops the review before it writes
     with connect(db, create=False) as con:
         result = review_applications(con, unit, list(approve), day, today or dt.date.today(),
                                      account or cli_account())
-    result.limit_days = _rules(rules).application_review_days
+    result.limit_days = limit
     return result
 
 
@@ -1021,13 +1023,11 @@ def make_report_run(db: PathLike | None, out_root: PathLike, name: str, scope: S
         raise TrackerError("还没有可以生成报告的单位数据。请先导入台账。")
     run_id = secrets.token_hex(8)
     folder = Path(out_root) / run_id
-    # one unit, or every unit with their overview; a supervisor's units one by one (no overview yet)
-    runs = [names[0]] if len(names) == 1 else [None] if scope.everything else names
-    paths: list[Path] = []
-    for u in runs:
-        made = report(db, name, year=year, quarter=quarter, as_of=as_of, unit=u, out_dir=folder, rules=rules,
-                      today=today)
-        paths += made.paths
+    # one unit; or every unit in scope, with their overview
+    made = report(db, name, year=year, quarter=quarter, as_of=as_of, unit=names[0] if len(names) == 1 else None,
+                  units=None if scope.everything or len(names) == 1 else names, out_dir=folder, rules=rules,
+                  today=today)
+    paths = made.paths
     run = ReportRun(run_id, name, made.spec.title, names, dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
                     made_by, {"year": year, "quarter": quarter, "as_of": str(as_of) if as_of else None},
                     [p.name for p in paths])

@@ -16,8 +16,7 @@ import polars as pl
 from tracker.exports.application import write_blank_application
 from tracker.ingest.columns import Column
 from tracker.ingest.forms import FormKind
-from tracker.ingest.kinds import KIND_ALIASES, KINDS
-from tracker.problems import TrackerError
+from tracker.ingest.kinds import KINDS
 from tracker.render.files import Document, write_document
 from tracker.render.xlsx import FormSheet, GuideSheet
 
@@ -47,10 +46,7 @@ def header_text(c: Column) -> str:
 
 
 def _kind(kind: str):
-    kind = KIND_ALIASES.get(kind, kind)
-    if kind not in KINDS:
-        listed = "、".join(f"{k}（{v.name}）" for k, v in KINDS.items())
-        raise TrackerError(f"未知的台账类型“{kind}”，可选：{listed}。", code=2)
+    """The kind's declaration (`kind` as `api.check_kind` resolved it: a key of KINDS)."""
     return KINDS[kind]
 
 

@@ -20,6 +20,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from tracker.assess.assessment import Assessment
 from tracker.atomic import ensure_folder
 from tracker.problems import TrackerError
@@ -67,10 +69,12 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
 
 def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
                  formats: tuple[str, ...], progress: Progress | None = None,
-                 workers: int | None = None, templates: Path | None = None) -> Made:
-    """Build and write every unit's report, then the overview when the run covers several units."""
+                 workers: int | None = None, templates: Path | None = None,
+                 only: list[str] | None = None) -> Made:
+    """Build and write every unit's report (or `only` these units'), then the overview when the
+    run covers several units."""
     spec.check(req)
-    units = a.units
+    units = a.units if only is None else [u for u in a.units if u in set(only)]
     if not units:
         raise TrackerError("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册和台账。")
     require_data(a.months_loaded, req.year, units)
@@ -102,7 +106,8 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
             finish(*pending.popleft())
     if several:
         assert first_header is not None
-        made.overview = overview.build(spec, made.summaries, first_header, a.months_loaded, req)
+        loaded = a.months_loaded if only is None else a.months_loaded.filter(pl.col("unit").is_in(units))
+        made.overview = overview.build(spec, made.summaries, first_header, loaded, req)
         made.paths.extend(write_report(made.overview, out_dir, formats, templates))
         if progress:
             progress(total, total, made.overview.unit)

@@ -34,9 +34,9 @@ from tracker.web.common import (
     page,
     visible_unit,
 )
+from tracker.words import LEVEL_WORDS, LEVELS
 
 FORM_TITLES = {"roster": "附件2 志愿者花名册", "teams": "附件3 服务队登记表", "summary": "附件4 组队情况汇总表"}
-LEVELS = {"fail": "未通过", "warn": "提醒", "pass": "通过"}
 UPLOAD_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".csv"}
 # the CLI's words in engine messages, said as the upload page says them
 PAGE_WORDS = (("--unit 指定的", "页面上选择的单位"), ("--unit", "“单位”选项"), ("--month", "“上报月份”"),
@@ -218,11 +218,10 @@ async def check_page(request: Request, w: Who) -> Response:
     day, reminders = await call(request, lambda: api.reminder_list(c.db, w.scope, remind, args["unit"], c.today(),
                                                                    c.rules))
     # a city's findings run to hundreds of thousands: the page shows the first rows, failures first
-    order = {"fail": 0, "warn": 1, "pass": 2}
-    shown = sorted(result.findings, key=lambda f: order.get(f.level, 3))[:SHOWN_ROWS]
+    shown = sorted(result.findings, key=lambda f: LEVELS.index(f.level))[:SHOWN_ROWS]
     return page(request, "check.html", title="考评检查", result=result, args=args, units=w.scope.among(units),
-                teams=teams, rule_titles=RULE_TITLES, levels=LEVELS, remind=day, reminders=reminders[:SHOWN_ROWS],
-                shown=shown, reminders_total=len(reminders), shown_rows=SHOWN_ROWS,
+                teams=teams, rule_titles=RULE_TITLES, levels=LEVEL_WORDS, remind=day, reminders=reminders[:SHOWN_ROWS],
+                shown=shown, reminders_total=len(reminders),
                 query={k: v for k, v in request.query_params.items() if k != "remind"})
 
 
