@@ -88,3 +88,16 @@ def test_the_corpus_covers_every_problem_as_xlsx_and_gbk_csv():
     for p in REAL.glob("*.csv"):
         text = p.read_bytes()
         assert text.decode("gbk") and not text.startswith(b"\xef\xbb\xbf"), p.name
+
+
+def test_hours_from_time_ranges_count_as_a_ledger_for_sheet_all_and_the_kind_guess(unit_db_template, tmp_path, cli):
+    """A file without an hours column whose dates are ranges with times is still an activities ledger."""
+    from tracker.ingest.batch import guess_kind
+
+    f = REAL / "activities-date-range.xlsx"
+    assert guess_kind(f).kind == "activities"
+    db = tmp_path / "t.duckdb"
+    shutil.copy(unit_db_template, db)
+    r = cli("load", "activities", f, "--sheet", "all", "--json", db=db)
+    assert r.code == 0, r.out + r.err
+    assert json.loads(r.out)["loaded"][0]["counts"]["参加记录"] == 2

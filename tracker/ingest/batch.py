@@ -56,7 +56,7 @@ def guess_kind(path: Path, sheet: str | None = None) -> KindGuess:
             table = locate(s, k, path.name)
             if table is None:
                 continue
-            complete = all(c.key in table.present for c in k.required if c.key != "unit")
+            complete = not table.missing
             score = (int(complete), len(table.present))
             scores[key] = max(scores.get(key, 0), len(table.present))
             if score > best:

@@ -21,7 +21,7 @@ import polars as pl
 from tracker.ingest.columns import Kind, header_index, header_unit, known_headers, normalize_header
 from tracker.ingest.read import ROW, Sheet
 from tracker.problems import Problem
-from tracker.values import clean_text, span_hours
+from tracker.values import RANGE_SEP, clean_text, span_hours
 
 HEADER_SCAN_ROWS = 40
 # a total row's first non-empty cell: 合计, 总计, 小计, 总合计, 本月合计, 总计 4 支 …
@@ -68,6 +68,7 @@ class Table:
     unknown: list[tuple[str, str | None]] = field(default_factory=list)  # unread headers, closest known
     form: str | None = None  # set when the sheet is a one-record form of label/value pairs
     notes: list[str] = field(default_factory=list)  # 注 and sign-off lines under the table
+    missing: list[str] = field(default_factory=list)  # headers of required columns it lacks (`missing_columns`)
 
 
 def _dedupe(cells: list[str | None]) -> list[str]:
@@ -295,7 +296,8 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
         unknown=h.unknown,
         notes=notes,
     )
-    if missing_columns(table, kind):
+    table.missing = missing_columns(table, kind)
+    if table.missing:
         labels = _form_labels(head, index, norm)
         if labels:
             table.form = "、".join(f"“{x}”" for x in dict.fromkeys(labels[:4]))
@@ -321,15 +323,17 @@ def missing_columns(table: Table, kind: Kind) -> list[str]:
 
 
 def _has_range(table: Table, start: str) -> bool:
-    """Does any cell of the start column hold a range with times ("08:00 至 11:00")?"""
+    """Does a cell of the start column hold a range with times ("08:00 至 11:00")? Only cells
+    written as a range are parsed, the first thousand of them: the answer is the file's layout."""
     if start not in table.present or table.rows.height == 0:
         return False
-    return table.rows.select(span_hours(pl.col(start)).is_not_null().any()).item()
+    ranges = table.rows.select(pl.col(start)).filter(pl.col(start).str.contains(RANGE_SEP)).head(1000)
+    return ranges.height > 0 and ranges.select(span_hours(pl.col(start)).is_not_null().any()).item()
 
 
 def missing_message(table: Table, kind: Kind) -> str | None:
     """What a user reads when required columns are missing: in the file's and the ledger's words."""
-    absent = missing_columns(table, kind)
+    absent = table.missing
     if not absent:
         return None
     if table.form:

@@ -128,10 +128,9 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def ledger_shaped(table: Table | None, kind: Kind) -> bool:
-    """A sheet holding this ledger: every required column (but the unit) and at least one row."""
-    return table is not None and table.rows.height > 0 and all(
-        c.key in table.present for c in kind.required if c.key != "unit")
+def ledger_shaped(table: Table | None) -> bool:
+    """A sheet holding its ledger: every required column (`layout.missing_columns`) and at least one row."""
+    return table is not None and table.rows.height > 0 and not table.missing
 
 
 def open_tables(path: Path, kind: Kind, opts: LoadOptions) -> tuple[list[Table], list[str]]:
@@ -143,7 +142,7 @@ def open_tables(path: Path, kind: Kind, opts: LoadOptions) -> tuple[list[Table],
     """
     sheets = read_file(path, opts.sheet)
     located = [locate(sheet, kind, path.name, opts.aliases.get(kind.key), opts.fill) for sheet in sheets]
-    shaped = [t for t in located if ledger_shaped(t, kind)]
+    shaped = [t for t in located if ledger_shaped(t)]
     if opts.sheet == "all" and shaped:
         return shaped, []
     chosen = shaped[0] if shaped else next((t for t in located if t is not None), None)
