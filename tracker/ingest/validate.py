@@ -49,8 +49,10 @@ def problems_where(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Ex
 
 def _fast(type_: str, raw: pl.Expr, per: float = 1.0) -> pl.Expr | None:
     """A cheap parse for the common spelling; what it leaves null gets the full parser."""
-    if type_ == "date":
-        return raw.str.to_date("%Y-%m-%d", strict=False)
+    if type_ == "date":  # a day, or a day with its time as platforms export it
+        return pl.coalesce(raw.str.to_date("%Y-%m-%d", strict=False),
+                           *(raw.str.to_datetime(f, strict=False).dt.date() for f in ("%Y-%m-%d %H:%M",
+                                                                                     "%Y-%m-%d %H:%M:%S")))
     if type_ in ("hours", "float"):
         v = raw.cast(pl.Float64, strict=False)
         # plain decimals only: "1e1", "inf" or "nan" are not how anyone writes hours
