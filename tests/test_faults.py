@@ -229,8 +229,23 @@ def test_backup_waits_for_nobody_it_is_refused_while_another_program_writes(unit
 
 
 def test_a_failed_commit_keeps_its_own_error_not_the_rollback(tmp_path):
-    from tracker.ingest.pipeline import _rollback
+    """A COMMIT that fails (a full disk) has ended the transaction; the user sees its error, not
+    ROLLBACK's "no transaction is active"."""
+    from tracker.store.db import transaction
+
+    class FullDisk:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                self.con.execute("ROLLBACK")  # as DuckDB leaves it after a failed commit
+                raise duckdb.IOException("could not write: No space left on device")
+            return self.con.execute(sql, *args)
 
     con = duckdb.connect(str(tmp_path / "x.duckdb"))
-    _rollback(con)  # no transaction is active: nothing raised, so the original error is the one shown
+    con.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(duckdb.IOException, match="No space left"), transaction(FullDisk(con)):
+        con.execute("INSERT INTO t VALUES (1)")
+    assert con.execute("SELECT count(*) FROM t").fetchall() == [(0,)]
     con.close()

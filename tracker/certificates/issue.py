@@ -28,22 +28,21 @@ from tracker.periods import Period
 from tracker.problems import TrackerError
 from tracker.reports.model import file_part
 from tracker.rules import Rules
+from tracker.store.db import transaction
 
 
 def _issue(con: duckdb.DuckDBPyConnection, jobs: list[tuple[ServiceRecord, Path]], today: dt.date,
            unmask: bool, templates: str | Path | None) -> list[tuple[Certificate, Path]]:
     done: list[tuple[Certificate, Path]] = []
-    con.execute("BEGIN TRANSACTION")
     try:
-        certs = [Certificate(record, serials.issue(con, record, today, out.name), today, unmask)
-                 for record, out in jobs]
-        pages = [c for c, (_, out) in zip(certs, jobs, strict=True) if out.suffix.lower() == ".html"]
-        chars = document.face_characters(pages, templates) if pages else None
-        for c, (_, out) in zip(certs, jobs, strict=True):
-            done.append((c, document.write(c, out, templates, chars)))
-        con.execute("COMMIT")
+        with transaction(con):
+            certs = [Certificate(record, serials.issue(con, record, today, out.name), today, unmask)
+                     for record, out in jobs]
+            pages = [c for c, (_, out) in zip(certs, jobs, strict=True) if out.suffix.lower() == ".html"]
+            chars = document.face_characters(pages, templates) if pages else None
+            for c, (_, out) in zip(certs, jobs, strict=True):
+                done.append((c, document.write(c, out, templates, chars)))
     except BaseException:
-        con.execute("ROLLBACK")
         for _, p in done:
             p.unlink(missing_ok=True)
         raise

@@ -25,6 +25,7 @@ from tracker.ingest.pipeline import _fault_pause as fault_pause
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import parse_table
 from tracker.problems import Problem, TrackerError
+from tracker.store.db import transaction
 
 # files a folder of forms may also hold that are not forms (photos, scans): skipped with a note
 _NOT_FORMS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".pdf", ".txt", ".db", ".ini"}
@@ -127,8 +128,7 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
             r.months.append(month)
     if opts.dry_run:
         return results
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         load_ids: dict[int, int] = {}
         for i, r in index_of_file.items():
             if r.status != "checked":
@@ -141,10 +141,6 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
                 rows=len(mine), replaced=opts.replace, account=opts.account)
         outcomes = prepared.write(con, load_ids)
         fault_pause()
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     for n, form in enumerate(forms, start=1):
         r = index_of_file[form.file_index]
         r.status = "loaded"

@@ -24,7 +24,7 @@ from tracker.ingest.layout import Table, locate, missing_message, no_header_hint
 from tracker.ingest.read import CSV_SUFFIXES, ROW, read_file, unreadable_reason
 from tracker.ingest.validate import check_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
-from tracker.store.db import last_backup
+from tracker.store.db import last_backup, transaction
 from tracker.store.queries import unit_names
 from tracker.values import clean_text, parse_user_date
 
@@ -254,15 +254,6 @@ def _check_file_date(ctx: FileContext) -> None:
                   f"{(day - opts.today).days} 天，年份是否写错？（规则 file_date_future_days）")
 
 
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back after a failure; a failed COMMIT has already ended the transaction, and its error
-    (a full disk, say) is the one to report, not "no transaction is active"."""
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass
-
-
 def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Table, label: str, digest: str,
               opts: LoadOptions, other_sheets: list[str] = ()) -> FileResult:
     """Validate one table of a file and, if it has no errors, store it in one transaction."""
@@ -318,8 +309,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         result.message = "将删除已导入的记录，尚未确认，未做任何改动"
         return result
     opts.step("写入数据库")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         load_id = record_load(
             con, kind=kind_key, file_name=label, file_path=str(path.resolve()), file_hash=digest,
             sheet=table.sheet, units=prepared.units, months=prepared.months, as_of=ctx.file_date,
@@ -329,10 +319,6 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
             con.executemany("INSERT INTO replaced VALUES (?, ?, ?, ?)",
                             [(load_id, m, w, n) for m, c in plan.rows.items() for w, n in c.items()])
         _fault_pause()
-        con.execute("COMMIT")
-    except BaseException:
-        _rollback(con)
-        raise
     return result
 
 

@@ -23,6 +23,7 @@ from tracker.ingest.resolve import SPLIT_RE, match_people
 from tracker.notice import APPLICANT
 from tracker.privacy import mask_phone
 from tracker.problems import Problem, TrackerError
+from tracker.store.db import transaction
 from tracker.store.queries import frame, select_units, unit_names
 
 REVIEW_KIND = "review"  # the `loads` kind of a review
@@ -118,13 +119,8 @@ def _write(con: duckdb.DuckDBPyConnection, unit: str, day: dt.date, todo: pl.Dat
         pl.int_range(1, pl.len() + 1).alias(ROW),
     ).drop("valid_from__cur")
     digest = hashlib.sha256(f"{unit}|{day}|{sorted(rows['vid'].to_list())}".encode()).hexdigest()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         load_id = record_load(con, kind=REVIEW_KIND, file_name="审核登记（tracker review）", file_hash=digest,
                               units=[unit], months=[day.strftime("%Y-%m")], as_of=day, rows=rows.height,
                               account=account)
         write_people(con, rows.with_columns(pl.lit(load_id).alias("load_id")), new=lambda fresh: fresh)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -154,3 +154,21 @@ def connect(
         raise
     finally:
         _close(con)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT, or ROLLBACK on any failure, the failure raised as it was.
+
+    A failed COMMIT (a full disk) has already ended the transaction: ROLLBACK's own
+    "no transaction is active" must not hide the error the user needs to see."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
