@@ -88,7 +88,6 @@ _UNITS = {
     "hours": "hours", "分钟": "minutes", "分": "minutes", "min": "minutes", "mins": "minutes",
     "minute": "minutes", "minutes": "minutes",
 }
-UNIT_WORDS = {"hours": "小时", "minutes": "分钟"}
 
 
 def _nfkc(text: str) -> str:

@@ -174,9 +174,12 @@ def unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def check_count(ctx: FileContext, typed: pl.DataFrame, column: str, header: str, least: int, most: int) -> None:
-    """A count (people, members) outside [least, most] is a typo: 2147483648 党员 is refused, not stored."""
-    ctx.add_frame(problems_where(typed, (pl.col(column) < least) | (pl.col(column) > most), header,
-                                 pl.col(column).cast(pl.String), f"数字不合理（应在 {least} 到 {most} 之间）"))
+    """A count (people, members) outside [least, most] is a typo: 2147483648 党员 is refused, not stored;
+    below zero it is said so."""
+    col, value = pl.col(column), pl.col(column).cast(pl.String)
+    out_of_range = f"数字不合理（应在 {least} 到 {most} 之间）"
+    ctx.add_frame(problems_where(typed, col < least, header, value, "不能为负数" if least == 0 else out_of_range))
+    ctx.add_frame(problems_where(typed, col > most, header, value, out_of_range))
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> int:

@@ -20,8 +20,14 @@ from tracker.ingest.common import record_load
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.forms import FormBatch, FormKind, ReadForm, read_forms
 from tracker.ingest.labelgrid import FORM_SUFFIXES, OLD_FORMATS
-from tracker.ingest.pipeline import ANY_SHEET, FileResult, earlier_load, file_digest
-from tracker.ingest.pipeline import _fault_pause as fault_pause
+from tracker.ingest.pipeline import (
+    ANY_SHEET,
+    FileResult,
+    earlier_load,
+    fault_pause,
+    file_digest,
+    unchanged_result,
+)
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import parse_table
 from tracker.problems import Problem, TrackerError
@@ -92,9 +98,7 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
             seen[digest] = label
             prev = earlier_load(con, kind.key, digest, ANY_SHEET) if digest else None
             if prev and not prev[2] and not opts.replace:
-                result.status = "unchanged"
-                result.message = (f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，"
-                                  "未做任何改动")
+                results[-1] = unchanged_result(label, kind.key, prev, None)
                 continue
             found, warnings = read_forms(path, label, kind, i, opts.sheet)
         except TrackerError as e:
@@ -118,9 +122,8 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
         file_of[p.file].problems.append(p)
     if batch.problems.errors:
         return _refused(results)
-    index_of_file = {i: r for i, r in enumerate(results)}
     for n, form in enumerate(forms, start=1):
-        r = index_of_file[form.file_index]
+        r = results[form.file_index]
         if prepared.units[n] not in r.units:
             r.units.append(prepared.units[n])
         month = prepared.dates[n].strftime("%Y-%m")
@@ -130,7 +133,7 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
         return results
     with transaction(con):
         load_ids: dict[int, int] = {}
-        for i, r in index_of_file.items():
+        for i, r in enumerate(results):
             if r.status != "checked":
                 continue
             mine = [n for n, f in enumerate(forms, start=1) if f.file_index == i]
@@ -142,7 +145,7 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
         outcomes = prepared.write(con, load_ids)
         fault_pause()
     for n, form in enumerate(forms, start=1):
-        r = index_of_file[form.file_index]
+        r = results[form.file_index]
         r.status = "loaded"
         r.counts[outcomes[n]] = r.counts.get(outcomes[n], 0) + 1
     return results

@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from tracker.ingest.columns import Kind
+from tracker.ingest.columns import Kind, normalize_header
 from tracker.ingest.context import LoadOptions
-from tracker.ingest.labelgrid import Found, Reading, find_fields, normalize_label, read_grids
+from tracker.ingest.labelgrid import Found, Reading, find_fields, read_grids
 from tracker.problems import Problem, Problems, TrackerError
 
 
@@ -45,15 +45,15 @@ class FormKind(Kind):
         out: dict[str, str | None] = {}
         for c in self.columns:
             for n in (c.header, *c.also):
-                out.setdefault(normalize_label(n), c.key)
+                out.setdefault(normalize_header(n), c.key)
         for n in self.labels:
-            out.setdefault(normalize_label(n), None)
+            out.setdefault(normalize_header(n), None)
         return out
 
     def recognises(self, reading: Reading, text: str) -> bool:
         plain = "".join(text.split())
         titled = any(w in plain for w in self.title_words)
-        marks = sum(normalize_label(m) in reading.labels for m in self.marks)
+        marks = sum(normalize_header(m) in reading.labels for m in self.marks)
         required = all(c.key in reading.fields for c in self.required)
         return required and (titled or marks >= self.marks_needed)
 

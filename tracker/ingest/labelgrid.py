@@ -75,11 +75,6 @@ class Reading:
     label_rows: list[int] = field(default_factory=list)  # the grid row of each field label found alone in a cell
 
 
-def normalize_label(text: str) -> str:
-    """"姓　　名" → "姓名"; "志愿服务\\n经历" → "志愿服务经历"; "照片（2寸彩照）" → "照片"; "手机：" → "手机"."""
-    return normalize_header(text).rstrip(":")
-
-
 def clean(text: str | None) -> str | None:
     """A value as stored: trimmed (full-width spaces too); empty is None."""
     if text is None:
@@ -292,7 +287,7 @@ def find_fields(grid: Grid, index: dict[str, str | None]) -> Reading:
         for c, cell in enumerate(row):
             if cell.text is None or cell.key in exact:
                 continue
-            norm = normalize_label(cell.text)
+            norm = normalize_header(cell.text)
             if norm in index:
                 exact[cell.key] = (r, c, index[norm])
                 labels.add(norm)
@@ -331,7 +326,7 @@ def find_fields(grid: Grid, index: dict[str, str | None]) -> Reading:
             text = cell.text
             matches = list(inline.finditer(text))
             for i, m in enumerate(matches):
-                norm = normalize_label(m.group(1))
+                norm = normalize_header(m.group(1))
                 labels.add(norm)
                 key = index.get(norm)
                 if key is None:

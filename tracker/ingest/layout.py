@@ -94,19 +94,11 @@ def _closest(text: str, known: dict[str, tuple[str, bool]]) -> str | None:
     return best[2] if best and best[0] >= 0.6 else None
 
 
-class _Norm(dict):
-    """normalize_header, once per distinct cell text."""
-
-    def __missing__(self, text: str) -> str:
-        self[text] = v = normalize_header(text)
-        return v
+def _score(row: list[str | None], index: dict[str, str]) -> int:
+    return len({index[normalize_header(c)] for c in row if c and normalize_header(c) in index})
 
 
-def _score(row: list[str | None], index: dict[str, str], norm: _Norm) -> int:
-    return len({index[norm[c]] for c in row if c and norm[c] in index})
-
-
-def _form_labels(head: list[tuple], index: dict[str, str], norm: _Norm) -> list[str]:
+def _form_labels(head: list[tuple], index: dict[str, str]) -> list[str]:
     """The labels of a one-record form ("活动名称 | 敬老院慰问 | 活动时间 | 2026-03-05"): known
     headers followed by a value in the same row, or "标签：值" in one cell; [] unless they name
     at least three columns over at least two rows."""
@@ -118,17 +110,17 @@ def _form_labels(head: list[tuple], index: dict[str, str], norm: _Norm) -> list[
         found = 0
         for i, c in enumerate(cells):
             label = None
-            if norm[c] in index:
+            if normalize_header(c) in index:
                 nxt = cells[i + 1] if i + 1 < len(cells) else None
-                if nxt is not None and norm[nxt] not in index:
+                if nxt is not None and normalize_header(nxt) not in index:
                     label = c
             else:
                 m = re.match(r"^([^:：]{1,12})[:：]\s*\S", c)
-                if m and norm[m.group(1)] in index:
+                if m and normalize_header(m.group(1)) in index:
                     label = m.group(1)
-            if label is not None and index[norm[label]] != "unit":
+            if label is not None and index[normalize_header(label)] != "unit":
                 found += 1
-                keys.add(index[norm[label]])
+                keys.add(index[normalize_header(label)])
                 labels.append(label)
         rows += found > 0
     return labels if rows >= 2 and len(keys) >= 3 else []
@@ -158,7 +150,7 @@ class _Header:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str], norm: _Norm,
+def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str],
                  aliases: Mapping[str, tuple[str, ...]] | None, kind: Kind, label: str, row: int) -> _Header:
     h = _Header()
     known: dict[str, tuple[str, bool]] | None = None  # for suggestions, made when a header is unknown
@@ -166,7 +158,7 @@ def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str], norm
         if not text or not text.strip():
             h.blank.append((col, i))
             continue
-        key = index.get(norm[text])
+        key = index.get(normalize_header(text))
         if key is None:
             if text.strip() not in {t for t, _ in h.unknown}:
                 known = known if known is not None else known_headers(kind, aliases)
@@ -230,16 +222,15 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     cells win where they are not blank.
     """
     index = header_index(kind, aliases)
-    norm = _Norm()
     cells = sheet.cells
     data_cols = [c for c in cells.columns if c != ROW]
     head = cells.head(HEADER_SCAN_ROWS).select(data_cols).rows()
-    scores = [_score(list(r), index, norm) for r in head]
+    scores = [_score(list(r), index) for r in head]
     if not scores or max(scores) == 0:
         return None
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
     header_row = int(cells[ROW][best])
-    h = _read_header(head[best], data_cols, index, norm, aliases, kind, label, header_row)
+    h = _read_header(head[best], data_cols, index, aliases, kind, label, header_row)
     problems = h.problems
     facts = _facts([" ".join(_dedupe(list(r))) for r in head[:best]],
                    {"unit": None, "staff": None, "date": None, "parent": None})
@@ -298,7 +289,7 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     )
     table.missing = missing_columns(table, kind)
     if table.missing:
-        labels = _form_labels(head, index, norm)
+        labels = _form_labels(head, index)
         if labels:
             table.form = "、".join(f"“{x}”" for x in dict.fromkeys(labels[:4]))
     return table

@@ -203,12 +203,12 @@ def earlier_load(con: duckdb.DuckDBPyConnection, kind: str, digest: str,
     return name, when, since
 
 
-def _unchanged(label: str, kind: str, prev: tuple[str, dt.datetime, str | None], sheet: str | None) -> FileResult:
+def unchanged_result(label: str, kind: str, prev: tuple[str, dt.datetime, str | None], sheet: str | None) -> FileResult:
     return FileResult(label, kind, "unchanged", sheet=sheet,
                       message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
 
 
-def _fault_pause() -> None:
+def fault_pause() -> None:
     """Fault injection for the kill test: with TRACKER_FAULT_PAUSE=FILE, the loader
     writes FILE once every record is written but not committed, then waits."""
     import os
@@ -224,20 +224,21 @@ def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     """Load one file: one result per sheet loaded (one, unless --sheet all)."""
     kind = KINDS[kind_key]
     label = path.name
+    known: dict[str | None, tuple | None] = {}  # earlier loads already looked up, by sheet
     try:
         digest = file_digest(path) if path.is_file() else ""
         if digest and opts.sheet is None and path.suffix.lower() in CSV_SUFFIXES and not opts.replace:
             # a CSV loaded before is known by its hash: no need to read it again
-            prev = earlier_load(con, kind_key, digest, None)
+            prev = known[None] = earlier_load(con, kind_key, digest, None)
             if prev and prev[2] is None:
-                return [_unchanged(label, kind_key, prev, None)]
+                return [unchanged_result(label, kind_key, prev, None)]
         opts.step("读取文件")
         tables, others = open_tables(path, kind, opts)
     except TrackerError as e:
         return [FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, e.message)])]
     several = len(tables) > 1 or bool(others) or opts.sheet is not None  # then say which sheet
     return [load_file(con, kind, path, t, f"{label}［{t.sheet}］" if several and t.sheet else label, digest, opts,
-                      others) for t in tables]
+                      others, known) for t in tables]
 
 
 def _check_file_date(ctx: FileContext) -> None:
@@ -255,12 +256,15 @@ def _check_file_date(ctx: FileContext) -> None:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Table, label: str, digest: str,
-              opts: LoadOptions, other_sheets: list[str] = ()) -> FileResult:
-    """Validate one table of a file and, if it has no errors, store it in one transaction."""
+              opts: LoadOptions, other_sheets: list[str] = (), known: dict | None = None) -> FileResult:
+    """Validate one table of a file and, if it has no errors, store it in one transaction.
+    `known`: earlier loads of this file the caller already looked up, by sheet."""
     kind_key = kind.key
-    prev = earlier_load(con, kind_key, digest, table.sheet) if digest else None
+    known = known or {}
+    prev = (known[table.sheet] if table.sheet in known else earlier_load(con, kind_key, digest, table.sheet)
+            if digest else None)
     if prev and prev[2] is None and not opts.replace:
-        return _unchanged(label, kind_key, prev, table.sheet)
+        return unchanged_result(label, kind_key, prev, table.sheet)
     ctx = FileContext(path, label, digest, kind, table, _file_date(table, opts), opts, Problems())
     ctx.problems.extend(table.problems)
     if prev and prev[2]:
@@ -318,7 +322,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         if plan is not None and plan.rows:  # what was deleted, so an earlier load of these months is known replaced
             con.executemany("INSERT INTO replaced VALUES (?, ?, ?, ?)",
                             [(load_id, m, w, n) for m, c in plan.rows.items() for w, n in c.items()])
-        _fault_pause()
+        fault_pause()
     return result
 
 

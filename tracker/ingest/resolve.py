@@ -13,9 +13,8 @@ from tracker.ingest.read import ROW
 from tracker.ingest.validate import empty_problems, problems_where
 from tracker.problems import suggest
 from tracker.store.queries import frame
-from tracker.values import PEOPLE_SPLIT, split_people
+from tracker.values import split_people
 
-SPLIT_RE = PEOPLE_SPLIT  # what separates names in a list (values.split_people)
 NAME_LAST4_RE = r"^(.+?)[(（](\d{4})[)）]$"
 
 

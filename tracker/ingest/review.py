@@ -19,12 +19,13 @@ import polars as pl
 from tracker.ingest.common import record_load
 from tracker.ingest.kinds.roster import PERSON_FIELDS, write_people
 from tracker.ingest.read import ROW
-from tracker.ingest.resolve import SPLIT_RE, match_people
+from tracker.ingest.resolve import match_people
 from tracker.notice import APPLICANT
 from tracker.privacy import mask_phone
 from tracker.problems import Problem, TrackerError
 from tracker.store.db import transaction
 from tracker.store.queries import frame, select_units, unit_names
+from tracker.values import PEOPLE_SPLIT
 
 REVIEW_KIND = "review"  # the `loads` kind of a review
 
@@ -107,7 +108,7 @@ def review(con: duckdb.DuckDBPyConnection, unit: str | None, approve: list[str],
 
 
 def _split(text: str) -> list[str]:
-    return [t for t in re.split(SPLIT_RE, text.strip()) if t]
+    return [t for t in re.split(PEOPLE_SPLIT, text.strip()) if t]
 
 
 def _write(con: duckdb.DuckDBPyConnection, unit: str, day: dt.date, todo: pl.DataFrame,

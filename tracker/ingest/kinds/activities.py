@@ -148,7 +148,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         removed = 0
         if replacing:
             where, params = in_months("date"), [units, swapped]
-            removed = con.execute(f"SELECT count(*) FROM activities WHERE {where}", params).fetchall()[0][0]
+            removed = sum(n.get("活动", 0) for n in (replaces or {}).values())  # counted for the plan
             con.execute(f"DELETE FROM participations WHERE aid IN (SELECT aid FROM activities WHERE {where})", params)
             con.execute(f"DELETE FROM activities WHERE {where}", params)
         existing = frame(con, """

@@ -57,7 +57,6 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
                                  "正式党员人数不能多于党员人数"))
     for key, header in (("party_members", "党员人数"), ("staff", "单位人数"), ("formal_members", "正式党员人数"),
                         ("team_count", "党员志愿服务队数"), ("volunteer_count", "党员志愿者人数")):
-        ctx.add_frame(problems_where(typed, pl.col(key) < 0, header, pl.col(key).cast(pl.String), "不能为负数"))
         check_count(ctx, typed, key, header, 0, MOST)
     _check_totals(ctx, typed, [("party_members", "党员人数"), ("team_count", "党员志愿服务队数"),
                                ("volunteer_count", "党员志愿者人数")])
