@@ -179,6 +179,5 @@ def test_complete_coverage_is_marked(tmp_path):
     cov = env.coverage(df, D(2026, 1, 1), D(2026, 3, 31), kinds=["activities"])
     assert cov[0].complete
     h = env.Header(title="t", unit="甲", start=D(2026, 1, 1), end=D(2026, 3, 31), coverage=cov)
-    out = env.write_page(tmp_path / "p.html", "base.html", header=h)
-    text = out.read_text(encoding="utf-8")
+    text = env.render("base.html", header=h)
     assert "完整" in text and "2026-01 至 2026-03" in text and "缺 " not in text

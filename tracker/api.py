@@ -31,7 +31,7 @@ from tracker.atomic import check_folder, write_text
 from tracker.ingest.context import LoadOptions, ReplacePlan
 from tracker.ingest.formload import load_forms
 from tracker.ingest.forms import FormKind
-from tracker.ingest.kinds import KIND_ALIASES, KINDS, MONTHLY_KINDS
+from tracker.ingest.kinds import KINDS, MONTHLY_KINDS, kind_key
 from tracker.ingest.pipeline import FileResult, load_path
 from tracker.ingest.review import ReviewResult
 from tracker.ingest.review import review as review_applications
@@ -62,10 +62,7 @@ Progress = Callable[[str], None]  # a file being loaded
 
 def check_kind(kind: str) -> str:
     """The kind named (`application`, as `export` and `template` name 附件1, is `applications`)."""
-    kind = KIND_ALIASES.get(kind, kind)
-    if kind not in KINDS:
-        raise TrackerError(f"未知的台账类型“{kind}”。可选：{'、'.join(KINDS)}。", code=2)
-    return kind
+    return kind_key(kind)
 
 
 def parse_month_option(month: str | None) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from tracker import formats as fmt
+from tracker.atomic import write_text
 from tracker.certificates.record import ServiceRecord
 from tracker.problems import TrackerError
 from tracker.render import env, fontface
@@ -73,7 +74,7 @@ def face_characters(certs: list[Certificate], templates: str | Path | None = Non
 
 
 def write_html(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
-    return env.write_text(out, fontface.embed(page(c, templates), chars))
+    return write_text(out, fontface.embed(page(c, templates), chars))
 
 
 def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:

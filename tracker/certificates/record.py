@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
-from tracker import formats as fmt
 from tracker.assess.assessment import Assessment
 from tracker.assess.figures import EPS
 from tracker.periods import Period
@@ -80,7 +79,6 @@ class ServiceRecord:
     total_hours: float  # the assessment's service_hours of the volunteer over the period
     cumulative_hours: float  # history before registration + every service up to the period's end
     rules_note: str
-    extra: dict = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -167,9 +165,3 @@ def default_period(v: Volunteer, start: dt.date | None, end: dt.date | None, tod
     if s > e:
         raise TrackerError(f"证明期间无效：开始 {s} 晚于结束 {e}（请检查 --from / --to）。", code=2)
     return Period(s, e)
-
-
-def describe(r: ServiceRecord) -> str:
-    """The certificate's one-line summary (also what the CLI prints)."""
-    return (f"{r.volunteer.name}：{fmt.period(r.period.start, r.period.end)} 服务 {len(r.services)} 次，"
-            f"共 {fmt.hours(r.total_hours)} 小时")

@@ -16,7 +16,7 @@ import polars as pl
 from tracker.exports.application import write_blank_application
 from tracker.ingest.columns import Column
 from tracker.ingest.forms import FormKind
-from tracker.ingest.kinds import KINDS
+from tracker.ingest.kinds import KINDS, kind_key
 from tracker.render.files import Document, write_document
 from tracker.render.xlsx import FormSheet, GuideSheet
 
@@ -46,8 +46,7 @@ def header_text(c: Column) -> str:
 
 
 def _kind(kind: str):
-    """The kind's declaration (`kind` as `api.check_kind` resolved it: a key of KINDS)."""
-    return KINDS[kind]
+    return KINDS[kind_key(kind)]
 
 
 def _label(text: str) -> str:

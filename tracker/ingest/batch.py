@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.ingest.context import LoadOptions
-from tracker.ingest.kinds import KINDS
+from tracker.ingest.kinds import KINDS, kind_key
 from tracker.ingest.layout import Table, locate
 from tracker.ingest.pipeline import FileResult, load_path
 from tracker.ingest.read import read_file
@@ -117,8 +117,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: Loa
     for item in in_load_order(items):
         if progress:
             progress(item.label)
-        if item.kind not in KINDS:
-            raise TrackerError(f"未知的台账类型“{item.kind}”。可选：{'、'.join(KINDS)}。", code=2)
+        item = dataclasses.replace(item, kind=kind_key(item.kind))  # an unknown kind: a usage error
         month = item.month
         if month is None and KINDS[item.kind].monthly:
             probes = load_path(con, item.kind, item.path, dataclasses.replace(opts, dry_run=True))

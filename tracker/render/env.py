@@ -30,7 +30,6 @@ import polars as pl
 
 from tracker import __version__
 from tracker import formats as fmt
-from tracker.atomic import write_text
 from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
 from tracker.problems import TrackerError
 from tracker.render import filters
@@ -233,12 +232,6 @@ def office(header: Header, templates: str | Path | None = None) -> Office:
         return Office(**{k: str(getattr(module, k, "") or "").strip() for k in Office.__dataclass_fields__})
     except jinja2.TemplateError as e:
         raise template_error(e) from e
-
-
-def write_page(path: str | Path, template_name: str, /, *, templates: str | Path | None = None,
-               **context: object) -> Path:
-    """Render a template to an HTML file (UTF-8)."""
-    return write_text(path, render(template_name, templates=templates, **context))
 
 
 def columns(spec: Iterable[tuple]) -> list[Col]:

@@ -11,7 +11,7 @@ cells typed as text, nothing a user typed ever a formula).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.atomic import replacing
@@ -46,7 +46,6 @@ class LabelForm:
     heights_cm: list[float]
     boxes: list[Box]
     note: str = ""
-    meta: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- Word

@@ -350,8 +350,7 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
                 "stars": stars_table(x), "top": top_table(x), "detail": detail_table(x),
                 "activities": activities_table(x)},
         charts=chart_data(x),
-        lists={"rule_groups": x.rule_groups, "recognition": recognition(x),
-               "promoted": [f"{r['name']}（{r['team_label']}）{r['star_change']}" for r in x.promoted.to_dicts()]},
+        lists={"rule_groups": x.rule_groups, "recognition": recognition(x)},
         summary=summary(x), sections=layout(x),
     )
 

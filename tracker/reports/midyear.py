@@ -296,7 +296,7 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
         tables={"inactive": inactive_table(x), "teams": teams_table(x), "unit": unit_table(x),
                 "new": new_table(x), "left": left_table(x)},
         charts=chart_data(x),
-        lists={"advice": advice(x), "as_of": [x.d]}, sections=LAYOUT,
+        lists={"advice": advice(x)}, sections=LAYOUT,
         summary={"volunteers": ina.height, "new": ina.filter(pl.col("state") == "new").height,
                  "inactive": x.flagged.height, "ratio": x.u["ratio"], "recruit": x.unit_row["recruit"][0],
                  "teams": x.teams.height, "teams_behind": int((~x.teams["activities_met"]).sum()), "as_of": x.d},

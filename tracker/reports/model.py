@@ -67,7 +67,8 @@ class Table:
     group: str | None = None  # a frame column: rows shown in groups, each with a heading and a subtotal row
     subtotal: Callable[[pl.DataFrame], dict[str, str]] | None = None  # a group's frame → its subtotal cells
 
-    @property
+    # the page and the Word document both lay out rows and groups: each is formatted once
+    @cached_property
     def rows(self) -> list[dict[str, object]]:
         """Page rows; a "badge" column shows the row's level (`level_key`) as a badge."""
         df = self.frame
@@ -79,7 +80,7 @@ class Table:
     def height(self) -> int:
         return self.frame.height
 
-    @property
+    @cached_property
     def groups(self) -> list[dict[str, Any]]:
         """With `group`: per group (in the frame's order) its title, page rows and subtotal cells."""
         if self.group is None:
@@ -317,7 +318,6 @@ class Report:
     charts: dict[str, Chart]
     lists: dict[str, list] = field(default_factory=dict)  # findings, sentences
     summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the overview
-    notes: dict[str, str] = field(default_factory=dict)  # section notes quoting the rules in force
     sections: list[Section] = field(default_factory=list)  # the layout after 一、总体情况 (page and Word)
 
     @property

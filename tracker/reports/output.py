@@ -23,7 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tracker.atomic import write_bytes
+from tracker.atomic import write_bytes, write_text
 from tracker.render import env, fontface
 from tracker.render.xlsx import write_tables
 from tracker.reports.model import Report
@@ -56,7 +56,7 @@ def finish_html(data: tuple[str, dict], path: Path) -> Path:
     page, charts = data
     for key, svg in drawing.draw_all(charts).items():
         page = page.replace(_marker(key), svg, 1)
-    return env.write_text(path, fontface.embed(page))
+    return write_text(path, fontface.embed(page))
 
 
 def prepare_xlsx(r: Report, templates: Templates = None) -> tuple[dict, str]:

@@ -47,6 +47,5 @@ def build(spec: ReportSpec, summaries: dict[str, dict], first: env.Header, month
         cards=[c.card("单位", len(units), "个"),
                *([c.card("有未通过项的单位", int((frame["fails"] > 0).sum()), "个")] if fails is not None else [])],
         tables={"units": table}, charts={"units": spec.overview_chart(frame, units)},
-        lists={"kind": [spec.title]},
         sections=[c.section("二、各单位对比", c.table_block("units"), c.chart_block("units"))],
     )

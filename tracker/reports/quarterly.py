@@ -436,8 +436,7 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
                 "themes": themes_table(x), "demands": demands_table(x), "pairings": pairings_table(x),
                 "activities": activities_table(x), "other_activities": other_activities_table(x)},
         charts=chart_data(x),
-        lists={"due": due(x), "fails": c.finding_items(fails, x.labels), "warn_count": [len(warns)],
-               "check_as_of": [x.check_as_of]},
+        lists={"due": due(x), "fails": c.finding_items(fails, x.labels)},
         summary=summary(x, len(fails)),
         sections=layout(x, len(warns)),
     )

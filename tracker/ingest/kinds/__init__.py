@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tracker.ingest.columns import Kind
 from tracker.ingest.kinds import activities, applications, demands, pairings, roster, teams, units
+from tracker.problems import TrackerError
 
 KINDS: dict[str, Kind] = {
     k.key: k for k in (units.KIND, teams.KIND, roster.KIND, activities.KIND, demands.KIND, pairings.KIND,
@@ -21,6 +22,15 @@ KIND_ALIASES = {"application": "applications"}  # 附件1 as `tracker export` / 
 
 
 OTHER_LOADS = {"review": "审核登记"}  # `loads` rows not from a file: `tracker review`
+
+
+def kind_key(name: str) -> str:
+    """The kind a user named (`application` is `applications`); a usage error listing the kinds otherwise."""
+    key = KIND_ALIASES.get(name, name)
+    if key not in KINDS:
+        listed = "、".join(f"{k}（{v.name}）" for k, v in KINDS.items())
+        raise TrackerError(f"未知的台账类型“{name}”，可选：{listed}。", code=2)
+    return key
 
 
 def kind_name(key: str) -> str:
