@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,23 +45,6 @@ YEAR = 2025
 TODAY = "2026-01-20"
 
 
-def make_data(name: str, p: dict) -> tuple[Path, dict]:
-    d = bench_load.OUT / f"city-{name}"
-    meta = d / "meta.json"
-    args = [str(p[k]) for k in ("units", "per_unit", "teams_per_unit", "rows", "max_per_row", "start", "months")]
-    if meta.exists() and json.loads(meta.read_text())["args"] == {
-        "units": p["units"], "volunteers_per_unit": p["per_unit"], "teams_per_unit": p["teams_per_unit"],
-        "rows": p["rows"], "max_per_row": p["max_per_row"], "start": p["start"], "months": p["months"],
-        "seed": json.loads(meta.read_text())["args"]["seed"]}:
-        return d, json.loads(meta.read_text())
-    print(f"generating {name} …", flush=True)
-    subprocess.run([sys.executable, str(HERE / "make_city.py"), "--out", str(d), "--units", args[0],
-                    "--volunteers-per-unit", args[1], "--teams-per-unit", args[2], "--rows", args[3],
-                    "--max-per-row", args[4], "--start", args[5], "--months", args[6]],
-                   check=True, stdout=subprocess.DEVNULL)
-    return d, json.loads(meta.read_text())
-
-
 def step(results: dict, name: str, cmd: list[str], log: Path, units: int | None = None) -> dict:
     r = run(cmd, log)
     if name.startswith("check") and r["exit"] == 1:  # a rule failed: that is an answer, not an error
@@ -77,7 +59,7 @@ def step(results: dict, name: str, cmd: list[str], log: Path, units: int | None 
 
 
 def measure(name: str, p: dict, rounds: int, reports: bool = True) -> dict:
-    data, meta = make_data(name, p)
+    data, meta = bench_load.make_data(f"city-{name}", p)
     work = bench_load.OUT / f"work-city-{name}"
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -207,23 +207,17 @@ def unit_db_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def unit_db(db, unit_db_template) -> Path:
-    """A database holding the notice-shaped unit: 34 members, 4 teams, 26 volunteers."""
+def unit_db(tmp_path, unit_db_template) -> Path:
+    """A database holding the notice-shaped unit: 34 members, 4 teams, 26 volunteers (a copy of the
+    session's `unit_db_template`, for the test to change freely)."""
     import shutil
 
-    shutil.copyfile(unit_db_template, db)
     assert not unit_db_template.with_name(unit_db_template.name + ".wal").exists()
-    return db
-
-
-@pytest.fixture
-def unit_db_copy(unit_db_template, tmp_path) -> Path:
-    """A copy of what `unit_db` holds, built once per session (for tests that change it freely)."""
-    import shutil
-
     path = tmp_path / "t.duckdb"
-    shutil.copy(unit_db_template, path)
+    shutil.copyfile(unit_db_template, path)
     return path
+
+
 
 
 def db_fingerprint(path: Path) -> str:
@@ -280,3 +274,20 @@ def kill_while_writing(cmd: list[str], marker: Path, wait: float = 120) -> int:
     with paused_at_write(cmd, marker, wait) as proc:
         os.kill(proc.pid, signal.SIGKILL)
         return proc.wait(timeout=30)
+
+
+@contextmanager
+def holding_writer(db: Path):
+    """Another program holding the database open for writing while the block runs."""
+    import subprocess
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+         str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

@@ -28,10 +28,10 @@ def _fields(path):
     return [{k: f.value for k, f in form.fields.items()} for form in forms]
 
 
-def test_one_volunteer_printed_in_the_notice_layout_masked(cli, unit_db_copy, tmp_path):
+def test_one_volunteer_printed_in_the_notice_layout_masked(cli, unit_db, tmp_path):
     v = P[0]
     out = tmp_path / "张.docx"
-    r = cli("export", "application", "--volunteer", v["name"], "--out", out, db=unit_db_copy)
+    r = cli("export", "application", "--volunteer", v["name"], "--out", out, db=unit_db)
     assert r.code == 0, r.out + r.err
     assert "身份证号码和电话已遮盖" in r.out and "--unmask" in r.out
     doc = docx.Document(str(out))
@@ -46,55 +46,55 @@ def test_one_volunteer_printed_in_the_notice_layout_masked(cli, unit_db_copy, tm
     assert v["id"] not in out.read_bytes().decode("latin-1")
 
 
-def test_unmask_prints_the_full_numbers_and_says_so(cli, unit_db_copy, tmp_path):
+def test_unmask_prints_the_full_numbers_and_says_so(cli, unit_db, tmp_path):
     v = P[1]
     out = tmp_path / "x.docx"
-    r = cli("export", "application", "--volunteer", v["name"], "--unmask", "--out", out, db=unit_db_copy)
+    r = cli("export", "application", "--volunteer", v["name"], "--unmask", "--out", out, db=unit_db)
     assert r.code == 0 and "完整号码（--unmask）" in r.out
     rows = _table_text(out)
     assert rows[4][1] == v["id"] and rows[5][3] == v["phone"]
 
 
-def test_everyone_into_a_folder_one_document_each(cli, unit_db_copy, tmp_path):
+def test_everyone_into_a_folder_one_document_each(cli, unit_db, tmp_path):
     word_form(tmp_path / "a.docx", person("张晓明", 7))
-    assert cli("load", "applications", tmp_path / "a.docx", db=unit_db_copy).code == 0
-    r = cli("export", "application", "--all", "--unit", UNIT, "--out", tmp_path / "打印", db=unit_db_copy)
+    assert cli("load", "applications", tmp_path / "a.docx", db=unit_db).code == 0
+    r = cli("export", "application", "--all", "--unit", UNIT, "--out", tmp_path / "打印", db=unit_db)
     assert r.code == 0, r.out + r.err
     files = sorted(p.name for p in (tmp_path / "打印").iterdir())
     assert len(files) == 27 and "附件1_张晓明.docx" in files  # 26 registered and the applicant
 
 
-def test_all_in_one_workbook_reads_back_unchanged(cli, unit_db_copy, tmp_path):
+def test_all_in_one_workbook_reads_back_unchanged(cli, unit_db, tmp_path):
     out = tmp_path / "全部.xlsx"
-    r = cli("export", "application", "--all", "--unmask", "--out", out, db=unit_db_copy)
+    r = cli("export", "application", "--all", "--unmask", "--out", out, db=unit_db)
     assert r.code == 0
     wb = openpyxl.load_workbook(out)
     assert len(wb.sheetnames) == 26 and wb.sheetnames[0] == P[0]["name"]
     ws = wb.worksheets[0]
     assert ws["A2"].value == "党员志愿者申请登记表" and ws.cell(8, 2).number_format == "@"  # typed as text
-    r = cli("load", "applications", out, "--json", db=unit_db_copy)
+    r = cli("load", "applications", out, "--json", db=unit_db)
     assert r.code == 0, r.out
     import json
 
     assert json.loads(r.out)["loaded"][0]["counts"] == {"无变化": 26}
 
 
-def test_a_printed_form_corrected_and_loaded_back_updates_the_person(cli, unit_db_copy, tmp_path):
+def test_a_printed_form_corrected_and_loaded_back_updates_the_person(cli, unit_db, tmp_path):
     v = P[2]
     out = tmp_path / "x.docx"
-    assert cli("export", "application", "--volunteer", v["name"], "--unmask", "--out", out, db=unit_db_copy).code == 0
+    assert cli("export", "application", "--volunteer", v["name"], "--unmask", "--out", out, db=unit_db).code == 0
     doc = docx.Document(str(out))
     doc.tables[0].cell(2, 1).paragraphs[0].text = "中共党员"
     doc.tables[0].cell(7, 1).paragraphs[0].text = "手语"
     doc.save(str(out))
     import json
 
-    r = cli("load", "applications", out, "--json", db=unit_db_copy)
+    r = cli("load", "applications", out, "--json", db=unit_db)
     assert r.code == 0 and json.loads(r.out)["loaded"][0]["counts"] == {"信息更新": 1}
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
-def test_the_blank_form_filled_in_loads(cli, unit_db_copy, tmp_path, suffix):
+def test_the_blank_form_filled_in_loads(cli, unit_db, tmp_path, suffix):
     out = tmp_path / f"申请登记表{suffix}"
     r = cli("template", "application", "--out", out)
     assert r.code == 0 and out.exists()
@@ -120,7 +120,7 @@ def test_the_blank_form_filled_in_loads(cli, unit_db_copy, tmp_path, suffix):
         wb.save(out)
     import json
 
-    r = cli("load", "applications", out, "--unit", UNIT, "--json", db=unit_db_copy)
+    r = cli("load", "applications", out, "--unit", UNIT, "--json", db=unit_db)
     assert r.code == 0, r.out + r.err
     assert json.loads(r.out)["loaded"][0]["months"] == ["2026-06"]
 
@@ -130,14 +130,14 @@ def test_template_applications_is_the_same_blank_form(cli, tmp_path):
     assert _table_text(tmp_path / "a.docx")[0][0] == "姓　　名"
 
 
-def test_output_mistakes_are_explained(cli, unit_db_copy, tmp_path):
-    r = cli("export", "application", "--all", "--out", tmp_path / "x.pdf", db=unit_db_copy)
+def test_output_mistakes_are_explained(cli, unit_db, tmp_path):
+    r = cli("export", "application", "--all", "--out", tmp_path / "x.pdf", db=unit_db)
     assert r.code == 1 and ".docx" in r.err and ".xlsx" in r.err and "文件夹" in r.err
-    r = cli("export", "application", "--out", tmp_path / "x.docx", db=unit_db_copy)
+    r = cli("export", "application", "--out", tmp_path / "x.docx", db=unit_db)
     assert r.code == 2 and "--volunteer" in r.err and "--all" in r.err
-    r = cli("export", "application", "--volunteer", "无此人", "--out", tmp_path / "x.docx", db=unit_db_copy)
+    r = cli("export", "application", "--volunteer", "无此人", "--out", tmp_path / "x.docx", db=unit_db)
     assert r.code == 1 and "没有这个人" in r.err
-    r = cli("export", "roster", "--all", "--out", tmp_path / "x.xlsx", db=unit_db_copy)
+    r = cli("export", "roster", "--all", "--out", tmp_path / "x.xlsx", db=unit_db)
     assert r.code == 2 and "只用于 tracker export application" in r.err
     r = cli("template", "application", "--out", tmp_path / "x.csv")
     assert r.code == 1 and ".docx" in r.err

@@ -38,8 +38,8 @@ def _ratio(cli, db) -> dict:
     return next(f for f in json.loads(r.out) if f["rule"] == "volunteer_ratio")["figures"]
 
 
-def test_review_lists_who_waits_and_approving_registers_them(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_review_lists_who_waits_and_approving_registers_them(cli, unit_db, tmp_path):
+    db = unit_db
     _apply(cli, db, tmp_path, ("张晓明", 7), ("李红", 8), ("王芳", 9))
     assert _ratio(cli, db)["volunteers"] == 26  # applicants do not count
     listed = cli("review", "--unit", UNIT, db=db)
@@ -57,8 +57,8 @@ def test_review_lists_who_waits_and_approving_registers_them(cli, unit_db_copy, 
     assert status["applicants"] == 1 and any(ld["kind"] == "review" for ld in status["loads"])
 
 
-def test_a_wrong_name_or_date_changes_nothing(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_a_wrong_name_or_date_changes_nothing(cli, unit_db, tmp_path):
+    db = unit_db
     _apply(cli, db, tmp_path, ("张晓明", 7))
     before = db_fingerprint(db)
     r = cli("review", "--approve", "张小明", db=db)  # the only unit: --unit may be left out
@@ -72,16 +72,16 @@ def test_a_wrong_name_or_date_changes_nothing(cli, unit_db_copy, tmp_path):
     assert db_fingerprint(db) == before
 
 
-def test_approving_someone_already_registered_says_so(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_approving_someone_already_registered_says_so(cli, unit_db, tmp_path):
+    db = unit_db
     before = db_fingerprint(db)
     r = cli("review", "--approve", people()[0]["name"], db=db)
     assert r.code == 0 and "已于" in r.out and "登记在册，无需审核" in r.out
     assert db_fingerprint(db) == before
 
 
-def test_a_roster_listing_an_applicant_registers_them(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_a_roster_listing_an_applicant_registers_them(cli, unit_db, tmp_path):
+    db = unit_db
     _apply(cli, db, tmp_path, ("张晓明", 7))
     f = write_csv(tmp_path / "r.csv", [["姓名", "联系方式", "登记日期"], ["张晓明", "0511-84410007、13900000007",
                                                                   "2026-07-01"]])
@@ -93,8 +93,8 @@ def test_a_roster_listing_an_applicant_registers_them(cli, unit_db_copy, tmp_pat
     assert p["political"] == "中共党员"  # the form's own fields survive a roster without them
 
 
-def test_check_reminds_of_applications_waiting_too_long(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_check_reminds_of_applications_waiting_too_long(cli, unit_db, tmp_path):
+    db = unit_db
     _apply(cli, db, tmp_path, ("张晓明", 7))
     found = json.loads(cli("check", "--json", "--as-of", "2026-07-10", db=db).out)
     (f,) = [f for f in found if f["rule"] == "application_review"]
@@ -120,8 +120,8 @@ def test_a_leader_still_waiting_for_review_is_named_as_such(led):
     assert f.level == "fail" and "申请尚未审核登记" in f.message
 
 
-def test_two_applicants_of_one_name_are_told_apart_by_their_phone(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_two_applicants_of_one_name_are_told_apart_by_their_phone(cli, unit_db, tmp_path):
+    db = unit_db
     for n, seed in ((1, 7), (2, 17)):
         word_form(tmp_path / f"{n}.docx", person("张晓明", seed, 身份证号码=fake_id(seed)))
     assert cli("load", "applications", tmp_path / "1.docx", tmp_path / "2.docx", db=db).code == 0
@@ -131,8 +131,8 @@ def test_two_applicants_of_one_name_are_told_apart_by_their_phone(cli, unit_db_c
     assert r.code == 0 and "审核通过并登记 1 人" in r.out and "待审核的申请 1 人" in r.out
 
 
-def test_an_older_roster_listing_an_applicant_still_registers_them_now(cli, unit_db_copy, tmp_path):
-    db = unit_db_copy
+def test_an_older_roster_listing_an_applicant_still_registers_them_now(cli, unit_db, tmp_path):
+    db = unit_db
     _apply(cli, db, tmp_path, ("张晓明", 7))
     f = write_csv(tmp_path / "r.csv", [["姓名", "身份证号码"], ["张晓明", fake_id(7)]])
     assert cli("load", "roster", f, "--as-of", "2026-01-15", db=db).code == 0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import db_fingerprint, people, write_csv
+from conftest import db_fingerprint, holding_writer, people, write_csv
 
 P = people()
 BLOCK, HEADER = 262144, 12288  # DuckDB's block size and file header (block n starts at HEADER + n * BLOCK)
@@ -213,19 +213,10 @@ def test_backup_is_a_checked_copy_recorded_in_the_database(unit_db, cli, tmp_pat
 
 
 def test_backup_waits_for_nobody_it_is_refused_while_another_program_writes(unit_db, cli, tmp_path):
-    import subprocess as sp
-    import sys
-
-    holder = sp.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                       "print('ready', flush=True); time.sleep(30)", str(unit_db)], stdout=sp.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with holding_writer(unit_db):
         r = cli("backup", "--out", tmp_path / "b.duckdb", db=unit_db)
         assert r.code == 1 and "正在被另一个 tracker 程序使用" in r.err
         assert not (tmp_path / "b.duckdb").exists()
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_a_failed_commit_keeps_its_own_error_not_the_rollback(tmp_path):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 
-from conftest import db_fingerprint, kill_while_writing, people, tracker_cmd, write_csv
+from conftest import (
+    db_fingerprint,
+    holding_writer,
+    kill_while_writing,
+    people,
+    tracker_cmd,
+    write_csv,
+)
 
 P = people()
 
 
-_tracker = tracker_cmd
 
 
 def _big_activity_file(tmp_path):
@@ -26,35 +31,27 @@ def _big_activity_file(tmp_path):
 def test_sigkill_while_writing_leaves_database_as_before(unit_db, tmp_path):
     f = _big_activity_file(tmp_path)
     before = db_fingerprint(unit_db)
-    code = kill_while_writing(_tracker("load", "activities", f, "--db", unit_db), tmp_path / "writing", wait=60)
+    code = kill_while_writing(tracker_cmd("load", "activities", f, "--db", unit_db), tmp_path / "writing", wait=60)
     assert code == -signal.SIGKILL
     assert db_fingerprint(unit_db) == before
     # and the same file then loads whole
-    done = subprocess.run(_tracker("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,
+    done = subprocess.run(tracker_cmd("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert '"参加记录": 784' in done.stdout
 
 
 def test_second_writer_is_told_the_database_is_in_use(unit_db, tmp_path):
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
-         str(unit_db)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with holding_writer(unit_db):
         f = write_csv(tmp_path / "a.csv", [["日期", "服务队", "活动名称", "参加人员", "服务时长"],
                                            ["2026-03-05", "检验队", "献血宣传", P[0]["name"], "2"]])
         t0 = time.time()
-        r = subprocess.run(_tracker("load", "activities", f, "--db", unit_db), capture_output=True, text=True,
+        r = subprocess.run(tracker_cmd("load", "activities", f, "--db", unit_db), capture_output=True, text=True,
                            timeout=60)
         assert time.time() - t0 < 30  # told at once, not after waiting
         assert r.returncode == 1
         assert "正在被另一个 tracker 程序使用" in r.stderr
         assert "Traceback" not in r.stderr
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_a_load_tells_each_step_as_it_starts(unit_db, tmp_path):
@@ -78,7 +75,7 @@ def test_a_json_load_writes_nothing_but_its_json(unit_db, tmp_path):
     import json
 
     f = _big_activity_file(tmp_path)
-    done = subprocess.run(_tracker("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,
+    done = subprocess.run(tracker_cmd("load", "activities", f, "--db", unit_db, "--json"), capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == ""
     assert json.loads(done.stdout)["loaded"][0]["status"] == "loaded"

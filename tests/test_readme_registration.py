@@ -21,9 +21,9 @@ def readme_lines() -> list[list[str]]:
     return [line[1:] for line in lines]
 
 
-def test_the_registration_path_runs_as_the_readme_shows(cli, unit_db_copy, tmp_path, monkeypatch):
+def test_the_registration_path_runs_as_the_readme_shows(cli, unit_db, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TRACKER_DB", str(unit_db_copy))
+    monkeypatch.setenv("TRACKER_DB", str(unit_db))
     folder = tmp_path / "申请表"
     folder.mkdir()
     for name, seed, sex in (("张晓明", 7, True), ("李红", 8, False), ("王芳", 9, False)):

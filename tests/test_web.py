@@ -614,16 +614,14 @@ def test_an_internal_fault_is_said_in_chinese_without_a_traceback(site, monkeypa
 def test_a_cli_load_runs_while_the_server_is_up_and_idle(site, tmp_path):
     """Each request closes its connection: between requests the command line may write."""
     import subprocess
-    import sys
 
     c = site.as_("admin")
     assert c.get("/").status_code == 200
     f = write_xlsx(tmp_path / "医院活动2025-06.xlsx", [
         ["单位名称", "日期", "服务队", "活动名称", "参加人员", "服务时长"],
         [town.HOSPITAL, "2025-06-05", "医院党员志愿服务队", "义诊", "司马青云", 2]])
-    run = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", "load", "activities",
-                          str(f), "--month", "2025-06", "--db", str(site.db)], capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(tracker_cmd("load", "activities", f, "--month", "2025-06", "--db", site.db),
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     page = town.text_of(c.get("/").text)
     assert "医院活动2025-06.xlsx" in page and "命令行（" in page

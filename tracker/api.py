@@ -117,6 +117,12 @@ def init(db: PathLike | None = None) -> tuple[Path, int]:
     return p, SCHEMA_VERSION
 
 
+def _rule_options(r: Rules) -> dict:
+    """The rules a load applies (`LoadOptions`), for files from the CLI and uploads alike."""
+    return {"due_working_days": r.record_due_working_days, "earliest_date": r.earliest_date,
+            "file_date_future_days": r.file_date_future_days}
+
+
 def load(
     db: PathLike | None,
     kind: str,
@@ -161,12 +167,10 @@ def load(
         fill=fill_options(kind, team=team, title=title),
         aliases=headers_file(columns),
         today=today or dt.date.today(),
-        due_working_days=r.record_due_working_days,
-        earliest_date=r.earliest_date,
-        file_date_future_days=r.file_date_future_days,
         confirm=confirm,
         account=account or cli_account(),
         stage=stage,
+        **_rule_options(r),
     )
     results: list[FileResult] = []
     path = db_path(db)
@@ -1121,8 +1125,7 @@ def upload(
     r = _rules(rules)
     # the page's "替换这几个月的记录" box, ticked, is the user's answer to what a replace deletes
     opts = LoadOptions(unit=unit, as_of=parse_date_option(as_of), replace=replace, today=today or dt.date.today(),
-                       due_working_days=r.record_due_working_days, earliest_date=r.earliest_date,
-                       file_date_future_days=r.file_date_future_days, confirm=replace, account=account)
+                       confirm=replace, account=account, **_rule_options(r))
     guesses = {f.path: guess_kind(f.path) for f in files}
     with tempfile.TemporaryDirectory(prefix="tracker-check-") as tmp:
         scratch = Path(tmp) / "check.duckdb"
