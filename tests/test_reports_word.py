@@ -49,6 +49,7 @@ def test_docx_has_the_sections_tables_and_charts_of_the_report(made, kind):
     assert all(c in text for c in captions)
     charts = sum(b.kind == "chart" for s in r.sections for b in s.blocks)
     assert len(doc.inline_shapes) == charts > 0
+    assert not any("tracker-picture" in t for t in text)  # every chart's slot holds its picture
     # 台账载入情况, the cards, then one Word table per report table laid out
     assert len(doc.tables) == 2 + sum(b.kind == "table" for s in r.sections for b in s.blocks)
 

@@ -279,12 +279,38 @@ def table(doc, header: Sequence[Cell], rows: Sequence[Sequence[Cell] | tuple[str
     return t
 
 
-def picture(doc, png: bytes, caption: str = "", width_mm: float = 150) -> None:
-    """A chart as a picture, centred, its caption under it."""
-    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False, keep_with_next=bool(caption))
-    p.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+PICTURE_MM = 150
+
+
+def _slot_text(key: str) -> str:
+    return f"[[tracker-picture:{key}]]"
+
+
+def picture_slot(doc, key: str, caption: str = ""):
+    """Where a picture goes, centred, its caption under it; drawn later (`fill_pictures`): a city's
+    run draws its charts in worker processes, and a python-docx document does not cross to them;
+    its saved bytes do."""
+    p = paragraph(doc, _slot_text(key), align=WD_ALIGN_PARAGRAPH.CENTER, exact=False,
+                  keep_with_next=bool(caption))
     if caption:
         paragraph(doc, caption, size=SIZE_NOTE, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
+    return p
+
+
+def fill_pictures(docx: bytes, pngs: dict[str, bytes], width_mm: float = PICTURE_MM) -> bytes:
+    """The saved document with each `picture_slot` holding its picture."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(docx))
+    for p in doc.paragraphs:
+        for key, png in pngs.items():
+            if p.text == _slot_text(key):
+                for run in p.runs:
+                    run.text = ""
+                p.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
 
 
 def save(doc, path: Path) -> Path:

@@ -70,16 +70,20 @@ def finish_xlsx(data: tuple[dict, str], path: Path) -> Path:
     return write_tables(path, sheets, title)
 
 
-def prepare_docx(r: Report, templates: Templates = None) -> bytes:
+def prepare_docx(r: Report, templates: Templates = None) -> tuple[bytes, dict]:
+    """The document with a slot for each chart, and the charts' data (drawn by `finish_docx`)."""
     from tracker.reports import word
 
     buf = io.BytesIO()
     word.build(r, templates).save(buf)
-    return buf.getvalue()
+    return buf.getvalue(), dict(r.charts)
 
 
-def finish_docx(data: bytes, path: Path) -> Path:
-    return write_bytes(path, data)
+def finish_docx(data: tuple[bytes, dict], path: Path) -> Path:
+    from tracker.reports import word
+
+    docx, charts = data
+    return write_bytes(path, word.pictures(docx, charts))
 
 
 WRITERS: dict[str, Writer] = {

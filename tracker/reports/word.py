@@ -16,7 +16,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from tracker import formats as fmt
-from tracker.render import drawing, env
+from tracker.render import env
 from tracker.render import word as w
 from tracker.reports.model import Block, Report, Table
 from tracker.words import LEVEL_WORDS
@@ -60,7 +60,7 @@ def add_block(doc, r: Report, b: Block) -> None:
     if b.kind == "table":
         add_table(doc, r.tables[b.key])
     elif b.kind == "chart":
-        w.picture(doc, drawing.png_bytes(r.charts[b.key]), b.caption)
+        w.picture_slot(doc, b.key, b.caption)  # drawn by `pictures`, where the file is written
     elif b.kind == "sentences":
         items = r.lists[b.key]
         if not items:
@@ -95,8 +95,15 @@ def add_header(doc, h: env.Header) -> None:
         w.paragraph(doc, line, indent=True, size=w.SIZE_NOTE, exact=False)
 
 
+def pictures(docx: bytes, charts: dict) -> bytes:
+    """The saved document with its charts drawn (as PNG, from the same chart data as the page)."""
+    from tracker.render import drawing
+
+    return w.fill_pictures(docx, {k: drawing.png_bytes(c) for k, c in charts.items()})
+
+
 def build(r: Report, templates: str | Path | None = None):
-    """The Word document of one report (not yet saved)."""
+    """The Word document of one report (not yet saved), a slot where each chart goes (`pictures`)."""
     doc = w.new_document()
     office = env.office(r.header, templates)
     if office.organ or office.doc_number:
