@@ -259,12 +259,15 @@ def status(
     for u, kind, month in months.iter_rows():
         per_unit_months.setdefault(u, {}).setdefault(kind, []).append(month)
     per_unit_loads: dict[str, list[dict]] = {}
+    by_id: dict[int, dict] = {}  # a city's file covers many units: one dict, listed under each
     for r in loads.iter_rows(named=True):
-        per_unit_loads.setdefault(r["unit"], []).append(
-            {"file": r["file_name"], "kind": r["kind"], "hash": r["file_hash"], "rows": r["rows"],
-             "time": r["loaded_at"].isoformat(sep=" ", timespec="seconds"),
-             "as_of": r["as_of"].isoformat(), "months": r["months"], "replace": r["replaced"],
-             "account": r["account"] or ""})
+        if r["load_id"] not in by_id:
+            by_id[r["load_id"]] = {
+                "id": r["load_id"], "file": r["file_name"], "kind": r["kind"], "hash": r["file_hash"],
+                "rows": r["rows"], "time": r["loaded_at"].isoformat(sep=" ", timespec="seconds"),
+                "as_of": r["as_of"].isoformat(), "months": r["months"], "replace": r["replaced"],
+                "account": r["account"] or ""}
+        per_unit_loads.setdefault(r["unit"], []).append(by_id[r["load_id"]])
     out = []
     for u in units:
         per_kind = {k: per_unit_months.get(u, {}).get(k, []) for k in KINDS}

@@ -284,14 +284,14 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
 
 def _print_loads(units: list[api.UnitStatus]) -> None:
     """Every load once (a city's file covers many units), newest last, with the units it held."""
-    loads: dict[tuple, tuple[dict, list[str]]] = {}
+    loads: dict[int, tuple[dict, list[str]]] = {}
     for u in units:
         for ld in u.loads:
-            loads.setdefault((ld["time"], ld["file"], ld["hash"]), (ld, []))[1].append(u.unit)
+            loads.setdefault(ld["id"], (ld, []))[1].append(u.unit)
     if not loads:
         return
     rows = []
-    for ld, names in sorted(loads.values(), key=lambda v: v[0]["time"]):
+    for ld, names in sorted(loads.values(), key=lambda v: v[0]["id"]):
         who = names[0] if len(names) == 1 else f"{names[0]} 等 {len(names)} 个单位"
         rows.append([ld["time"], _kind_name(ld["kind"]), ld["file"], who, str(ld["rows"]), months_text(ld["months"]),
                      ld["account"] or "—", ld["hash"][:12]])
