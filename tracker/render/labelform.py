@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.atomic import replacing
 from tracker.render.files import output_path
 from tracker.render.xlsx import put, sheet_name, workbook
 
@@ -52,13 +51,11 @@ class LabelForm:
 
 
 def _font(run, size: float, bold: bool = False, family: str = FONT) -> None:
-    from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = family
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), family)
+    from tracker.render import word  # python-docx: loaded only for Word files
+
+    word.set_font(run.font, family, Pt(size), bold=bold)
 
 
 def _paragraph(container, text: str, size: float, *, align, bold: bool = False, family: str = FONT,
@@ -137,6 +134,8 @@ def write_docx(forms: list[LabelForm], out: Path) -> Path:
     from docx.shared import Cm
     from docx.table import Table, _Cell
 
+    from tracker.render import word
+
     doc = docx.Document()
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Cm(21), Cm(29.7)
@@ -165,9 +164,7 @@ def write_docx(forms: list[LabelForm], out: Path) -> Path:
                 _cell_text(_Cell(tcs[place], table), box)
         if form.note:
             _paragraph(doc, form.note, 12, align=WD_ALIGN_PARAGRAPH.LEFT).paragraph_format.space_before = Cm(0.2)
-    with replacing(out) as tmp:  # whole or not at all (tracker.atomic)
-        doc.save(str(tmp))
-    return out
+    return word.save(doc, out)
 
 
 # ---------------------------------------------------------------- Excel
