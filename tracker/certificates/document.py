@@ -18,8 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from tracker import formats as fmt
 from tracker.atomic import write_text
 from tracker.certificates.record import ServiceRecord
-from tracker.problems import TrackerError
-from tracker.render import env, fontface
+from tracker.render import env, files, fontface
 from tracker.render import word as w
 
 
@@ -112,11 +111,8 @@ WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | Path | None, Ch
 
 
 def check_suffix(out: Path) -> str:
-    suffix = out.suffix.lower()
-    if suffix not in WRITERS:
-        kinds = "、".join(f"{s}（{label}）" for s, (label, _) in WRITERS.items())
-        raise TrackerError(f"无法把证明写成“{out.name}”：请用 {kinds} 作为文件扩展名。", code=2)
-    return suffix
+    """The certificate's format from its suffix (a usage error naming the formats otherwise)."""
+    return files.check_suffix(out, "证明", WRITERS, code=2)
 
 
 def write(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:

@@ -48,16 +48,22 @@ WRITERS: dict[str, tuple[str, Callable[[Document, Path], Path]]] = {
 }
 
 
-def output_path(out: str | Path, what: str, writers: dict | None = None) -> Path:
-    """Check the output's suffix against `writers` (default `WRITERS`) and make its folder
-    (Chinese errors)."""
+def check_suffix(out: str | Path, what: str, writers: dict | None = None, code: int = 1) -> str:
+    """The output's suffix, if `writers` (default `WRITERS`: suffix → (label, writer)) has one for it;
+    a Chinese error naming the suffixes otherwise."""
     out = Path(out)
     writers = WRITERS if writers is None else writers
     if out.suffix.lower() not in writers:
         kinds = "、".join(f"{s}（{label}）" for s, (label, _) in writers.items())
-        raise TrackerError(f"无法把{what}写成“{out.name}”：请用 {kinds} 作为文件扩展名。")
-    ensure_folder(out.parent)
-    return out
+        raise TrackerError(f"无法把{what}写成“{out.name}”：请用 {kinds} 作为文件扩展名。", code=code)
+    return out.suffix.lower()
+
+
+def output_path(out: str | Path, what: str, writers: dict | None = None) -> Path:
+    """Check the output's suffix (`check_suffix`) and make its folder (Chinese errors)."""
+    check_suffix(out, what, writers)
+    ensure_folder(Path(out).parent)
+    return Path(out)
 
 
 def write_document(doc: Document, out: str | Path, what: str) -> Path:
