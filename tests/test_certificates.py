@@ -168,11 +168,11 @@ def test_a_failed_write_rolls_back_every_serial_and_file(small, tmp_path, monkey
     calls = []
     real = document.write_html
 
-    def fail_second(c, out, templates=None, chars=None):
+    def fail_second(c, out, *rest):
         calls.append(out)
         if len(calls) == 2:
             raise TrackerError("无法写入（测试）")
-        return real(c, out, templates, chars)
+        return real(c, out, *rest)
 
     monkeypatch.setitem(document.WRITERS, ".html", ("网页", fail_second))
     before = db_fingerprint(small)

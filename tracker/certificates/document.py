@@ -9,7 +9,7 @@ the issuing organization, the date and a place for the seal, and the serial.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,17 +66,21 @@ def page(c: Certificate, templates: str | Path | None = None) -> str:
     return env.render("certificate.html", templates=templates, c=c)
 
 
-def face_characters(certs: list[Certificate], templates: str | Path | None = None) -> frozenset[str]:
+def face_characters(pages: Iterable[str]) -> frozenset[str]:
     """The characters of a run's certificate pages: one font subset then serves every page of the run
     (a unit's pages differ only in names and dates; one subset instead of one per page)."""
-    return frozenset().union(*(fontface.page_characters(page(c, templates)) for c in certs))
+    return frozenset().union(*(fontface.page_characters(p) for p in pages))
 
 
-def write_html(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
-    return write_text(out, fontface.embed(page(c, templates), chars))
+def write_html(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None,
+               html: str | None = None) -> Path:
+    """The page (`html`, if the run has laid it out already) with the run's font subset."""
+    return write_text(out, fontface.embed(html if html is not None else page(c, templates), chars))
 
 
-def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
+def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None,
+               html: str | None = None) -> Path:
+    """The certificate as Word (`chars` and `html` are the page's: not used here)."""
     doc = w.new_document()
     w.title(doc, "志愿服务记录证明")
     w.paragraph(doc, f"证明编号：{c.serial}", size=w.SIZE_NOTE, align=WD_ALIGN_PARAGRAPH.RIGHT, exact=False)
@@ -104,7 +108,8 @@ def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, c
     return w.save(doc, out)
 
 
-WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | Path | None, Chars], Path]]] = {
+# suffix → (label, writer(certificate, out, templates, the run's characters, the page laid out))
+WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | Path | None, Chars, str | None], Path]]] = {
     ".html": ("网页（可打印）", write_html),
     ".docx": ("Word 文档", write_docx),
 }
@@ -115,6 +120,8 @@ def check_suffix(out: Path) -> str:
     return files.check_suffix(out, "证明", WRITERS, code=2)
 
 
-def write(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None) -> Path:
-    """Write the certificate in the format its suffix names; `chars`: the run's (`face_characters`)."""
-    return WRITERS[check_suffix(out)][1](c, out, templates, chars)
+def write(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None,
+          html: str | None = None) -> Path:
+    """Write the certificate in the format its suffix names; `chars`: the run's (`face_characters`),
+    `html`: its page, laid out already."""
+    return WRITERS[check_suffix(out)][1](c, out, templates, chars, html)

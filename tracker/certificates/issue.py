@@ -38,10 +38,12 @@ def _issue(con: duckdb.DuckDBPyConnection, jobs: list[tuple[ServiceRecord, Path]
         with transaction(con):
             certs = [Certificate(record, serials.issue(con, record, today, out.name), today, unmask)
                      for record, out in jobs]
-            pages = [c for c, (_, out) in zip(certs, jobs, strict=True) if out.suffix.lower() == ".html"]
-            chars = document.face_characters(pages, templates) if pages else None
-            for c, (_, out) in zip(certs, jobs, strict=True):
-                done.append((c, document.write(c, out, templates, chars)))
+            # each page laid out once: its characters make the run's font subset, then it is written
+            pages = {i: document.page(c, templates) for i, (c, (_, out)) in enumerate(zip(certs, jobs, strict=True))
+                     if out.suffix.lower() == ".html"}
+            chars = document.face_characters(pages.values()) if pages else None
+            for i, (c, (_, out)) in enumerate(zip(certs, jobs, strict=True)):
+                done.append((c, document.write(c, out, templates, chars, pages.get(i))))
     except BaseException:
         for _, p in done:
             p.unlink(missing_ok=True)

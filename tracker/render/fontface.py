@@ -110,7 +110,6 @@ def embed(page: str, chars: frozenset[str] | None = None) -> str:
 
     `chars`: a set covering several pages of one run (a superset of this page's), so that one
     subset serves them all."""
-    own = page_characters(page)
-    style = f"<style>{font_face(chars | own if chars is not None else own)}</style>\n"
+    style = f"<style>{font_face(chars if chars is not None else page_characters(page))}</style>\n"
     at = page.find("</head>")
     return page[:at] + style + page[at:] if at >= 0 else style + page
