@@ -18,6 +18,7 @@ from tracker.ingest.context import FileContext
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import problems_where
 from tracker.periods import month_end, month_end_of, months_between
+from tracker.store.queries import ArrowSource
 
 
 def check_date_range(ctx: FileContext, typed: pl.DataFrame, column: str, header: str) -> None:
@@ -187,7 +188,7 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
     if df.height == 0:
         return 0
     cols = ", ".join(f'"{c}"' for c in df.columns)
-    con.register("__incoming", df.to_arrow())
+    con.register("__incoming", ArrowSource(df))
     try:
         con.execute(f'INSERT INTO {table} ({cols}) SELECT {cols} FROM __incoming')
     finally:
@@ -223,7 +224,7 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame,
                  params: list | None = None) -> None:
     """Delete the rows of `table` whose key columns match a row of `keys` (and `where`)."""
     cols = ", ".join(keys.columns)
-    con.register("__keys", keys.to_arrow())
+    con.register("__keys", ArrowSource(keys))
     try:
         con.execute(f"DELETE FROM {table} WHERE {where + ' AND ' if where else ''}"
                     f"({cols}) IN (SELECT ({cols}) FROM __keys)", params or [])

@@ -24,7 +24,7 @@ from tracker.ingest.common import (
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import problems_where
-from tracker.store.queries import frame, roster_as_of, teams_as_of
+from tracker.store.queries import ArrowSource, frame, roster_as_of, teams_as_of
 
 MOST = 1_000_000  # more people than any unit has: a typo, and more than the database's INTEGER holds
 
@@ -66,7 +66,7 @@ def prepare_units(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCon
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         incoming = rows.with_columns(pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row")).drop(ROW)
-        con.register("__u", incoming.to_arrow())
+        con.register("__u", ArrowSource(incoming))
         try:
             existing = frame(con, "SELECT unit FROM units WHERE unit IN (SELECT unit FROM __u)")["unit"].to_list()
             # what a file leaves blank (or has no column for) stays as it was
