@@ -8,9 +8,12 @@ options and title lines the second, and polars treats them differently inside.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker import values
 
@@ -76,3 +79,26 @@ def test_participant_lists_closed_by_a_count():
     assert _both(values.people_count, texts) == [3, 2, 5, 2, None, None]
     names = _both(lambda e: values.split_people(values.parse_people(e)), texts[:2])
     assert names == [["张三", "李四", "王五"], ["张三", "李四"]]
+
+
+# the characters the participant list and cell cleaning treat specially, with letters around them
+_SEPARATORS = "、，,;；/.．。 \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
+_TEXT = st.text(alphabet=_SEPARATORS + "\ufeff张三李四V01（）()共5人", max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=6))
+def test_participant_lists_split_on_every_separator_the_docs_name(texts: list[str]) -> None:
+    """`split_people` replaces the separators in one pass; it splits where the documented rule
+    (values.PEOPLE_SPLIT: 、，,;；/ . and any space, full-width included) says."""
+    got = [[t for t in (x or []) if t] for x in _both(values.split_people, texts)]
+    assert got == [[t for t in re.split(values.PEOPLE_SPLIT, x.strip()) if t] for x in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=6))
+def test_cells_lose_surrounding_spaces_and_a_bom_and_blank_is_empty(texts: list[str]) -> None:
+    got = _both(values.clean_text, texts)
+    for text, cell in zip(texts, got, strict=True):
+        want = text.strip("\ufeff").strip()
+        assert cell == (want or None)
