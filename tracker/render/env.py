@@ -24,15 +24,17 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 import polars as pl
 
 from tracker import __version__
 from tracker import formats as fmt
 from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
 from tracker.problems import TrackerError
-from tracker.render import filters
+
+if TYPE_CHECKING:  # jinja2 is imported when a page is rendered: `tracker load` does not pay for it
+    import jinja2
 
 LOCAL_TEMPLATES = Path("reports") / "templates"  # the office's own, beside where tracker runs
 
@@ -162,6 +164,10 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
 
 @functools.cache
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    import jinja2
+
+    from tracker.render import filters
+
     builtin = jinja2.PackageLoader("tracker", "reports/templates")
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([
@@ -193,6 +199,8 @@ def _where(e: BaseException) -> str:
 
 def template_error(e: Exception) -> TrackerError:
     """A template fault said in Chinese, naming the template file and line (an office's override)."""
+    import jinja2
+
     if isinstance(e, jinja2.TemplateSyntaxError):
         return TrackerError(f"{_where(e)}有语法错误：{e.message}。请改正该模板，或删除它以使用内置模板。")
     if isinstance(e, jinja2.TemplateNotFound):
@@ -204,6 +212,8 @@ def template_error(e: Exception) -> TrackerError:
 
 def render(template_name: str, /, *, templates: str | Path | None = None, **context: object) -> str:
     """Render a template by name (e.g. "quarterly.html") with `context`; faults in Chinese."""
+    import jinja2
+
     try:
         return environment(templates).get_template(template_name).render(**context)
     except jinja2.TemplateError as e:
@@ -227,6 +237,8 @@ class Office:
 
 def office(header: Header, templates: str | Path | None = None) -> Office:
     """The office's letterhead and closing for this report, from office.html (override or built-in)."""
+    import jinja2
+
     try:
         module = environment(templates).get_template("office.html").make_module({"header": header})
         return Office(**{k: str(getattr(module, k, "") or "").strip() for k in Office.__dataclass_fields__})
