@@ -92,16 +92,26 @@ def _label(name: str, number: str | None, phone: str | None) -> str:
     return f"{name}({last4})" if last4 else name
 
 
-def match_people(
-    tokens: pl.DataFrame, people: pl.DataFrame, header: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Match tokens (ROW, unit, token, …) to volunteers → the same rows with `vid`, and problems.
+def _direct_keys(people: pl.DataFrame) -> pl.DataFrame:
+    """unit, token, vid for the tokens that name one volunteer as written: a volunteer number, or
+    a name no one else in the unit has. A number wins over a name; a name written like
+    "张三(1234)" is left to `_match_keys`, which reads the phone digits."""
+    numbers = people.filter(pl.col("number").is_not_null()).group_by("unit", "number").agg(
+        pl.col("vid").first()).rename({"number": "token"})
+    names = (
+        people.with_columns(pl.col("name").str.replace_all(r"[\s\u3000]", "").alias("token"))
+        .filter(~pl.col("token").str.contains(NAME_LAST4_RE))
+        .group_by("unit", "token").agg(pl.col("vid").n_unique().alias("__n"), pl.col("vid").first())
+        .filter(pl.col("__n") == 1).drop("__n")
+        .join(numbers, on=["unit", "token"], how="anti")
+    )
+    return pl.concat([numbers, names.select(numbers.columns)])
 
-    A token is a volunteer number, a name, or name(last four digits of phone),
-    without spaces (`explode_participants` splits on them). Each distinct
-    (unit, token) is matched once and joined back to the rows.
-    """
-    t = tokens.select("unit", "token").unique().with_columns(
+
+def _match_keys(t: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct (unit, token) with its `vid` (null when no single volunteer) and, for the
+    message, the name and phone digits read from it, the candidates and their count."""
+    t = t.with_columns(
         pl.col("token").str.extract(NAME_LAST4_RE, 1).fill_null(pl.col("token")).alias("__name"),
         pl.col("token").str.extract(NAME_LAST4_RE, 2).alias("__last4"),
     )
@@ -118,15 +128,36 @@ def match_people(
         pl.col("vid").first().alias("__vid_1"),
         pl.struct("name", "number", "phone").alias("__cands"),
     )
-    keys = (
+    return (
         t.join(by_number, on=["unit", "token"], how="left")
         .join(by_name, on=["unit", "token"], how="left")
         .with_columns(
             pl.coalesce(pl.col("__vid_n"), pl.when(pl.col("__n") == 1).then(pl.col("__vid_1"))).alias("vid")
         )
     )
-    out = tokens.join(keys.select("unit", "token", "vid"), on=["unit", "token"], how="left",
-                      maintain_order="left")
+
+
+def match_people(
+    tokens: pl.DataFrame, people: pl.DataFrame, header: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Match tokens (ROW, unit, token, …) to volunteers → the same rows with `vid`, and problems.
+
+    A token is a volunteer number, a name, or name(last four digits of phone),
+    without spaces (`explode_participants` splits on them). Numbers and names
+    only one volunteer of the unit has are joined straight to the rows (a city's
+    1.3M tokens, mostly); each other distinct (unit, token) is matched once and
+    joined back.
+    """
+    out = tokens.join(_direct_keys(people), on=["unit", "token"], how="left", maintain_order="left")
+    rest = out.filter(pl.col("vid").is_null())
+    if rest.height == 0:
+        return out, empty_problems()
+    keys = _match_keys(rest.select("unit", "token").unique(), people)
+    found = keys.filter(pl.col("vid").is_not_null())
+    if found.height:
+        out = out.join(found.select("unit", "token", pl.col("vid").alias("__vid")), on=["unit", "token"],
+                       how="left", maintain_order="left")
+        out = out.with_columns(pl.coalesce("vid", "__vid").alias("vid")).drop("__vid")
     problems = [empty_problems()]
     failed = keys.filter(pl.col("vid").is_null())
     if failed.height:
