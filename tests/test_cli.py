@@ -7,7 +7,7 @@ import json
 
 import duckdb
 import openpyxl
-from conftest import people
+from conftest import people, write_csv
 
 from tracker.store import queries
 
@@ -73,3 +73,16 @@ def test_masked_phone_is_explained(cli, unit_db, tmp_path):
     f.write_text("姓名,联系方式\n新同志,138****5678\n", encoding="utf-8")
     r = cli("load", "roster", f, "--json", db=unit_db)
     assert r.code == 1 and "电话号码被遮盖了" in json.loads(r.out)[0]["message"]
+
+
+def test_a_load_over_many_units_names_three_and_counts_the_rest(cli, db, tmp_path):
+    """A city's file covers a thousand units: the result line names a few, not every one."""
+    names = [f"示例市第{i}中学" for i in range(1, 8)]
+    f = write_csv(tmp_path / "units.csv", [["单位名称", "党员人数"], *[[n, "30"] for n in names]])
+    r = cli("load", "units", f, db=db)
+    assert r.code == 0, r.out + r.err
+    assert "示例市第1中学、示例市第2中学、示例市第3中学 等 7 个单位" in r.out
+    assert "示例市第7中学" not in r.out
+    few = write_csv(tmp_path / "few.csv", [["单位名称", "党员人数"], *[[n, "31"] for n in names[:5]]])
+    r = cli("load", "units", few, db=db)
+    assert "示例市第1中学、示例市第2中学、示例市第3中学、示例市第4中学、示例市第5中学" in r.out

@@ -19,7 +19,7 @@ from rich.markup import escape as esc  # anything from a user's file or a path: 
 from rich.table import Table
 
 from tracker import api
-from tracker.formats import months_text
+from tracker.formats import months_text, unit_list
 from tracker.privacy import mask_text
 from tracker.problems import Problem, TrackerError
 from tracker.words import LEVEL_WORDS
@@ -201,7 +201,7 @@ def load(
              "pending": "[yellow]待确认替换，未写入[/yellow]"}
     for r in results:
         detail = "，".join(f"{k} {v}" for k, v in r.counts.items()) or mask_text(r.message)
-        t.add_row(esc(r.file), names[r.status], str(r.rows or ""), esc(mask_text("、".join(r.units))),
+        t.add_row(esc(r.file), names[r.status], str(r.rows or ""), esc(mask_text(unit_list(r.units))),
                   months_text(r.months), esc(detail))
     out.print(t)
     _print_problems(problems)
@@ -223,7 +223,7 @@ def _plan_dict(plan: api.ReplacePlan | None) -> dict | None:
 
 def _print_plan(plan: api.ReplacePlan) -> None:
     """What a --replace deletes, month by month, and where the last backup is."""
-    err.print(f"{plan.file}：--replace 将先删除{mask_text('、'.join(plan.units))}以下月份已导入的{_kind_name(plan.kind)}记录，"
+    err.print(f"{plan.file}：--replace 将先删除{mask_text(unit_list(plan.units))}以下月份已导入的{_kind_name(plan.kind)}记录，"
               "再写入本文件：", markup=False)
     t = Table(header_style="bold")
     whats = list(plan.total)

@@ -123,6 +123,14 @@ def months_text(months: list[str]) -> str:
     return months[0] if len(months) == 1 else f"{months[0]} 至 {months[-1]}（{len(months)}个月）"
 
 
+def unit_list(units: list[str], most: int = 5) -> str:
+    """A load's units: all of them up to `most`, else "A、B、C 等 1,000 个单位" (a city's file
+    covers a thousand, which would fill the screen)."""
+    if len(units) <= most:
+        return "、".join(units)
+    return f"{'、'.join(units[:3])} 等 {len(units):,} 个单位"
+
+
 def period(start: object, end: object) -> str:
     """Explicit dates of a reporting period: "2026-01-01 至 2026-03-31"."""
     return f"{date_iso(start)} 至 {date_iso(end)}"

@@ -24,6 +24,7 @@ from tracker.formats import (
     pct,
     period,
     stars,
+    unit_list,
     yes_no,
 )
 from tracker.privacy import mask_id, mask_phone
@@ -84,6 +85,7 @@ FILTERS = {
     "stars": stars,
     "yes_no": yes_no,
     "joined": joined,
+    "unit_list": unit_list,
     "cell_class": cell_class,
     "row_cells": row_cells,
 }
