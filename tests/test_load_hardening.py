@@ -350,3 +350,22 @@ def test_text_that_looks_like_terminal_markup_is_printed_as_typed(unit_db, cli, 
         r = cli(*args, db=unit_db)
         assert r.code in (0, 1) and "内部错误" not in r.err, r.err
         assert "[bold]乙单位" in r.out
+
+
+def test_a_day_over_24_hours_is_found_however_it_is_spread(unit_db, cli, tmp_path):
+    """A busy day's rows may add up past 24 hours without anyone's day doing so; a person's day is
+    over whether the hours are in one file, across a row listing them twice, or added to a load
+    made earlier (the check looks closely only where a day's rows could pass 24 hours)."""
+    busy = _acts(tmp_path / "busy.csv", [["2026-03-05", "检验队", f"活动{i}", P[i % 2]["name"], "6"] for i in range(6)])
+    assert cli("load", "activities", busy, db=unit_db).code == 0  # 36 hours of rows, 18 a person
+    assert cli("load", "activities", _acts(tmp_path / "ok.csv", [
+        ["2026-03-06", "检验队", f"活动{i}", P[i % 3]["name"], "8"] for i in range(9)]), db=unit_db).code == 0
+    later = _acts(tmp_path / "later.csv", [["2026-03-06", "业务队", "夜间值守", P[0]["name"], "1"]])
+    before = db_fingerprint(unit_db)
+    r = cli("load", "activities", later, "--json", db=unit_db)
+    assert r.code == 1
+    assert "此人当天累计服务 25 小时" in r.out
+    twice = _acts(tmp_path / "twice.csv", [["2026-03-07", "检验队", "值守", f"{P[0]['name']}、{P[0]['name']}", "13"]])
+    r = cli("load", "activities", twice, "--json", db=unit_db)
+    assert "此人当天累计服务 26 小时" in r.out and "同一活动的同一参加人员在这一行中重复出现" in r.out
+    assert db_fingerprint(unit_db) == before
