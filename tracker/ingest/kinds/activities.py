@@ -106,10 +106,16 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     )
     act_of_row = activities.select("__act", pl.col("__rows").alias(ROW)).explode(ROW)
     activities = activities.drop("__rows")
-    with_act = typed.filter(pl.col("participants").is_not_null()).join(act_of_row, on=ROW, how="left", maintain_order="left")
-    tokens = explode_participants(with_act, ["__act", "unit", "date", "hours"])
+    # the unit as an Enum of the file's units: 1.3M participants are exploded and matched on a
+    # 4-byte code rather than a unit's name (a third less time for the match)
+    unit_code = pl.Enum(units)
+    with_act = (typed.filter(pl.col("participants").is_not_null())
+                .join(act_of_row, on=ROW, how="left", maintain_order="left")
+                .with_columns(pl.col("unit").cast(unit_code)))
+    tokens = explode_participants(with_act, ["__act", "unit", "hours"])
     del with_act, act_of_row
-    tokens, problems = match_people(tokens, unit_people(con, units), "参加人员")
+    people = unit_people(con, units).with_columns(pl.col("unit").cast(unit_code))
+    tokens, problems = match_people(tokens, people, "参加人员")
     ctx.add_frame(problems)
     ok = tokens.filter(pl.col("vid").is_not_null() & pl.col("__act").is_not_null() & pl.col("hours").is_not_null())
     del tokens
@@ -133,11 +139,11 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
 
     # one person's day over 24 hours (this file plus what is stored for those days)
     if stored.height or repeated.height:
-        _check_days(ctx, ok, stored)
+        _check_days(ctx, ok, stored, activities)
     else:  # only the days whose rows pass 24 hours can hold such a person (`_busy_days`)
         busy = activities.join(_busy_days(typed), on=["unit", "date"], how="semi")["__act"]
         if busy.len():
-            _check_days(ctx, ok.filter(pl.col("__act").is_in(busy.implode())), stored)
+            _check_days(ctx, ok.filter(pl.col("__act").is_in(busy.implode())), stored, activities)
     ok = ok.select("__act", "vid", "hours", ROW)
     rows = typed
 
@@ -190,11 +196,14 @@ def _busy_days(typed: pl.DataFrame) -> pl.DataFrame:
     return rows.group_by("unit", "date").agg(pl.col("hours").sum()).filter(pl.col("hours") > 24).drop("hours")
 
 
-def _check_days(ctx: FileContext, ok: pl.DataFrame, stored: pl.DataFrame) -> None:
-    """A person's day over 24 hours: this file's participations plus those stored for the day."""
-    day = pl.concat([  # a row refused for its own hours is not counted again
-        ok.filter(pl.col("hours").is_between(0, 24, closed="right"))
-        .select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
+def _check_days(ctx: FileContext, ok: pl.DataFrame, stored: pl.DataFrame, activities: pl.DataFrame) -> None:
+    """A person's day over 24 hours: this file's participations plus those stored for the day.
+    A participation's unit and date are its activity's (`__act`, an index into `activities`)."""
+    mine = ok.filter(pl.col("hours").is_between(0, 24, closed="right"))  # a row refused for its hours is not counted
+    mine = mine.with_columns(activities["unit"].gather(mine["__act"]).alias("unit"),
+                             activities["date"].gather(mine["__act"]).alias("date"))
+    day = pl.concat([
+        mine.select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
         stored.select("unit", "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
                       pl.lit(None, pl.String).alias("token")),
     ], how="vertical_relaxed").with_columns(pl.col("hours").sum().over("unit", "vid", "date").alias("__day"))
