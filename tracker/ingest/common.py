@@ -103,11 +103,13 @@ def warn_date_gaps(ctx: FileContext, typed: pl.DataFrame, column: str, header: s
     has a year typed wrong: say so, naming the rows on the smaller side of the jump."""
     if ctx.opts.month:
         return  # dates outside --month are errors already
-    dated = typed.filter(pl.col(column).is_not_null()).select(
-        ROW, pl.col(column), pl.col(column).dt.strftime("%Y-%m").alias("__m"))
-    months = sorted(dated["__m"].unique().to_list())
+    months = _months_of(typed[column])
     gaps = [(a, b) for a, b in zip(months, months[1:], strict=False)
             if len(months_between(a, b)) - 2 >= GAP_MONTHS]
+    if not gaps:
+        return
+    dated = typed.filter(pl.col(column).is_not_null()).select(
+        ROW, pl.col(column), pl.col(column).dt.strftime("%Y-%m").alias("__m"))
     for a, b in gaps:
         before, after = dated.filter(pl.col("__m") <= a), dated.filter(pl.col("__m") >= b)
         odd = before if before.height <= after.height else after
@@ -122,7 +124,12 @@ def replace_months(ctx: FileContext, typed: pl.DataFrame, column: str) -> list[s
     inside the file's span without a row is never emptied unless --month names it)."""
     if ctx.opts.month:
         return [ctx.opts.month]
-    return sorted(typed[column].drop_nulls().dt.strftime("%Y-%m").unique().to_list())
+    return _months_of(typed[column])
+
+
+def _months_of(dates: pl.Series) -> list[str]:
+    """The months of these dates, sorted ("2026-03"): a year's file has 365 dates, not 437k."""
+    return sorted(dates.drop_nulls().unique().dt.strftime("%Y-%m").unique().to_list())
 
 
 def stored_rows_per_month(con: duckdb.DuckDBPyConnection, queries: dict[str, str], units: list[str],
