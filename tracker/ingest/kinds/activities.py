@@ -84,14 +84,18 @@ COLUMNS = (
 
 
 def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
-    typed = rounded_hours(typed.with_columns(pl.col("kind").fill_null("志愿服务")), "hours")
+    units, months = units_of(typed), months_covered(ctx, typed, "date")
+    # the unit as an Enum of the file's units: a city's rows are grouped, joined and matched on a
+    # 4-byte code rather than a unit's name (frames from the database are cast to it: `_as_units`)
+    unit_code = pl.Enum(units)
+    typed = rounded_hours(typed.with_columns(pl.col("kind").fill_null("志愿服务"), pl.col("unit").cast(unit_code)),
+                          "hours")
     check_dates(ctx, typed, "date", "日期", in_month=True)
     warn_date_gaps(ctx, typed, "date", "日期")
     check_hours(ctx, typed, "hours", "服务时长")
-    typed, problems = resolve_teams(typed, team_lookup(con), "team", "服务队")
+    typed, problems = resolve_teams(typed, _as_units(team_lookup(con), unit_code), "team", "服务队")
     ctx.add_frame(problems)
-    _warn_before_founding(ctx, typed, con)
-    units, months = units_of(typed), months_covered(ctx, typed, "date")
+    _warn_before_founding(ctx, typed, con, unit_code)
     swapped = replace_months(ctx, typed, "date")
     key = ["unit", "team", "date", "title"]
     # one row per activity; `__act` (its index) stands for the four text keys from here on, so
@@ -106,16 +110,11 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     )
     act_of_row = activities.select("__act", pl.col("__rows").alias(ROW)).explode(ROW)
     activities = activities.drop("__rows")
-    # the unit as an Enum of the file's units: 1.3M participants are exploded and matched on a
-    # 4-byte code rather than a unit's name (a third less time for the match)
-    unit_code = pl.Enum(units)
-    with_act = (typed.filter(pl.col("participants").is_not_null())
-                .join(act_of_row, on=ROW, how="left", maintain_order="left")
-                .with_columns(pl.col("unit").cast(unit_code)))
+    with_act = typed.filter(pl.col("participants").is_not_null()).join(act_of_row, on=ROW, how="left",
+                                                                        maintain_order="left")
     tokens = explode_participants(with_act, ["__act", "unit", "hours"])
     del with_act, act_of_row
-    people = unit_people(con, units).with_columns(pl.col("unit").cast(unit_code))
-    tokens, problems = match_people(tokens, people, "参加人员")
+    tokens, problems = match_people(tokens, _as_units(unit_people(con, units), unit_code), "参加人员")
     ctx.add_frame(problems)
     ok = tokens.filter(pl.col("vid").is_not_null() & pl.col("__act").is_not_null() & pl.col("hours").is_not_null())
     del tokens
@@ -131,6 +130,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         WHERE a.unit IN (SELECT unnest(?::VARCHAR[])) AND a.date IN (SELECT unnest(?::DATE[]))
         {"AND strftime(a.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
         """, [units, activities["date"].unique().to_list(), *([swapped] if replacing else [])])
+    stored = _as_units(stored, unit_code)
     if stored.height:
         stored_acts = stored.join(activities.select(*key, "__act"), on=key, how="inner")
         dups = ok.join(stored_acts.select("__act", "vid", "__orig_file", "__orig_row"), on=["__act", "vid"],
@@ -158,6 +158,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
             SELECT aid, unit, team, date, title FROM activities
             WHERE unit IN (SELECT unnest(?::VARCHAR[])) AND date IN (SELECT unnest(?::DATE[]))""",
                          [units, activities["date"].unique().to_list()])
+        existing = _as_units(existing, unit_code)
         # an activity already stored (other participants of it, loaded earlier) keeps its id
         fresh, known = activities, pl.DataFrame(schema={"__act": pl.UInt32, "aid": pl.Int64})
         if existing.height:  # usually none: a new month's file has only new activities
@@ -200,11 +201,11 @@ def _check_days(ctx: FileContext, ok: pl.DataFrame, stored: pl.DataFrame, activi
     """A person's day over 24 hours: this file's participations plus those stored for the day.
     A participation's unit and date are its activity's (`__act`, an index into `activities`)."""
     mine = ok.filter(pl.col("hours").is_between(0, 24, closed="right"))  # a row refused for its hours is not counted
-    mine = mine.with_columns(activities["unit"].gather(mine["__act"]).alias("unit"),
+    mine = mine.with_columns(activities["unit"].gather(mine["__act"]).cast(pl.String).alias("unit"),
                              activities["date"].gather(mine["__act"]).alias("date"))
     day = pl.concat([
         mine.select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
-        stored.select("unit", "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
+        stored.select(pl.col("unit").cast(pl.String), "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
                       pl.lit(None, pl.String).alias("token")),
     ], how="vertical_relaxed").with_columns(pl.col("hours").sum().over("unit", "vid", "date").alias("__day"))
     over = day.filter(pl.col(ROW).is_not_null() & (pl.col("__day") > 24)).unique(["unit", "vid", "date"])
@@ -212,11 +213,17 @@ def _check_days(ctx: FileContext, ok: pl.DataFrame, stored: pl.DataFrame, activi
                                  pl.format("此人当天累计服务 {} 小时，超过24小时", hours_expr(pl.col("__day")))))
 
 
-def _warn_before_founding(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> None:
+def _as_units(df: pl.DataFrame, unit_code: pl.Enum) -> pl.DataFrame:
+    """A frame from the database with its unit as the file's Enum code; other units' rows dropped."""
+    return df.with_columns(pl.col("unit").cast(unit_code, strict=False)).filter(pl.col("unit").is_not_null())
+
+
+def _warn_before_founding(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection,
+                          unit_code: pl.Enum) -> None:
     """An activity dated before its team's 成立日期 (teams register): one of the two dates is wrong."""
-    founded = frame(con, """
+    founded = _as_units(frame(con, """
         SELECT unit, team, founded AS __founded FROM teams WHERE founded IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY unit, team ORDER BY valid_from DESC) = 1""")
+        QUALIFY row_number() OVER (PARTITION BY unit, team ORDER BY valid_from DESC) = 1"""), unit_code)
     early = typed.join(founded, on=["unit", "team"], how="inner")
     ctx.add_frame(problems_where(
         early, pl.col("date") < pl.col("__founded"), "日期", pl.col("date").cast(pl.String),
