@@ -34,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -101,22 +102,30 @@ def run(cmd: list[str], log: Path) -> dict:
 
     The child is started by /usr/bin/time when present: Linux carries the forking
     process's RSS high-water mark into the child's ru_maxrss, so the child must be
-    forked from a small process, not from this one.
+    forked from a small process, not from this one. A thread samples the RSS of the
+    whole process tree every 50 ms while this one waits for the child, so the wall
+    time is the child's own, not rounded up to a sampling tick.
     """
     timing = log.with_suffix(".time")
     wrapped = [TIME, "-f", "%M %U %S", "-o", str(timing), *cmd] if Path(TIME).exists() else cmd
+    tree_kb = 0
+    done = threading.Event()
+
+    def sample(pid: int) -> None:  # the whole tree's RSS: a report run's workers count too
+        nonlocal tree_kb
+        while not done.wait(0.05):
+            tree_kb = max(tree_kb, _tree_rss_kb(pid))
+
     with log.open("w") as f:
         t0 = time.perf_counter()
         p = subprocess.Popen(wrapped, stdout=f, stderr=subprocess.STDOUT, cwd=REPO,
                              env={**os.environ, "COLUMNS": "120"})
-        tree_kb = 0
-        while True:  # the whole tree's RSS, sampled: a report run's workers count too
-            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                break
-            tree_kb = max(tree_kb, _tree_rss_kb(p.pid))
-            time.sleep(0.1)
+        sampler = threading.Thread(target=sample, args=(p.pid,), daemon=True)
+        sampler.start()
+        _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
+        done.set()
+        sampler.join()
     p.returncode = os.waitstatus_to_exitcode(status)
     rss_kb, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
     if wrapped is not cmd:
@@ -155,6 +164,15 @@ def must(result: dict, log: Path, what: str) -> None:
 
 
 def tracker_exe() -> str:
+    """The `tracker` command beside this Python, its modules compiled first: an installed package has
+    its bytecode (pip compiles it), while a checkout run with PYTHONDONTWRITEBYTECODE would compile
+    tracker's modules again at every start (0.1 s of each command)."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("tracker")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        compileall.compile_dir(folder, quiet=1)
     exe = Path(sys.executable).parent / "tracker"
     return str(exe) if exe.exists() else (shutil.which("tracker") or "tracker")
 
