@@ -92,3 +92,24 @@ def test_as_of_is_read_from_the_command_line(tmp_path, cli):
         assert "2026-01-01 至 2026-06-30" in out
     code, out = run(tmp_path / "t.duckdb", cli, as_of="六月底")
     assert code == 2 and "--as-of 不是可识别的日期" in out
+
+
+def test_a_kept_check_is_asked_again_only_when_the_database_changes(tmp_path, cli):
+    """The web app asks `check` on every visit; the answer is kept while the database stays as it
+    is, and a load made meanwhile (by any process) is seen at once."""
+    from tracker import api
+
+    db = tmp_path / "t.duckdb"
+    build(db, good=False)
+    first = api.check(db, year=2026, as_of=D(2026, 12, 31), today=D(2027, 1, 5))
+    assert api.check(db, year=2026, as_of=D(2026, 12, 31), today=D(2027, 1, 5)) is first
+    assert any(f.volunteer == "赵磊" and f.level == "fail" for f in first.findings)
+    rows = [["日期", "服务队", "活动名称", "参加人员", "服务时长"],
+            *[[f"2026-{m:02d}-20", "红心队", f"义诊{m}", "赵磊", "3"] for m in range(3, 12)]]
+    (tmp_path / "a.csv").write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    r = cli("load", "activities", tmp_path / "a.csv", "--unit", U, db=db)
+    assert r.code == 0, r.out + r.err
+    after = api.check(db, year=2026, as_of=D(2026, 12, 31), today=D(2027, 1, 5))
+    assert after is not first
+    assert not any(f.volunteer == "赵磊" and f.level == "fail" for f in after.findings)
+    assert api.check(db, year=2026, as_of=D(2026, 12, 31), today=D(2027, 1, 6)) is not after  # a new day

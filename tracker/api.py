@@ -353,12 +353,42 @@ def check(
     rules: PathLike | Rules | None = None,
     today: dt.date | None = None,
 ) -> CheckResult:
-    """Run every rule (R1–R13, inactive volunteers, overdue demands and pairings)."""
+    """Run every rule (R1–R13, inactive volunteers, overdue demands and pairings).
+
+    The result is kept for the database as it is (`_db_state`): the web app's overview and check
+    pages ask the same question on every visit, and a city's check takes seconds. Callers must
+    not change it (`narrow` makes new lists).
+    """
     day = parse_date_option(as_of)
+    rules_, today = _rules(rules), today or dt.date.today()
+    key = (_db_state(db), year, day, unit, rules_, today)
+    if key in _CHECKED:
+        return _CHECKED[key]
     with connect(db, read_only=True) as con:
-        a = Assessment(con, _rules(rules), unit, today)
+        a = Assessment(con, rules_, unit, today)
         judged = a.plan(year, day)
-        return CheckResult(a.findings(year, day), judged)
+        result = CheckResult(a.findings(year, day), judged)
+    while len(_CHECKED) >= 2:  # a city's findings are tens of MB: the latest two questions only
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[key] = result
+    return result
+
+
+_CHECKED: dict[tuple, CheckResult] = {}
+
+
+def _db_state(db: PathLike | None) -> tuple:
+    """The database file and its write-ahead log as they are now (path, mtime, size): any write
+    to the database changes one of them, so a result kept under this key is current."""
+    path = db_path(db).resolve()
+    state: list = [str(path)]
+    for f in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = f.stat()
+            state.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            state.append(None)
+    return tuple(state)
 
 
 # ---------------------------------------------------------------- reports
