@@ -180,3 +180,15 @@ def test_a_failed_write_rolls_back_every_serial_and_file(small, tmp_path, monkey
         api.certificate(small, all_volunteers=True, unit=U, year=2025, out=tmp_path / "all", today=TODAY)
     assert len(calls) == 2 and not list((tmp_path / "all").glob("*.html"))
     assert db_fingerprint(small) == before
+
+
+def test_all_certificates_as_word_and_a_format_we_cannot_write(small, cli, tmp_path):
+    r = cli("certificate", "--all", "--unit", U, "--year", "2025", "--format", "docx", "--out", tmp_path / "w",
+            db=small)
+    assert r.code == 0, r.out + r.err
+    made = sorted((tmp_path / "w").iterdir())
+    assert made and all(p.suffix == ".docx" for p in made)
+    r = cli("certificate", "--all", "--unit", U, "--year", "2025", "--format", "pdf", "--out", tmp_path / "p",
+            db=small)
+    assert r.code == 2 and "--format 只能是 html 或 docx，而不是“pdf”" in r.err
+    assert not (tmp_path / "p").exists()

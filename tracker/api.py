@@ -479,18 +479,22 @@ def certificate(
     end: dt.date | str | None = None,
     all_volunteers: bool = False,
     year: int | None = None,
-    suffix: str = ".html",
+    file_format: str = "html",
     unmask: bool = False,
     rules: PathLike | Rules | None = None,
     templates: PathLike | None = None,
     today: dt.date | None = None,
 ) -> CertificateResult:
     """Issue 志愿服务记录证明 (docs/certificates.md): one volunteer's (`out` a .html or .docx file), or
-    with `all_volunteers` one per volunteer of `unit` who served in `year` (`out` a folder). Each gets
-    a serial recorded in the database; ID numbers are masked unless `unmask`."""
+    with `all_volunteers` one per volunteer of `unit` who served in `year` (`out` a folder, the files
+    in `file_format`: html or docx). Each gets a serial recorded in the database; ID numbers are
+    masked unless `unmask`."""
     from tracker.certificates import issue
     from tracker.render.env import template_dirs
 
+    suffix = "." + file_format.strip().lower().lstrip(".")
+    if suffix not in (".html", ".docx"):
+        raise TrackerError(f"--format 只能是 html 或 docx，而不是“{file_format}”。", code=2)
     day = today or dt.date.today()
     template_dirs(templates)
     with connect(db) as con:

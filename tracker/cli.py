@@ -515,11 +515,8 @@ def certificate(
         return
     if out_path is None:
         raise TrackerError("缺少 --out：证明要写到哪个文件（.html 或 .docx），用 --all 时为文件夹。", code=2)
-    fmt_choice = file_format.strip().lower().lstrip(".")
-    if fmt_choice not in ("html", "docx"):
-        raise TrackerError(f"--format 只能是 html 或 docx，而不是“{file_format}”。", code=2)
     res = api.certificate(db, out=out_path, volunteer=volunteer, unit=unit, start=start, end=end,
-                          all_volunteers=all_volunteers, year=year, suffix="." + fmt_choice, unmask=unmask,
+                          all_volunteers=all_volunteers, year=year, file_format=file_format, unmask=unmask,
                           rules=rules, templates=templates)
     t = Table(title=f"志愿服务记录证明：已出具 {len(res.paths)} 份", header_style="bold")
     for h in ("证明编号", "志愿者", "期间", "次数", "服务时长（小时）", "文件"):
