@@ -6,7 +6,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from tracker.render.xlsx import display_width, sheet_name, write_tables
+from tracker.formats import display_width
+from tracker.render.xlsx import sheet_name, write_tables
 
 HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1+1"]
 
@@ -83,3 +84,8 @@ def test_display_width_counts_cjk_double():
     assert display_width("ab") == 2
     assert display_width("服务队") == 6
     assert display_width("（小时）") == 8
+
+
+def test_word_counts_ambiguous_characters_wide_as_chinese_fonts_draw_them():
+    assert display_width("★★ 优秀") == 7 and display_width("★★ 优秀", ambiguous_wide=True) == 9
+    assert display_width("2026—2027", ambiguous_wide=True) == 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
@@ -23,6 +24,17 @@ _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00
 def wide_chars(text: str) -> int:
     """How many of `text`'s characters are wide (CJK, full-width forms)."""
     return 0 if text.isascii() else len(_WIDE.findall(text))
+
+
+def display_width(text: str, ambiguous_wide: bool = False) -> int:
+    """Half-character cells `text` takes: CJK and full-width characters count double (a
+    spreadsheet's columns). With `ambiguous_wide` so do East Asian ambiguous ones (★, —, ①), as
+    the Chinese fonts of a Word document draw them."""
+    if text.isascii():
+        return len(text)
+    if ambiguous_wide:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    return len(text) + wide_chars(text)
 
 
 def _decimal(x: float | int | Decimal, digits: int) -> str:

@@ -18,7 +18,6 @@ the alternate instead of a default Western font.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from tracker.atomic import replacing
+from tracker.formats import display_width
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -171,7 +171,7 @@ def letterhead(doc, organ: str, number: str = "") -> None:
     """发文机关标志 (red, centred, 小标宋), 发文字号 and the red rule under it."""
     if organ:
         # as large as one line of the type area allows (at most 36 pt): a long name stays on one line
-        size = Pt(max(16, min(36, int(TYPE_WIDTH_MM / 25.4 * 72 / max(_display_width(organ) / 2, 1)) - 1)))
+        size = Pt(max(16, min(36, int(TYPE_WIDTH_MM / 25.4 * 72 / max(_wide(organ) / 2, 1)) - 1)))
         paragraph(doc, organ, font=TITLE_FONT, size=size, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, exact=False)
     p = paragraph(doc, number, align=WD_ALIGN_PARAGRAPH.CENTER)
     p.paragraph_format.space_after = Pt(6)
@@ -204,9 +204,8 @@ def _cell_text(cell, c: Cell, *, head: bool = False, size: Pt = SIZE_TABLE) -> N
     set_font(p.add_run(c.text).font, HEADING_FONT if head else BODY_FONT, size, bold=c.bold or None)
 
 
-def _display_width(text: str) -> int:
-    """Width in half characters: CJK, full-width and ambiguous (★, —) are wide in Chinese fonts."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+def _wide(text: str) -> int:
+    return display_width(text, ambiguous_wide=True)  # ★ and — are wide in Chinese fonts
 
 
 PAD_TWIPS = 45  # 0.8 mm each side of a cell's text (Word's default 1.9 mm eats a wide table)
@@ -218,7 +217,7 @@ def column_widths(header: Sequence[Cell], rows: Sequence[Sequence[Cell]], size: 
     line, the rest share what is left by how much text they hold (a header may wrap to two lines)."""
     half = size.pt * 25.4 / 72 / 2
     pad = 2 * PAD_TWIPS * 25.4 / 1440
-    need = [max([min(_display_width(h.text), 8)] + [_display_width(r[k].text) for r in rows]) + 1
+    need = [max([min(_wide(h.text), 8)] + [_wide(r[k].text) for r in rows]) + 1
             for k, h in enumerate(header)]
     mm = [n * half + pad for n in need]
     short = [n <= SHORT for n in need]

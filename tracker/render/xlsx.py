@@ -25,7 +25,7 @@ import polars as pl
 import xlsxwriter
 
 from tracker.atomic import write_bytes
-from tracker.formats import wide_chars
+from tracker.formats import display_width
 from tracker.render.filters import is_formula_like
 
 Sheet = pl.DataFrame | tuple[pl.DataFrame, Mapping[str, str]]
@@ -33,9 +33,6 @@ Sheet = pl.DataFrame | tuple[pl.DataFrame, Mapping[str, str]]
 MAX_SHEET_NAME = 31
 MIN_WIDTH, MAX_WIDTH = 6, 50
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-def display_width(text: str) -> int:
-    """Columns `text` takes in a spreadsheet: CJK characters count double."""
-    return len(text) + wide_chars(text)
 
 
 def sheet_name(name: str, taken: set[str] | None = None) -> str:
