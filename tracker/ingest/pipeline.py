@@ -250,6 +250,7 @@ def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
             if prev and prev[2] is None:
                 return [unchanged_result(label, kind_key, prev, None)]
         tables, others = open_tables(path, kind, opts, sheets)
+        del sheets  # the raw cells (a city's 150 MB): each table holds its own cleaned rows
     except TrackerError as e:
         return [FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, e.message)])]
     several = len(tables) > 1 or bool(others) or opts.sheet is not None  # then say which sheet
