@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("render", ("tracker.render",)),
     ("reports", ("tracker.reports", "tracker.exports", "tracker.demo_data", "tracker.certificates")),
     ("api", ("tracker.api",)),
-    ("cli", ("tracker.cli", "tracker.web")),
+    ("cli", ("tracker.cli", "tracker.web", "tracker.__main__")),
 ]
 
 

@@ -86,3 +86,17 @@ def test_a_load_over_many_units_names_three_and_counts_the_rest(cli, db, tmp_pat
     few = write_csv(tmp_path / "few.csv", [["单位名称", "党员人数"], *[[n, "31"] for n in names[:5]]])
     r = cli("load", "units", few, db=db)
     assert "示例市第1中学、示例市第2中学、示例市第3中学、示例市第4中学、示例市第5中学" in r.out
+
+
+def test_python_m_tracker_is_the_command(tmp_path):
+    """`python -m tracker` runs the same command as the `tracker` script (tracker/__main__.py)."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "tracker", "init", "--db", str(tmp_path / "m.duckdb")],
+                       capture_output=True, text=True, encoding="utf-8")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "m.duckdb").exists()
+    r = subprocess.run([sys.executable, "-m", "tracker", "load", "units"], capture_output=True, text=True,
+                       encoding="utf-8")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
