@@ -102,3 +102,13 @@ def test_cells_lose_surrounding_spaces_and_a_bom_and_blank_is_empty(texts: list[
     for text, cell in zip(texts, got, strict=True):
         want = text.strip("\ufeff").strip()
         assert cell == (want or None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), _TEXT), min_size=3, max_size=3), min_size=1, max_size=8))
+def test_a_table_is_cleaned_as_each_of_its_cells_would_be(rows: list[list[str | None]]) -> None:
+    """`clean_cells` leaves a column whose cells need no strip as it is (blanks made null): the
+    result is the same as cleaning every cell."""
+    df = pl.DataFrame({f"c{i}": [r[i] for r in rows] for i in range(3)}, schema={f"c{i}": pl.String for i in range(3)})
+    want = df.select(values.clean_text(pl.col(c)).alias(c) for c in df.columns)
+    assert values.clean_cells(df, df.columns).equals(want)

