@@ -148,7 +148,11 @@ def match_people(
     1.3M tokens, mostly); each other distinct (unit, token) is matched once and
     joined back.
     """
-    out = tokens.join(_direct_keys(people), on=["unit", "token"], how="left", maintain_order="left")
+    # only the key columns go through the join, and its `vid` is set beside the rows (their other
+    # columns are not copied: a city's 1.3M rows)
+    vid = tokens.select("unit", "token").join(_direct_keys(people), on=["unit", "token"], how="left",
+                                              maintain_order="left")["vid"]
+    out = tokens.with_columns(vid)
     rest = out.filter(pl.col("vid").is_null())
     if rest.height == 0:
         return out, empty_problems()
