@@ -387,3 +387,20 @@ def test_a_later_file_adds_people_to_an_activity_already_stored(unit_db, cli, tm
                    ("献血宣传", sorted([P[0]["name"], P[1]["name"]]),
                     [2.0, 2.5] if P[0]["name"] < P[1]["name"] else [2.5, 2.0], 1)]
     assert _count(unit_db, "SELECT count(*) FROM activities") == [(2,)]
+
+
+def test_rows_of_one_activity_make_one_activity_as_its_first_row_says(unit_db, cli, tmp_path):
+    """Rows agreeing on date, team and title are one activity, wherever they are in the file: it
+    takes its other columns and its row from the first of them, each person keeps their row's
+    hours, and activities are numbered as they first appear."""
+    f = write_csv(tmp_path / "a.csv", [
+        [*HEAD, "服务主题"],
+        ["2026-03-05", "检验队", "献血宣传", P[0]["name"], "2", "关爱老幼弱残"],
+        ["2026-03-06", "检验队", "义诊", P[2]["name"], "3", "卫生健康"],
+        ["2026-03-05", "检验队", "献血宣传", P[1]["name"], "1.5", "其他主题"],
+    ])
+    assert cli("load", "activities", f, db=unit_db).code == 0
+    got = _count(unit_db, """
+        SELECT a.title, a.theme, a.src_row, list(p.hours ORDER BY p.src_row), list(p.src_row ORDER BY p.src_row)
+        FROM activities a JOIN participations p USING (aid) GROUP BY ALL ORDER BY min(a.aid)""")
+    assert got == [("献血宣传", "关爱老幼弱残", 2, [2.0, 1.5], [2, 4]), ("义诊", "卫生健康", 3, [3.0], [3])]

@@ -100,20 +100,19 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     key = ["unit", "team", "date", "title"]
     # one row per activity; `__act` (its index) stands for the four text keys from here on, so
     # the 1.3M participations of a city's year are matched, deduplicated and joined on integers
+    # an activity is told by its first row; its index counts first rows in file order, so the
+    # activities are numbered as they first appear, and each row knows its activity without a join
+    keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
+    typed = typed.sort(ROW).with_columns(pl.when(keyed).then(pl.col(ROW).min().over(key)).alias("__first"))
+    typed = typed.with_columns((pl.col("__first").rank("dense") - 1).cast(pl.UInt32).alias("__act"))
     activities = (
-        typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key])).sort(ROW)
-        .group_by(key, maintain_order=True)
-        .agg([pl.col(f).first() for f in ACTIVITY_FIELDS]
-             + [pl.col(ROW).first().alias("src_row"), pl.col(ROW).alias("__rows")])
-        .with_row_index("__act")
+        typed.filter(pl.col(ROW) == pl.col("__first"))  # in ROW order: the index is the position
+        .select("__act", *key, *ACTIVITY_FIELDS, pl.col(ROW).alias("src_row"))
         .with_columns(backfilled(ctx, "date").alias("backfilled"))
     )
-    act_of_row = activities.select("__act", pl.col("__rows").alias(ROW)).explode(ROW)
-    activities = activities.drop("__rows")
-    with_act = typed.filter(pl.col("participants").is_not_null()).join(act_of_row, on=ROW, how="left",
-                                                                        maintain_order="left")
+    with_act = typed.filter(pl.col("participants").is_not_null())
     tokens = explode_participants(with_act, ["__act", "unit", "hours"])
-    del with_act, act_of_row
+    del with_act
     tokens, problems = match_people(tokens, _as_units(unit_people(con, units), unit_code), "参加人员")
     ctx.add_frame(problems)
     ok = tokens.filter(pl.col("vid").is_not_null() & pl.col("__act").is_not_null() & pl.col("hours").is_not_null())
