@@ -16,7 +16,7 @@ import polars as pl
 from tracker.formats import hours_expr
 from tracker.ingest.context import FileContext
 from tracker.ingest.read import ROW
-from tracker.ingest.validate import problems_where
+from tracker.ingest.validate import empty_problems, problems_where
 from tracker.periods import month_end, month_end_of, months_between
 from tracker.store.queries import ArrowSource
 
@@ -59,9 +59,11 @@ def check_hours(ctx: FileContext, typed: pl.DataFrame, column: str, header: str)
 def duplicate_rows(typed: pl.DataFrame, keys: list[str], header: str, value: str | None,
                    what: str) -> pl.DataFrame:
     """Rows repeating an earlier row's keys, naming the earlier row."""
-    d = typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys]))
-    if d.select(pl.struct(keys).hash().n_unique()).item() == d.height:
-        d = d.clear()  # distinct hashes, distinct keys: the usual file, told in a third of the time
+    keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
+    n, distinct = typed.select(keyed.sum().alias("n"), pl.struct(keys).filter(keyed).hash().n_unique().alias("d")).row(0)
+    if distinct == n:  # distinct hashes, distinct keys: the usual file, told from its keys alone
+        return empty_problems()
+    d = typed.filter(keyed)
     # the second and later of each key, in row order: a name listed twice in one row is one too
     d = d.with_columns(pl.col(ROW).min().over(keys).alias("__first"),
                        (pl.int_range(pl.len()).over(keys) > 0).alias("__again"))

@@ -52,7 +52,9 @@ def resolve_teams(
         .join(amb, on=["unit", "__alias"], how="left")
         .drop("__alias")
     )
-    out = rows.join(keys, on=["unit", column], how="left", maintain_order="left")
+    # the key columns go through the join, its answers are set beside the rows (not copied with them)
+    found = rows.select("unit", column).join(keys, on=["unit", column], how="left", maintain_order="left")
+    out = rows.with_columns(found["__team"], found["__n"])
     bad = out.filter(pl.col(column).is_not_null() & pl.col("__team").is_null())
     problems = [empty_problems()]
     if bad.height:

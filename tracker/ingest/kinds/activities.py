@@ -103,7 +103,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     # an activity is told by its first row; its index counts first rows in file order, so the
     # activities are numbered as they first appear, and each row knows its activity without a join
     keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    typed = typed.sort(ROW).with_columns(pl.when(keyed).then(pl.col(ROW).min().over(key)).alias("__first"))
+    typed = (typed if typed[ROW].is_sorted() else typed.sort(ROW)).with_columns(pl.when(keyed).then(pl.col(ROW).min().over(key)).alias("__first"))
     typed = typed.with_columns((pl.col("__first").rank("dense") - 1).cast(pl.UInt32).alias("__act"))
     activities = (
         typed.filter(pl.col(ROW) == pl.col("__first"))  # in ROW order: the index is the position
@@ -192,8 +192,10 @@ def _busy_days(typed: pl.DataFrame) -> pl.DataFrame:
     this file pass 24 hours: no one is listed twice in an activity (refused as a repeat), so a
     person's day is at most the sum of the day's rows. A city's year has one such day in 220,000,
     told from its 437k rows rather than counted over its 1.3M participations."""
-    rows = typed.filter(pl.col("participants").is_not_null() & pl.col("hours").is_between(0, 24, closed="right"))
-    return rows.group_by("unit", "date").agg(pl.col("hours").sum()).filter(pl.col("hours") > 24).drop("hours")
+    return (typed.lazy()  # lazily: only the four columns it reads are filtered
+            .filter(pl.col("participants").is_not_null() & pl.col("hours").is_between(0, 24, closed="right"))
+            .group_by("unit", "date").agg(pl.col("hours").sum()).filter(pl.col("hours") > 24)
+            .select("unit", "date").collect())
 
 
 def _check_days(ctx: FileContext, ok: pl.DataFrame, stored: pl.DataFrame, activities: pl.DataFrame) -> None:
