@@ -113,3 +113,26 @@ def test_a_kept_check_is_asked_again_only_when_the_database_changes(tmp_path, cl
     assert after is not first
     assert not any(f.volunteer == "赵磊" and f.level == "fail" for f in after.findings)
     assert api.check(db, year=2026, as_of=D(2026, 12, 31), today=D(2027, 1, 6)) is not after  # a new day
+
+
+def test_kept_checks_answer_each_question_when_asked_from_many_threads(tmp_path):
+    """The web app asks from several threads at once, for different dates: each gets the answer
+    to its own question, and none fails while another thread replaces a kept one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tracker import api
+
+    db = tmp_path / "t.duckdb"
+    build(db, good=False)
+    days = [D(2026, 3, 31), D(2026, 6, 30), D(2026, 9, 30), D(2026, 12, 31)]
+    want = {d: [f.to_dict() for f in api.check(db, year=2026, as_of=d, today=D(2027, 1, 5)).findings]
+            for d in days}
+    assert len({json.dumps(v, ensure_ascii=False, default=str) for v in want.values()}) > 1  # they differ
+
+    def ask(i: int) -> bool:
+        d = days[i % len(days)]
+        got = api.check(db, year=2026, as_of=d, today=D(2027, 1, 5))
+        return [f.to_dict() for f in got.findings] == want[d]
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(ask, range(64)))

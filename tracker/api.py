@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -362,19 +363,23 @@ def check(
     day = parse_date_option(as_of)
     rules_, today = _rules(rules), today or dt.date.today()
     key = (_db_state(db), year, day, unit, rules_, today)
-    if key in _CHECKED:
-        return _CHECKED[key]
+    with _CHECKED_LOCK:
+        kept = _CHECKED.get(key)
+    if kept is not None:
+        return kept
     with connect(db, read_only=True) as con:
         a = Assessment(con, rules_, unit, today)
         judged = a.plan(year, day)
         result = CheckResult(a.findings(year, day), judged)
-    while len(_CHECKED) >= 2:  # a city's findings are tens of MB: the latest two questions only
-        _CHECKED.pop(next(iter(_CHECKED)))
-    _CHECKED[key] = result
+    with _CHECKED_LOCK:  # the web app's requests run on several threads
+        while len(_CHECKED) >= 2:  # a city's findings are tens of MB: the latest two questions only
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[key] = result
     return result
 
 
 _CHECKED: dict[tuple, CheckResult] = {}
+_CHECKED_LOCK = threading.Lock()
 
 
 def _db_state(db: PathLike | None) -> tuple:
