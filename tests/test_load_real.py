@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tomllib
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import db_fingerprint
+from conftest import db_fingerprint, people, write_csv
 
 from tracker.ingest.kinds import KINDS
 
@@ -32,9 +31,8 @@ def _text(v: object) -> str:
 
 @pytest.mark.parametrize(("case", "file"), RUNS, ids=[f"{f}{' ' + ' '.join(c.get('args', [])) if c.get('args') else ''}"
                                                       for c, f in RUNS])
-def test_real_layout(case, file, unit_db_template, tmp_path, cli):
-    db = tmp_path / "t.duckdb"
-    shutil.copy(unit_db_template, db)
+def test_real_layout(case, file, unit_db, cli):
+    db = unit_db
     before = db_fingerprint(db)
     args = [str(REAL / a) if a.endswith(".toml") else a for a in case.get("args", [])]
     r = cli("load", case["kind"], REAL / file, *args, "--json", db=db)
@@ -90,14 +88,19 @@ def test_the_corpus_covers_every_problem_as_xlsx_and_gbk_csv():
         assert text.decode("gbk") and not text.startswith(b"\xef\xbb\xbf"), p.name
 
 
-def test_hours_from_time_ranges_count_as_a_ledger_for_sheet_all_and_the_kind_guess(unit_db_template, tmp_path, cli):
-    """A file without an hours column whose dates are ranges with times is still an activities ledger."""
+def test_hours_from_time_ranges_count_as_a_ledger_for_sheet_all_and_the_kind_guess(unit_db, tmp_path, cli):
+    """A file without an hours column whose dates are ranges with times is still an activities ledger,
+    the range written with 至 or with a full-width ～."""
     from tracker.ingest.batch import guess_kind
 
     f = REAL / "activities-date-range.xlsx"
     assert guess_kind(f).kind == "activities"
-    db = tmp_path / "t.duckdb"
-    shutil.copy(unit_db_template, db)
-    r = cli("load", "activities", f, "--sheet", "all", "--json", db=db)
+    r = cli("load", "activities", f, "--sheet", "all", "--json", db=unit_db)
     assert r.code == 0, r.out + r.err
     assert json.loads(r.out)["loaded"][0]["counts"]["参加记录"] == 2
+    wide = write_csv(tmp_path / "全角.csv", [["日期", "服务队", "活动名称", "参加人员"],
+                                             ["2026-03-12 08:00～11:30", "检验队", "义诊", people()[0]["name"]]])
+    assert guess_kind(wide).kind == "activities"
+    r = cli("load", "activities", wide, "--json", db=unit_db)
+    assert r.code == 0, r.out + r.err
+    assert json.loads(r.out)["loaded"][0]["counts"]["服务时长"] == 3.5

@@ -112,3 +112,24 @@ def test_a_table_is_cleaned_as_each_of_its_cells_would_be(rows: list[list[str | 
     df = pl.DataFrame({f"c{i}": [r[i] for r in rows] for i in range(3)}, schema={f"c{i}": pl.String for i in range(3)})
     want = df.select(values.clean_text(pl.col(c)).alias(c) for c in df.columns)
     assert values.clean_cells(df, df.columns).equals(want)
+
+
+def test_every_character_that_normalises_into_a_range_separator_is_known():
+    """`written_as_range` maps these before testing raw text: a character NFKC turns into 至, 到,
+    ~, - or a dash and missing from `RANGE_FORMS` would make a range like 08:00～11:00 unseen."""
+    import sys
+    import unicodedata
+
+    found = {c for c in map(chr, range(sys.maxunicode + 1))
+             if unicodedata.normalize("NFKC", c) != c and any(x in unicodedata.normalize("NFKC", c) for x in "~-—–至到")}
+    assert found == set(values.RANGE_FORMS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="2026-03 08:0011至到~～－﹣—–\u3000 ", max_size=20), min_size=1, max_size=6))
+def test_a_range_is_seen_in_raw_text_whenever_it_is_after_normalising(texts: list[str]) -> None:
+    """The raw test picks the cells to parse: it may pick more, never fewer."""
+    raw = _both(values.written_as_range, texts)
+    normalised = _both(lambda e: values.normal(e).str.contains(values.RANGE_SEP), texts)
+    assert all(r or not n for r, n in zip(raw, normalised, strict=True))
+    assert _both(values.written_as_range, ["2026-03-05 08:00～11:00", "2026-03-05"]) == [True, False]

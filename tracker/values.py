@@ -73,6 +73,18 @@ def _ymd(groups: pl.Expr) -> pl.Expr:
     return pl.concat_str([y, m, d], separator="-").str.to_date("%Y-%m-%d", strict=False)
 
 
+# the characters NFKC (`normal`) turns into a range separator's: the full-width ～ and －, the
+# vertical and small dashes, ⾄ (a test over every code point keeps this list whole)
+RANGE_FORMS = {"\u2f84": "至", "\u3243": "(至)", "\ufe31": "—", "\ufe32": "–", "\ufe58": "—", "\ufe63": "-",
+               "\uff0d": "-", "\uff5e": "~"}
+
+
+def written_as_range(expr: pl.Expr) -> pl.Expr:
+    """Whether the text holds a range separator (`RANGE_SEP`) once normalised, without paying for
+    NFKC over a whole column: the few characters that normalise into one are mapped first."""
+    return expr.str.replace_many(list(RANGE_FORMS), list(RANGE_FORMS.values())).str.contains(RANGE_SEP)
+
+
 def range_start(expr: pl.Expr) -> pl.Expr:
     """The text before a range's "至" (or ~, —, " - "): the start of "2026-01-10 08:00 至 2026-01-10 11:00"."""
     return expr.str.replace(RANGE_SEP + ".*$", "")

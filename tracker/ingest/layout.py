@@ -21,7 +21,7 @@ import polars as pl
 from tracker.ingest.columns import Kind, header_index, header_unit, known_headers, normalize_header
 from tracker.ingest.read import ROW, Sheet
 from tracker.problems import Problem
-from tracker.values import RANGE_SEP, clean_cells, span_hours
+from tracker.values import clean_cells, span_hours, written_as_range
 
 HEADER_SCAN_ROWS = 40
 # a total row's first non-empty cell: 合计, 总计, 小计, 总合计, 本月合计, 总计 4 支 …
@@ -318,7 +318,7 @@ def _has_range(table: Table, start: str) -> bool:
     written as a range are parsed, the first thousand of them: the answer is the file's layout."""
     if start not in table.present or table.rows.height == 0:
         return False
-    ranges = table.rows.select(pl.col(start)).filter(pl.col(start).str.contains(RANGE_SEP)).head(1000)
+    ranges = table.rows.select(pl.col(start)).filter(written_as_range(pl.col(start))).head(1000)
     return ranges.height > 0 and ranges.select(span_hours(pl.col(start)).is_not_null().any()).item()
 
 

@@ -14,7 +14,6 @@ from tracker.ingest.columns import Column, Kind
 from tracker.ingest.read import ROW
 from tracker.values import (
     PARSERS,
-    RANGE_SEP,
     TYPE_HINTS,
     normal,
     parse_hours,
@@ -22,6 +21,7 @@ from tracker.values import (
     people_count,
     span_hours,
     split_people,
+    written_as_range,
 )
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
@@ -199,7 +199,7 @@ def _span(df: pl.DataFrame, kind: Kind, present: list[str]) -> pl.DataFrame | No
         df = df.with_columns(pl.lit(None, pl.String).alias(hours))
     todo = df.filter(pl.col(hours).is_null() & pl.col(start).is_not_null())
     if todo.height == 0 or (hours in present and end not in present
-                            and not todo.select(pl.col(start).str.contains(RANGE_SEP).any()).item()):
+                            and not todo.select(written_as_range(pl.col(start)).any()).item()):
         return None
     end_text = pl.col(end) if end in present else None
     return todo.select(pl.col(ROW), span_hours(pl.col(start), end_text).alias(f"{hours}__v"))
