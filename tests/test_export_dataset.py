@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -129,3 +130,28 @@ def test_a_failed_export_leaves_the_earlier_one_whole(tmp_path, cli, db, monkeyp
     monkeypatch.setattr(dataset, "_write_tables", real)
     assert cli("export", "dataset", "--out", out, db=db).code == 0
     assert (out / "说明.txt").read_text(encoding="utf-8") == "本单位自己的说明"
+
+
+def test_a_users_file_that_cannot_be_moved_stops_the_export_and_stays(tmp_path, cli, db, monkeypatch):
+    """A file of the user's in the export folder is kept; when it cannot be moved (open in Excel
+    on Windows), the export stops with nothing changed and that file and the others in place."""
+    import os
+
+    out = tmp_path / "数据集"
+    assert cli("export", "dataset", "--out", out, db=db).code == 0
+    for name in ("a说明.txt", "b说明.txt", "c说明.txt"):
+        (out / name).write_text(name, encoding="utf-8")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    real = os.replace
+
+    def locked(src, dst):
+        if Path(src).name == "b说明.txt":
+            raise PermissionError(13, "The process cannot access the file")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    r = cli("export", "dataset", "--out", out, db=db)
+    assert r.code == 1 and "没有写入权限" in r.err and "Traceback" not in r.err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert all((out / n).read_text(encoding="utf-8") == n for n in ("a说明.txt", "b说明.txt", "c说明.txt"))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".数据集")]

@@ -122,10 +122,13 @@ def replacing(path: str | os.PathLike, what: str = "") -> Iterator[Path]:
 def replacing_folder(path: str | os.PathLike, what: str = "",
                      keep: Callable[[str], bool] = lambda name: False) -> Iterator[Path]:
     """A temporary folder beside `path`; on success it takes `path`'s place (the old one is removed,
-    except the entries `keep` names, which move into the new one).
+    except the entries `keep` names, which move into the new one first).
 
-    A failure or a kill while writing leaves `path` as it was (and at most a
-    hidden `.NAME.partXXXX` folder beside it): an export is never half replaced.
+    A failure while writing or swapping leaves `path` as it was, the kept entries in it (a file of
+    the user's that cannot be moved, one open in Excel on Windows, stops the swap before anything
+    changed), and at most a hidden `.NAME.partXXXX` folder beside it: an export is never half
+    replaced. Only a kill in the instant between the two renames leaves the old folder as
+    `.NAME.oldXXXX/NAME`.
     """
     import shutil
 
@@ -137,24 +140,33 @@ def replacing_folder(path: str | os.PathLike, what: str = "",
     except OSError as e:
         raise cannot_write(path, e, what) from e
     old = None
+    moved: list[str] = []  # kept entries now in tmp
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
         if path.exists():
+            for entry in path.iterdir():
+                if keep(entry.name) and not (tmp / entry.name).exists():
+                    os.replace(entry, tmp / entry.name)
+                    moved.append(entry.name)
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old", dir=parent))
             os.replace(path, old / path.name)
         os.replace(tmp, path)
+        moved.clear()
         if old is not None:
-            for entry in (old / path.name).iterdir():
-                if keep(entry.name) and not (path / entry.name).exists():
-                    os.replace(entry, path / entry.name)
             shutil.rmtree(old, ignore_errors=True)
     except BaseException as e:
         if old is not None and (old / path.name).exists() and not path.exists():
             os.replace(old / path.name, path)  # the swap failed half-way: the old folder goes back
-        for t in (tmp, old):
-            if t is not None:
-                shutil.rmtree(t, ignore_errors=True)
+        for name in moved:  # and the user's entries go back into it
+            try:
+                os.replace(tmp / name, path / name)
+            except OSError:
+                pass
+        if not any((tmp / name).exists() for name in moved):  # never delete what could not go back
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not (old / path.name).exists():
+            shutil.rmtree(old, ignore_errors=True)
         if isinstance(e, TrackerError) or os_error(e) is None:
             raise
         raise cannot_write(path, e, what) from e
