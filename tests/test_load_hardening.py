@@ -404,3 +404,15 @@ def test_rows_of_one_activity_make_one_activity_as_its_first_row_says(unit_db, c
         SELECT a.title, a.theme, a.src_row, list(p.hours ORDER BY p.src_row), list(p.src_row ORDER BY p.src_row)
         FROM activities a JOIN participations p USING (aid) GROUP BY ALL ORDER BY min(a.aid)""")
     assert got == [("献血宣传", "关爱老幼弱残", 2, [2.0, 1.5], [2, 4]), ("义诊", "卫生健康", 3, [3.0], [3])]
+
+
+def test_a_repeat_names_the_earlier_row_whatever_order_the_rows_come_in():
+    """Kinds hand `duplicate_rows` frames built by joins: the later row is the repeat, in any order."""
+    import polars as pl
+
+    from tracker.ingest.common import duplicate_rows
+
+    for rows in ([5, 10, 10], [10, 10, 5]):
+        d = pl.DataFrame({"__row": rows, "k": [1, 1, 2] if rows[0] == 5 else [1, 2, 1]})
+        found = duplicate_rows(d, ["k"], "姓名", None, "同一人")
+        assert found.select("row", "message").rows() == [(10, "同一人与本文件第5行重复")]

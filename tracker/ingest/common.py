@@ -63,8 +63,9 @@ def duplicate_rows(typed: pl.DataFrame, keys: list[str], header: str, value: str
     n, distinct = typed.select(keyed.sum().alias("n"), pl.struct(keys).filter(keyed).hash().n_unique().alias("d")).row(0)
     if distinct == n:  # distinct hashes, distinct keys: the usual file, told from its keys alone
         return empty_problems()
-    d = typed.filter(keyed)
-    # the second and later of each key, in row order: a name listed twice in one row is one too
+    # the second and later of each key, in row order (whatever order the frame came in): a name
+    # listed twice in one row is one too
+    d = typed.filter(keyed).sort(ROW, maintain_order=True)
     d = d.with_columns(pl.col(ROW).min().over(keys).alias("__first"),
                        (pl.int_range(pl.len()).over(keys) > 0).alias("__again"))
     return problems_where(d, pl.col("__again"), header, value,

@@ -130,17 +130,12 @@ def file_digest(path: Path) -> str:
 
 
 def _read_and_hash(path: Path, sheet: str | None) -> tuple[list[Sheet], str]:
-    """The file's sheets (`read_file`) and its hash, taken side by side: hashlib and the readers
-    let go of the GIL, so a city's file is hashed while it is parsed (on two busy cores that
-    saves 10–20 ms of the 50 ms the hash takes)."""
+    """The file's sheets (`read_file`) and its hash, taken side by side (hashlib and the readers
+    let go of the GIL): for a workbook, or a CSV loaded with --replace, whose hash is not needed
+    before it is read."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_digest, path) if path.is_file() else None
-        try:
-            sheets = read_file(path, sheet)
-        except TrackerError:
-            if hashing is not None:
-                hashing.cancel()
-            raise
+        sheets = read_file(path, sheet)
         return sheets, hashing.result() if hashing is not None else ""
 
 
@@ -244,12 +239,15 @@ def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
     known: dict[str | None, tuple | None] = {}  # earlier loads already looked up, by sheet
     try:
         opts.step("读取文件")
-        sheets, digest = _read_and_hash(path, opts.sheet)
-        if digest and opts.sheet is None and path.suffix.lower() in CSV_SUFFIXES and not opts.replace:
-            # a CSV loaded before is known by its hash: its rows need no checking again
+        if opts.sheet is None and path.suffix.lower() in CSV_SUFFIXES and not opts.replace and path.is_file():
+            # a CSV loaded before is known by its hash, taken first: no need to read it again
+            digest = file_digest(path)
             prev = known[None] = earlier_load(con, kind_key, digest, None)
             if prev and prev[2] is None:
                 return [unchanged_result(label, kind_key, prev, None)]
+            sheets = read_file(path, opts.sheet)
+        else:
+            sheets, digest = _read_and_hash(path, opts.sheet)
         tables, others = open_tables(path, kind, opts, sheets)
         del sheets  # the raw cells (a city's 150 MB): each table holds its own cleaned rows
     except TrackerError as e:
