@@ -44,6 +44,10 @@ def test_one_volunteer_printed_in_the_notice_layout_masked(cli, unit_db, tmp_pat
     assert rows[9] == ["申请人签字", "", "", "", ""]  # signature left empty
     assert rows[4][1] == "320***********" + v["id"][-4:] and rows[5][3] == "138****0000"
     assert v["id"] not in out.read_bytes().decode("latin-1")
+    # the form's own fonts, digits and Latin letters included (宋体 and 黑体, as the notice prints it)
+    runs = [r for p in doc.paragraphs for r in p.runs] + [r for t in doc.tables for row in t.rows
+                                                           for c in row.cells for p in c.paragraphs for r in p.runs]
+    assert runs and {r.font.name for r in runs} <= {"宋体", "黑体"}
 
 
 def test_unmask_prints_the_full_numbers_and_says_so(cli, unit_db, tmp_path):

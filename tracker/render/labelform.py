@@ -55,7 +55,7 @@ def _font(run, size: float, bold: bool = False, family: str = FONT) -> None:
 
     from tracker.render import word  # python-docx: loaded only for Word files
 
-    word.set_font(run.font, family, Pt(size), bold=bold)
+    word.set_font(run.font, family, Pt(size), bold=bold, latin=family)  # digits in the form's own font
 
 
 def _paragraph(container, text: str, size: float, *, align, bold: bool = False, family: str = FONT,

@@ -85,9 +85,10 @@ def new_document() -> docx.document.Document:
 
 
 def set_font(font, east_asian: str, size: Pt | None = None, *, bold: bool | None = None,
-             color: RGBColor | None = None) -> None:
-    """Set a run's or style's font, East Asian font included (python-docx sets only the Latin one)."""
-    font.name = LATIN_FONT
+             color: RGBColor | None = None, latin: str = LATIN_FONT) -> None:
+    """Set a run's or style's font, East Asian font included (python-docx sets only the Latin one).
+    Latin text is in `latin`: Times New Roman in official documents, the form's own font in 附件1."""
+    font.name = latin
     if size is not None:
         font.size = size
     if bold is not None:
