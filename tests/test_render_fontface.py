@@ -75,3 +75,12 @@ def test_the_same_characters_are_subset_once(monkeypatch):
     for extra in "甲乙甲乙丙":
         fontface.font_face(frozenset(words + extra))
     assert len(calls) == 3
+
+
+def test_characters_written_as_entities_in_an_override_are_in_the_font():
+    """An office's own template may write —, “”, … and · as named entities: they are shown, so
+    they are embedded."""
+    page = '<p>示例&mdash;单位&ldquo;党委&rdquo;&hellip;&middot;&amp;&#x4E00;</p><img src="data:image/png;base64,QUJD">'
+    chars = fontface.page_characters(page)
+    assert {"—", "“", "”", "…", "·", "&", "一", "示"} <= chars
+    assert not {"Q", "U", "J", "D"} & chars  # a data URI is not text

@@ -9,7 +9,6 @@ keeping user text from becoming a spreadsheet formula.
 
 from __future__ import annotations
 
-from jinja2 import UndefinedError
 from markupsafe import Markup, escape
 
 from tracker.formats import (
@@ -58,15 +57,21 @@ def cell_class(col: object) -> Markup:
     return Markup(f' class="{" ".join(names)}"') if names else Markup("")
 
 
-def row_cells(row: dict, columns: list, classes: list[Markup]) -> Markup:
-    """A table row's cells, `<td class>value</td>` per column, each value escaped.
+def cell_spec(columns: list) -> list[tuple[str, Markup]]:
+    """Each column's key and cell class (`cell_class`), worked out once per table for `row_cells`."""
+    return [(c["key"] if isinstance(c, dict) else c.key, cell_class(c)) for c in columns]
+
+
+def row_cells(row: dict, spec: list[tuple[str, Markup]]) -> Markup:
+    """A table row's cells, `<td class>value</td>` per column of `cell_spec`, each value escaped.
 
     Written in Python, not as a loop in `macros.table`: a city's reports lay out
     millions of cells, and jinja's per-cell lookups were most of a page's time."""
-    keys = [c["key"] if isinstance(c, dict) else c.key for c in columns]
     try:
-        return Markup("".join([f"<td{cls}>{escape(row[k])}</td>" for k, cls in zip(keys, classes, strict=True)]))
+        return Markup("".join([f"<td{cls}>{escape(row[k])}</td>" for k, cls in spec]))
     except KeyError as e:  # as strict as the template: a missing cell is an error, not a blank
+        from jinja2 import UndefinedError
+
         raise UndefinedError(f"'dict object' has no attribute {e}") from None
 
 
@@ -87,6 +92,7 @@ FILTERS = {
     "joined": joined,
     "unit_list": unit_list,
     "cell_class": cell_class,
+    "cell_spec": cell_spec,
     "row_cells": row_cells,
 }
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import re
 import threading
 from collections import OrderedDict
@@ -33,22 +34,11 @@ REMEMBERED = 64
 DROP_TABLES = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG", "DSIG"]
 _TAGS = re.compile(r"<[^>]*>")
 _DATA_URI = re.compile(r"data:[^\"')\s]+")
-_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _unescape(m: re.Match) -> str:
-    e = m.group(1)
-    if e.startswith("#x"):
-        return chr(int(e[2:], 16))
-    if e.startswith("#"):
-        return chr(int(e[1:]))
-    return _NAMED[e]
 
 
 def page_characters(page: str) -> frozenset[str]:
     """The characters a page shows: its text and its charts' text (markup and data URIs left out)."""
-    text = _ENTITY.sub(_unescape, _TAGS.sub(" ", _DATA_URI.sub("", page)))
+    text = html.unescape(_TAGS.sub(" ", _DATA_URI.sub("", page)))  # every entity an override may use
     return frozenset(ch for ch in text if ch.isprintable() and not ch.isspace()) | {" "}
 
 
