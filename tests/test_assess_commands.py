@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from factory import D, Ledger
 
 U = "示例市中心血站"
@@ -115,24 +116,25 @@ def test_a_kept_check_is_asked_again_only_when_the_database_changes(tmp_path, cl
     assert api.check(db, year=2026, as_of=D(2026, 12, 31), today=D(2027, 1, 6)) is not after  # a new day
 
 
-def test_kept_checks_answer_each_question_when_asked_from_many_threads(tmp_path):
-    """The web app asks from several threads at once, for different dates: each gets the answer
-    to its own question, and none fails while another thread replaces a kept one."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def test_kept_checks_are_read_only_and_the_one_asked_last_is_kept_longest(tmp_path):
+    """Every caller gets the same kept result, so none can change it for the others; the page a
+    user comes back to (the city's overview) stays kept while unit pages are opened in between."""
     from tracker import api
 
     db = tmp_path / "t.duckdb"
     build(db, good=False)
-    days = [D(2026, 3, 31), D(2026, 6, 30), D(2026, 9, 30), D(2026, 12, 31)]
-    want = {d: [f.to_dict() for f in api.check(db, year=2026, as_of=d, today=D(2027, 1, 5)).findings]
-            for d in days}
-    assert len({json.dumps(v, ensure_ascii=False, default=str) for v in want.values()}) > 1  # they differ
+    ask = lambda d: api.check(db, year=2026, as_of=d, today=D(2027, 1, 5))  # noqa: E731
+    city = ask(D(2026, 12, 31))
+    with pytest.raises(AttributeError):
+        city.findings.append(city.findings[0])
+    with pytest.raises(TypeError):
+        city.judged[U] = (2025, D(2025, 12, 31))
+    for m in range(1, 1 + api.KEPT_CHECKS - 1):
+        ask(D(2026, m, 28))
+        assert ask(D(2026, 12, 31)) is city  # asked again: kept longest
+    ask(D(2026, 10, 31))
+    assert ask(D(2026, 12, 31)) is city
+    for m in range(1, 1 + api.KEPT_CHECKS):  # as many other questions as are kept push it out
+        ask(D(2026, m, 27))
+    assert ask(D(2026, 12, 31)) is not city
 
-    def ask(i: int) -> bool:
-        d = days[i % len(days)]
-        got = api.check(db, year=2026, as_of=d, today=D(2027, 1, 5))
-        return [f.to_dict() for f in got.findings] == want[d]
-
-    with ThreadPoolExecutor(8) as pool:
-        assert all(pool.map(ask, range(64)))

@@ -18,9 +18,10 @@ import datetime as dt
 import getpass
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -330,12 +331,17 @@ def rules(rules: PathLike | None = None, out: PathLike | None = None) -> RulesRe
     return RulesResult(text, path)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckResult:
-    """Every finding, and per unit the (year, as-of) it was judged at."""
+    """Every finding, and per unit the (year, as-of) it was judged at. Read-only (a tuple and a
+    mapping proxy): `check` hands the same result to every caller asking of the same database."""
 
-    findings: list[Finding]
-    judged: dict[str, tuple[int, dt.date]]
+    findings: tuple[Finding, ...]
+    judged: Mapping[str, tuple[int, dt.date]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", tuple(self.findings))
+        object.__setattr__(self, "judged", MappingProxyType(dict(self.judged)))
 
     @property
     def failed(self) -> bool:
@@ -356,28 +362,30 @@ def check(
 ) -> CheckResult:
     """Run every rule (R1–R13, inactive volunteers, overdue demands and pairings).
 
-    The result is kept for the database as it is (`_db_state`): the web app's overview and check
-    pages ask the same question on every visit, and a city's check takes seconds. Callers must
-    not change it (`narrow` makes new lists).
+    The result is kept for the database as it is (`_db_state`), the last `KEPT_CHECKS` questions:
+    the web app's overview, check and unit pages ask the same ones on every visit, and a city's
+    check takes seconds. Two requests missing at once both compute it (no one waits on another).
     """
     day = parse_date_option(as_of)
     rules_, today = _rules(rules), today or dt.date.today()
     key = (_db_state(db), year, day, unit, rules_, today)
     with _CHECKED_LOCK:
-        kept = _CHECKED.get(key)
-    if kept is not None:
-        return kept
+        kept = _CHECKED.pop(key, None)
+        if kept is not None:
+            _CHECKED[key] = kept  # the most recently asked is kept longest
+            return kept
     with connect(db, read_only=True) as con:
         a = Assessment(con, rules_, unit, today)
         judged = a.plan(year, day)
         result = CheckResult(a.findings(year, day), judged)
     with _CHECKED_LOCK:  # the web app's requests run on several threads
-        while len(_CHECKED) >= 2:  # a city's findings are tens of MB: the latest two questions only
-            _CHECKED.pop(next(iter(_CHECKED)))
         _CHECKED[key] = result
+        while len(_CHECKED) > KEPT_CHECKS:
+            _CHECKED.pop(next(iter(_CHECKED)))
     return result
 
 
+KEPT_CHECKS = 4  # a city's findings are tens of MB; a unit's are small
 _CHECKED: dict[tuple, CheckResult] = {}
 _CHECKED_LOCK = threading.Lock()
 
