@@ -94,6 +94,11 @@ def _label(name: str, number: str | None, phone: str | None) -> str:
     return f"{name}({last4})" if last4 else name
 
 
+def _plain_name(expr: pl.Expr) -> pl.Expr:
+    """A roster name as participant lists write it: without spaces (they split the list)."""
+    return expr.str.replace_all(r"[\s\u3000]", "")
+
+
 def _direct_keys(people: pl.DataFrame) -> pl.DataFrame:
     """unit, token, vid for the tokens that name one volunteer as written: a volunteer number, or
     a name no one else in the unit has. A number wins over a name; a name written like
@@ -101,7 +106,7 @@ def _direct_keys(people: pl.DataFrame) -> pl.DataFrame:
     numbers = people.filter(pl.col("number").is_not_null()).group_by("unit", "number").agg(
         pl.col("vid").first()).rename({"number": "token"})
     names = (
-        people.with_columns(pl.col("name").str.replace_all(r"[\s\u3000]", "").alias("token"))
+        people.with_columns(_plain_name(pl.col("name")).alias("token"))
         .filter(~pl.col("token").str.contains(NAME_LAST4_RE))
         .group_by("unit", "token").agg(pl.col("vid").n_unique().alias("__n"), pl.col("vid").first())
         .filter(pl.col("__n") == 1).drop("__n")
@@ -111,17 +116,16 @@ def _direct_keys(people: pl.DataFrame) -> pl.DataFrame:
 
 
 def _match_keys(t: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
-    """Each distinct (unit, token) with its `vid` (null when no single volunteer) and, for the
-    message, the name and phone digits read from it, the candidates and their count."""
+    """Each distinct (unit, token) `_direct_keys` did not match (so not a number), with its `vid`
+    (null when no single volunteer) and, for the message, the name and phone digits read from it,
+    the candidates and their count."""
     t = t.with_columns(
         pl.col("token").str.extract(NAME_LAST4_RE, 1).fill_null(pl.col("token")).alias("__name"),
         pl.col("token").str.extract(NAME_LAST4_RE, 2).alias("__last4"),
     )
-    by_number = people.filter(pl.col("number").is_not_null()).group_by("unit", "number").agg(
-        pl.col("vid").first().alias("__vid_n")).rename({"number": "token"})
     pp = people.with_columns(
         pl.col("phone").fill_null("").str.split("、").list.eval(pl.element().str.slice(-4)).alias("__p4"),
-        pl.col("name").str.replace_all(r"[\s\u3000]", "").alias("__name"),
+        _plain_name(pl.col("name")).alias("__name"),
     )
     cand = t.join(pp.select("unit", "__name", "vid", "__p4", "number", "phone", "name"), on=["unit", "__name"])
     cand = cand.filter(pl.col("__last4").is_null() | pl.col("__p4").list.contains(pl.col("__last4")))
@@ -130,13 +134,14 @@ def _match_keys(t: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
         pl.col("vid").first().alias("__vid_1"),
         pl.struct("name", "number", "phone").alias("__cands"),
     )
-    return (
-        t.join(by_number, on=["unit", "token"], how="left")
-        .join(by_name, on=["unit", "token"], how="left")
-        .with_columns(
-            pl.coalesce(pl.col("__vid_n"), pl.when(pl.col("__n") == 1).then(pl.col("__vid_1"))).alias("vid")
-        )
-    )
+    return t.join(by_name, on=["unit", "token"], how="left").with_columns(
+        pl.when(pl.col("__n") == 1).then(pl.col("__vid_1")).alias("vid"))
+
+
+def _vids(tokens: pl.DataFrame, keys: pl.DataFrame) -> pl.Series:
+    """Each token's `vid` from (unit, token, vid) keys: only the key columns go through the join,
+    the rows' other columns are not copied (a city's 1.3M rows)."""
+    return tokens.select("unit", "token").join(keys, on=["unit", "token"], how="left", maintain_order="left")["vid"]
 
 
 def match_people(
@@ -150,20 +155,14 @@ def match_people(
     1.3M tokens, mostly); each other distinct (unit, token) is matched once and
     joined back.
     """
-    # only the key columns go through the join, and its `vid` is set beside the rows (their other
-    # columns are not copied: a city's 1.3M rows)
-    vid = tokens.select("unit", "token").join(_direct_keys(people), on=["unit", "token"], how="left",
-                                              maintain_order="left")["vid"]
-    out = tokens.with_columns(vid)
+    out = tokens.with_columns(_vids(tokens, _direct_keys(people)))
     rest = out.filter(pl.col("vid").is_null())
     if rest.height == 0:
         return out, empty_problems()
     keys = _match_keys(rest.select("unit", "token").unique(), people)
     found = keys.filter(pl.col("vid").is_not_null())
     if found.height:
-        out = out.join(found.select("unit", "token", pl.col("vid").alias("__vid")), on=["unit", "token"],
-                       how="left", maintain_order="left")
-        out = out.with_columns(pl.coalesce("vid", "__vid").alias("vid")).drop("__vid")
+        out = out.with_columns(pl.coalesce(pl.col("vid"), _vids(out, found.select("unit", "token", "vid"))))
     problems = [empty_problems()]
     failed = keys.filter(pl.col("vid").is_null())
     if failed.height:
