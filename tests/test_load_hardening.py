@@ -371,24 +371,6 @@ def test_a_day_over_24_hours_is_found_however_it_is_spread(unit_db, cli, tmp_pat
     assert db_fingerprint(unit_db) == before
 
 
-def test_a_later_file_adds_people_to_an_activity_already_stored(unit_db, cli, tmp_path):
-    """Rows agreeing on date, team and title are one activity, across files too: the second file's
-    participants join the stored activity (its id kept), its other rows make new ones."""
-    first = _acts(tmp_path / "a.csv", [["2026-03-05", "检验队", "献血宣传", P[0]["name"], "2"]])
-    assert cli("load", "activities", first, db=unit_db).code == 0
-    second = _acts(tmp_path / "b.csv", [["2026-03-09", "检验队", "义诊", P[2]["name"], "3"],
-                                        ["2026-03-05", "检验队", "献血宣传", P[1]["name"], "2.5"]])
-    assert cli("load", "activities", second, db=unit_db).code == 0
-    got = _count(unit_db, """
-        SELECT a.title, list(v.name ORDER BY v.name), list(p.hours ORDER BY v.name), count(DISTINCT a.aid)
-        FROM activities a JOIN participations p USING (aid) JOIN volunteers v USING (vid)
-        GROUP BY a.title ORDER BY a.title""")
-    assert got == [("义诊", [P[2]["name"]], [3.0], 1),
-                   ("献血宣传", sorted([P[0]["name"], P[1]["name"]]),
-                    [2.0, 2.5] if P[0]["name"] < P[1]["name"] else [2.5, 2.0], 1)]
-    assert _count(unit_db, "SELECT count(*) FROM activities") == [(2,)]
-
-
 def test_rows_of_one_activity_make_one_activity_as_its_first_row_says(unit_db, cli, tmp_path):
     """Rows agreeing on date, team and title are one activity, wherever they are in the file: it
     takes its other columns and its row from the first of them, each person keeps their row's

@@ -97,8 +97,9 @@ def test_participants_of_a_stored_activity_join_it_from_a_later_file(unit_db, cl
     first = _acts(tmp_path, "上半.csv", [["2026-03-05", "检验队", "献血宣传", P[0]["name"], "2"],
                                         ["2026-03-09", "检验队", "义诊", P[1]["name"], "2"]])
     assert cli("load", "activities", first, db=unit_db).code == 0
-    second = _acts(tmp_path, "下半.csv", [["2026-03-05", "检验队", "献血宣传", P[2]["name"], "3"],
-                                         ["2026-03-20", "检验队", "走访", P[3]["name"], "1"]])
+    # the new activity first: the stored one's id is not simply the next in the file's order
+    second = _acts(tmp_path, "下半.csv", [["2026-03-20", "检验队", "走访", P[3]["name"], "1"],
+                                         ["2026-03-05", "检验队", "献血宣传", P[2]["name"], "3"]])
     assert cli("load", "activities", second, db=unit_db).code == 0
     p = _hours(unit_db)
     assert p.height == 4 and p["aid"].n_unique() == 3

@@ -100,7 +100,7 @@ def test_participant_lists_split_on_every_separator_the_docs_name(texts: list[st
 def test_cells_lose_surrounding_spaces_and_a_bom_and_blank_is_empty(texts: list[str]) -> None:
     got = _both(values.clean_text, texts)
     for text, cell in zip(texts, got, strict=True):
-        want = text.strip("\ufeff").strip()
+        want = text.strip(values.WHITE_SPACE + "\ufeff")
         assert cell == (want or None)
 
 
@@ -133,3 +133,7 @@ def test_a_range_is_seen_in_raw_text_whenever_it_is_after_normalising(texts: lis
     normalised = _both(lambda e: values.normal(e).str.contains(values.RANGE_SEP), texts)
     assert all(r or not n for r, n in zip(raw, normalised, strict=True))
     assert _both(values.written_as_range, ["2026-03-05 08:00～11:00", "2026-03-05"]) == [True, False]
+
+
+def test_a_bom_among_spaces_is_trimmed_too():
+    assert _both(values.clean_text, [" \ufeff 张三\u3000\ufeff", "\u3000", "李\ufeff四"]) == ["张三", None, "李\ufeff四"]

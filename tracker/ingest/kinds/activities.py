@@ -98,12 +98,13 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     _warn_before_founding(ctx, typed, con, unit_code)
     swapped = replace_months(ctx, typed, "date")
     key = ["unit", "team", "date", "title"]
-    # one row per activity; `__act` (its index) stands for the four text keys from here on, so
-    # the 1.3M participations of a city's year are matched, deduplicated and joined on integers
-    # an activity is told by its first row; its index counts first rows in file order, so the
-    # activities are numbered as they first appear, and each row knows its activity without a join
+    # an activity is told by its first row; its index `__act` counts first rows in file order (the
+    # activities numbered as they first appear) and stands for the four text keys from here on, so
+    # each row knows its activity without a join and the 1.3M participations of a city's year are
+    # matched, deduplicated and joined on integers
     keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    typed = (typed if typed[ROW].is_sorted() else typed.sort(ROW)).with_columns(pl.when(keyed).then(pl.col(ROW).min().over(key)).alias("__first"))
+    typed = typed if typed[ROW].is_sorted() else typed.sort(ROW)
+    typed = typed.with_columns(pl.when(keyed).then(pl.col(ROW).min().over(key)).alias("__first"))
     typed = typed.with_columns((pl.col("__first").rank("dense") - 1).cast(pl.UInt32).alias("__act"))
     activities = (
         typed.filter(pl.col(ROW) == pl.col("__first"))  # in ROW order: the index is the position
@@ -144,7 +145,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
         if busy.len():
             _check_days(ctx, ok.filter(pl.col("__act").is_in(busy.implode())), stored, activities)
     ok = ok.select("__act", "vid", "hours", ROW)
-    rows = typed
+    rows = typed.select(ROW)  # only its height is read: the typed table need not stay alive
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         removed = 0
@@ -202,11 +203,11 @@ def _check_days(ctx: FileContext, ok: pl.DataFrame, stored: pl.DataFrame, activi
     """A person's day over 24 hours: this file's participations plus those stored for the day.
     A participation's unit and date are its activity's (`__act`, an index into `activities`)."""
     mine = ok.filter(pl.col("hours").is_between(0, 24, closed="right"))  # a row refused for its hours is not counted
-    mine = mine.with_columns(activities["unit"].gather(mine["__act"]).cast(pl.String).alias("unit"),
+    mine = mine.with_columns(activities["unit"].gather(mine["__act"]).alias("unit"),
                              activities["date"].gather(mine["__act"]).alias("date"))
     day = pl.concat([
         mine.select("unit", "vid", "date", "hours", pl.col(ROW), pl.col("token")),
-        stored.select(pl.col("unit").cast(pl.String), "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
+        stored.select("unit", "vid", "date", "hours", pl.lit(None, pl.Int64).alias(ROW),
                       pl.lit(None, pl.String).alias("token")),
     ], how="vertical_relaxed").with_columns(pl.col("hours").sum().over("unit", "vid", "date").alias("__day"))
     over = day.filter(pl.col(ROW).is_not_null() & (pl.col("__day") > 24)).unique(["unit", "vid", "date"])
