@@ -2,7 +2,7 @@
 
 Every step runs in a fresh process (start-up included) and records wall time
 and peak memory: the RSS of the command and its worker processes together,
-sampled every 0.1 s (`bench_load.run`). The load is measured against DuckDB's own
+sampled every 50 ms (`bench_load.run`). The load is measured against DuckDB's own
 `CREATE TABLE AS SELECT * FROM read_csv(file)` run beside it, round by round;
 the other steps are absolute seconds on this machine (and per unit for the
 reports). A benchmark to run by hand, never a timed test: CI only runs

@@ -240,8 +240,9 @@ def db_fingerprint(path: Path) -> str:
 
 
 def tracker_cmd(*args) -> list[str]:
-    """`tracker ARGS` as a fresh Python process (the console script may not be on PATH)."""
-    return [sys.executable, "-c", "from tracker.cli import main; main()", *map(str, args)]
+    """`tracker ARGS` as a fresh Python process, through the command's own entry point
+    (`python -m tracker`: the console script may not be on PATH)."""
+    return [sys.executable, "-m", "tracker", *map(str, args)]
 
 
 @contextmanager

@@ -569,7 +569,6 @@ def test_a_page_says_so_when_another_program_holds_the_database(site, tmp_path):
 def test_a_cli_load_while_the_web_app_writes_is_told_the_database_is_in_use(site, tmp_path):
     """The web app holds the writer lock while it stores a batch; a CLI load meanwhile is refused."""
     import subprocess
-    import sys
 
     from tracker.store.db import connect
 
@@ -577,8 +576,8 @@ def test_a_cli_load_while_the_web_app_writes_is_told_the_database_is_in_use(site
     before = db_fingerprint(site.db)
     with connect(site.db) as con:  # what `api.upload(store=True)` holds from its check to its last file
         con.execute("SELECT 1").fetchall()
-        run = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", "load", "activities",
-                              str(f), "--replace", "--db", str(site.db)], capture_output=True, text=True, timeout=120)
+        run = subprocess.run(tracker_cmd("load", "activities", f, "--replace", "--db", site.db),
+                             capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "正在被另一个 tracker 程序使用" in run.stderr and "Traceback" not in run.stderr
     assert db_fingerprint(site.db) == before

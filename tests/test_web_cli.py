@@ -13,6 +13,7 @@ import time
 import urllib.request
 
 import pytest
+from conftest import tracker_cmd
 
 from tracker import api
 from tracker.web.server import Server, is_loopback
@@ -124,7 +125,7 @@ def _free_port() -> int:
 
 
 def _tracker(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", *args], cwd=cwd,
+    return subprocess.run(tracker_cmd(*args), cwd=cwd,
                           input=stdin, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "COLUMNS": "200"})
 
@@ -140,8 +141,7 @@ def demo_dir(tmp_path_factory):
 
 def _serve(cwd, *args: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from tracker.cli import main; main()", "serve", "--db",
-                             "tracker-demo/demo.duckdb", *args, "--port", str(port)], cwd=cwd,
+    proc = subprocess.Popen(tracker_cmd("serve", "--db", "tracker-demo/demo.duckdb", *args, "--port", port), cwd=cwd,
                             env={**os.environ, "COLUMNS": "200"}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     return proc, f"http://127.0.0.1:{port}/"

@@ -448,7 +448,7 @@ def report(
 ) -> ReportResult:
     """Make report `name` (see `reports.registry.REPORTS`) for one unit or every unit, and write it
     in `formats` (default: `reports.output.DEFAULT_FORMATS`). `progress(done, total, unit)` is
-    called as each file set is written; `workers` chart-drawing processes (default: one per core
+    called as each file set is written; `workers` processes drawing and writing the files (default: one per core
     for a run of many units). `templates`: a folder of the office's template overrides, searched
     before ./reports/templates and the built-in ones (docs/reports.md, "Your own templates").
     `units` (without `unit`): only these units, and their overview (a supervisor's units)."""

@@ -66,7 +66,7 @@ def application_form(values: dict[str, str], name: str = "申请登记表") -> L
         boxes.append(Box(row, col + 1, values.get(key) or "", cols=span, choices=column.choices))
     boxes.append(Box(SIGNATURE_ROW, 0, OTHER_LABELS[1], role="label"))
     boxes.append(Box(SIGNATURE_ROW, 1, "", cols=4, role="sign"))
-    return LabelForm(name, NOTICE, KIND.title, f"{KIND.column('applied').header}：", "", WIDTHS_CM,
+    return LabelForm(name, NOTICE, KIND.title, f"{KIND.column('applied').header}：", WIDTHS_CM,
                      HEIGHTS_CM, boxes, NOTE)
 
 

@@ -45,5 +45,4 @@ def setup() -> str:
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [family, *[f for f in rcParams["font.sans-serif"] if f != family]]
     rcParams["axes.unicode_minus"] = False  # the CJK font lacks U+2212; use '-'
-    rcParams["svg.fonttype"] = "path"  # glyphs as outlines: no font needed to view
     return family

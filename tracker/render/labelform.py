@@ -39,8 +39,7 @@ class LabelForm:
     name: str  # the sheet's name (the person), or "申请登记表"
     corner: str  # 附件1
     title: str
-    date_label: str  # 填表日期：
-    date_value: str
+    date_label: str  # 填表日期： (the date is written by hand on the printed form)
     widths_cm: list[float]
     heights_cm: list[float]
     boxes: list[Box]
@@ -149,7 +148,7 @@ def write_docx(forms: list[LabelForm], out: Path) -> Path:
             corner.paragraph_format.page_break_before = True
         _paragraph(doc, form.title, 20, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, family=TITLE_FONT,
                    space_after=10)
-        date = _paragraph(doc, f"{form.date_label}{form.date_value or '　' * 10}", 12,
+        date = _paragraph(doc, f"{form.date_label}{'　' * 10}", 12,
                           align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=4)
         key = _layout(form)
         if key not in tables:
@@ -204,7 +203,7 @@ def write_xlsx(forms: list[LabelForm], out: Path) -> Path:
             ws.write_string(1, 0, form.title, fmt["title"])
             ws.set_row(1, 36)
             ws.write_string(2, last - 1, form.date_label, fmt["date_label"])
-            put(ws, 2, last, form.date_value, fmt["date"], quoted["value"])
+            put(ws, 2, last, "", fmt["date"], quoted["value"])
             ws.set_row(2, 22)
             for r, h in enumerate(form.heights_cm):
                 ws.set_row(TOP + r, round(h * _PT_PER_CM, 1))

@@ -53,7 +53,7 @@ class Made:
 
 
 def workers_for(units: int) -> int:
-    """Chart-drawing processes: one per core, none for a few units."""
+    """Processes that draw the charts and write the files: one per core, none for a few units."""
     return 0 if units < POOL_FROM_UNITS else max(1, min(os.cpu_count() or 1, 8))
 
 

@@ -6,8 +6,8 @@ writes that data to the file (it may run in a worker process: the data
 pickles). The HTML page is laid out here with a marker where each chart goes;
 `finish` draws the charts, embeds the font of the page's characters and
 writes it — the costly part, spread over the cores in a city's run. The
-.xlsx holds the report's tables; the Word document is built here, charts and
-all. `tracker report --format` chooses among them; adding a format is one
+.xlsx holds the report's tables; the Word document is built here with a slot
+per chart, which `finish` fills with the drawn charts. `tracker report --format` chooses among them; adding a format is one
 `Writer` and one entry here. `templates` is the office's override folder
 (`--templates`; docs/reports.md, "Your own templates"). Every file is written
 whole or not at all (`tracker.atomic`).
@@ -33,7 +33,6 @@ Templates = str | Path | None
 
 @dataclass(frozen=True)
 class Writer:
-    label: str  # what the file is, for the list of files written
     suffix: str
     prepare: Callable[[Report, Templates], Any]  # → data that pickles
     finish: Callable[[Any, Path], Path]  # (data, the file) → the file written
@@ -87,9 +86,9 @@ def finish_docx(data: tuple[bytes, dict], path: Path) -> Path:
 
 
 WRITERS: dict[str, Writer] = {
-    "html": Writer("网页（可打印）", ".html", prepare_html, finish_html),
-    "xlsx": Writer("Excel 表格", ".xlsx", prepare_xlsx, finish_xlsx),
-    "docx": Writer("Word 文档（可编辑）", ".docx", prepare_docx, finish_docx),
+    "html": Writer(".html", prepare_html, finish_html),
+    "xlsx": Writer(".xlsx", prepare_xlsx, finish_xlsx),
+    "docx": Writer(".docx", prepare_docx, finish_docx),
 }
 DEFAULT_FORMATS = ("html", "xlsx")
 
