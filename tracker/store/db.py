@@ -21,6 +21,9 @@ from tracker.atomic import DISK_FULL, ensure_folder
 from tracker.problems import TrackerError
 from tracker.store.migrations import SCHEMA_VERSION, applied_version, migrate
 
+# every write's transaction, migrations' too: defined beside them (this module imports them)
+from tracker.store.migrations import transaction as transaction
+
 DEFAULT_DB = "tracker.duckdb"
 
 # what DuckDB says of a damaged file (the text, since its exception types are broad)
@@ -156,19 +159,3 @@ def connect(
         _close(con)
 
 
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN … COMMIT, or ROLLBACK on any failure, the failure raised as it was.
-
-    A failed COMMIT (a full disk) has already ended the transaction: ROLLBACK's own
-    "no transaction is active" must not hide the error the user needs to see."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise

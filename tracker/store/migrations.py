@@ -7,7 +7,8 @@ one that has shipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 
@@ -267,6 +268,24 @@ MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], Non
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT, or ROLLBACK on any failure, the failure raised as it was.
+
+    A failed COMMIT (a full disk) has already ended the transaction: ROLLBACK's own
+    "no transaction is active" must not hide the error the user needs to see."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+
+
 def applied_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
@@ -288,16 +307,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, step in MIGRATIONS:
         if version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             if callable(step):
                 step(con)
             else:
                 con.execute(step)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         done.append(version)
     return done
