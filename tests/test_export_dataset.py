@@ -155,3 +155,14 @@ def test_a_users_file_that_cannot_be_moved_stops_the_export_and_stays(tmp_path, 
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert all((out / n).read_text(encoding="utf-8") == n for n in ("a说明.txt", "b说明.txt", "c说明.txt"))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".数据集")]
+
+
+def test_two_exports_on_one_connection(tmp_path, cli, db):
+    """The export function itself (an embedding program keeps its connection) runs twice."""
+    from tracker.exports.dataset import export_dataset
+    from tracker.store.db import connect
+
+    with connect(db) as con:
+        first = export_dataset(con, tmp_path / "一")
+        second = export_dataset(con, tmp_path / "二")
+    assert first.rows == second.rows and first.masked

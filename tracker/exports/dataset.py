@@ -72,8 +72,11 @@ def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | Non
 
 def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResult, year: int | None,
                   unit: str | None, unmask: bool) -> None:
-    for f in (mask_id, mask_phone):
-        con.create_function(f.__name__, f, [VARCHAR], VARCHAR, side_effects=False)
+    have = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE function_type = 'scalar'"
+                                      " AND function_name IN ('mask_id', 'mask_phone')").fetchall()}
+    for f in (mask_id, mask_phone):  # privacy's own rules, registered once per connection
+        if f.__name__ not in have:
+            con.create_function(f.__name__, f, [VARCHAR], VARCHAR, side_effects=False)
     for name, (select, year_expr, of_unit) in TABLES.items():
         masked = {} if unmask else _MASKED.get(name, {})
         cols = [r[0] for r in con.execute(f"DESCRIBE ({select})").fetchall()]
