@@ -168,13 +168,13 @@ def test_a_failed_write_rolls_back_every_serial_and_file(small, tmp_path, monkey
     calls = []
     real = document.write_html
 
-    def fail_second(c, out, *rest):
+    def fail_second(html, out, chars=None):
         calls.append(out)
         if len(calls) == 2:
             raise TrackerError("无法写入（测试）")
-        return real(c, out, *rest)
+        return real(html, out, chars)
 
-    monkeypatch.setitem(document.WRITERS, ".html", ("网页", fail_second))
+    monkeypatch.setattr(document, "write_html", fail_second)
     before = db_fingerprint(small)
     with pytest.raises(TrackerError):
         api.certificate(small, all_volunteers=True, unit=U, year=2025, out=tmp_path / "all", today=TODAY)

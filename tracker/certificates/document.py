@@ -72,15 +72,13 @@ def face_characters(pages: Iterable[str]) -> frozenset[str]:
     return frozenset().union(*(fontface.page_characters(p) for p in pages))
 
 
-def write_html(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None,
-               html: str | None = None) -> Path:
-    """The page (`html`, if the run has laid it out already) with the run's font subset."""
-    return write_text(out, fontface.embed(html if html is not None else page(c, templates), chars))
+def write_html(html: str, out: Path, chars: Chars = None) -> Path:
+    """A certificate's page, laid out already (`page`), with the run's font subset (`face_characters`)."""
+    return write_text(out, fontface.embed(html, chars))
 
 
-def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None,
-               html: str | None = None) -> Path:
-    """The certificate as Word (`chars` and `html` are the page's: not used here)."""
+def write_docx(c: Certificate, out: Path) -> Path:
+    """The certificate as Word."""
     doc = w.new_document()
     w.title(doc, "志愿服务记录证明")
     w.paragraph(doc, f"证明编号：{c.serial}", size=w.SIZE_NOTE, align=WD_ALIGN_PARAGRAPH.RIGHT, exact=False)
@@ -109,9 +107,11 @@ def write_docx(c: Certificate, out: Path, templates: str | Path | None = None, c
 
 
 # suffix → (label, writer(certificate, out, templates, the run's characters, the page laid out))
-WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | Path | None, Chars, str | None], Path]]] = {
-    ".html": ("网页（可打印）", write_html),
-    ".docx": ("Word 文档", write_docx),
+# suffix → (label, how a run writes it: the page it laid out (with built-in templates if not) and
+# its font subset, or the certificate itself)
+WRITERS: dict[str, tuple[str, Callable[[Certificate, Path, str | None, Chars], Path]]] = {
+    ".html": ("网页（可打印）", lambda c, out, html, chars: write_html(html or page(c), out, chars)),
+    ".docx": ("Word 文档", lambda c, out, html, chars: write_docx(c, out)),
 }
 
 
@@ -120,8 +120,7 @@ def check_suffix(out: Path) -> str:
     return files.check_suffix(out, "证明", WRITERS, code=2)
 
 
-def write(c: Certificate, out: Path, templates: str | Path | None = None, chars: Chars = None,
-          html: str | None = None) -> Path:
-    """Write the certificate in the format its suffix names; `chars`: the run's (`face_characters`),
-    `html`: its page, laid out already."""
-    return WRITERS[check_suffix(out)][1](c, out, templates, chars, html)
+def write(c: Certificate, out: Path, html: str | None = None, chars: Chars = None) -> Path:
+    """Write the certificate in the format its suffix names; `html`: its page, laid out already
+    (with the run's templates), `chars`: the run's (`face_characters`)."""
+    return WRITERS[check_suffix(out)][1](c, out, html, chars)

@@ -43,7 +43,7 @@ def _issue(con: duckdb.DuckDBPyConnection, jobs: list[tuple[ServiceRecord, Path]
                      if out.suffix.lower() == ".html"}
             chars = document.face_characters(pages.values()) if pages else None
             for i, (c, (_, out)) in enumerate(zip(certs, jobs, strict=True)):
-                done.append((c, document.write(c, out, templates, chars, pages.get(i))))
+                done.append((c, document.write(c, out, pages.get(i), chars)))
     except BaseException:
         for _, p in done:
             p.unlink(missing_ok=True)
@@ -66,7 +66,6 @@ def issue_all(con: duckdb.DuckDBPyConnection, rules: Rules, unit: str, year: int
               suffix: str, today: dt.date, unmask: bool,
               templates: str | Path | None = None) -> tuple[list[tuple[Certificate, Path]], list[Volunteer]]:
     """One certificate per volunteer of the unit who served in the year; also those skipped (no service)."""
-    document.check_suffix(Path("x" + suffix))
     if dt.date(year, 1, 1) > today:
         raise TrackerError(f"{year} 年尚未开始（今天是 {today}），无法出具该年的证明。", code=2)
     period = Period.year(year)
