@@ -43,13 +43,13 @@ def layer(module: str) -> int:
     return best[0]
 
 
-def imports(path: Path) -> set[str]:
-    """tracker modules imported by the file (outside `if TYPE_CHECKING:` blocks)."""
+def imports(path: Path, *, typing: bool = False) -> set[str]:
+    """tracker modules imported by the file (with `typing`, those of `if TYPE_CHECKING:` blocks too)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test) and not typing:
             return
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.startswith("tracker"))
@@ -76,8 +76,9 @@ def test_no_module_imports_a_higher_layer(module):
 
 
 def test_no_import_cycles():
-    """Function-level imports count too: a lazy import is still a dependency."""
-    graph = {m: {i for i in imports(p) if i in MODULES and i != m} for m, p in MODULES.items()}
+    """Function-level and type-only imports count too: a lazy import is still a dependency, and a
+    type named across a circle is two modules that cannot be read apart."""
+    graph = {m: {i for i in imports(p, typing=True) if i in MODULES and i != m} for m, p in MODULES.items()}
     # a package's __init__ importing its own submodules is a registry, not a cycle
     for m in graph:
         graph[m] = {i for i in graph[m] if not (MODULES[m].name == "__init__.py" and i.startswith(m + "."))}
@@ -108,3 +109,83 @@ def test_the_layer_test_can_fail(tmp_path):
     bad.write_text("from tracker.reports.model import Report\n", encoding="utf-8")
     found = imports(bad)
     assert found and all(layer(m) > layer("tracker.values") for m in found)
+
+
+# ---------------------------------------------------------------- the API and its callers (docs/architecture.md)
+
+FRONTS = [m for m in MODULES if m.startswith(("tracker.cli", "tracker.web"))]
+FORBIDDEN = ("duckdb", "tracker.store", "tracker.ingest.pipeline")
+
+
+def _all_imports(path: Path) -> set[str]:
+    """Every module the file imports, tracker's or not, type-only imports included."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+    return out
+
+
+@pytest.mark.parametrize("module", FRONTS)
+def test_the_cli_and_the_web_reach_the_data_only_through_the_api(module):
+    """No database, store or load pipeline below the API: what they catch (DatabaseBusy, …) the API re-exports."""
+    found = [m for m in _all_imports(MODULES[module]) if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)]
+    assert not found, f"{module} imports {found}"
+
+
+def test_the_api_writes_no_sql():
+    """Queries live in store/ or the capability packages, not in tracker/api/."""
+    sql = __import__("re").compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CHECKPOINT|CREATE)\b")
+    for module, path in MODULES.items():
+        if not module.startswith("tracker.api"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and sql.search(node.value):
+                raise AssertionError(f"{module}: SQL in the API: {node.value[:60]!r}")
+
+
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_and_functions_stay_small(module):
+    """A module owns one thing and a function does one (docs/architecture.md, "Where does a new command go")."""
+    text = MODULES[module].read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= MAX_MODULE_LINES, f"{module}: {len(text.splitlines())} lines"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            n = node.end_lineno - node.lineno + 1
+            assert n <= MAX_FUNCTION_LINES, f"{module}.{node.name}: {n} lines"
+
+
+def _scoped_api_functions() -> set[str]:
+    import inspect
+
+    from tracker import api
+
+    return {n for n in api.__all__ if callable(getattr(api, n)) and not isinstance(getattr(api, n), type)
+            and "scope" in inspect.signature(getattr(api, n)).parameters}
+
+
+@pytest.mark.parametrize("module", FRONTS)
+def test_the_cli_and_the_web_say_whose_scope_every_call_has(module):
+    """Every call of an API function that takes a scope passes one (the CLI `api.LOCAL`, a page the
+    visitor's): a call relying on the default would see every unit."""
+    scoped = _scoped_api_functions()
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "api"
+                and node.func.attr in scoped):
+            continue
+        import inspect
+
+        from tracker import api
+
+        params = list(inspect.signature(getattr(api, node.func.attr)).parameters)
+        positional = params.index("scope") < len(node.args)
+        assert positional or any(k.arg == "scope" for k in node.keywords), \
+            f"{module}:{node.lineno}: api.{node.func.attr}(…) without scope="

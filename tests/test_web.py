@@ -208,7 +208,6 @@ OTHER_UNIT_URLS = [
     f"/check.xlsx?unit={town.HOSPITAL}",
     f"/forms/roster?unit={town.HOSPITAL}",
     f"/forms/summary?unit={town.HOSPITAL}",
-    "/forms/roster",  # every unit at once: an admin's
 ]
 
 
@@ -219,6 +218,14 @@ def test_the_blood_station_side_gets_nothing_of_the_hospital(site, login):
         r = c.get(url)
         assert r.status_code == 404, url
         assert "司马青云" not in r.text and "欧阳明月" not in r.text
+    # the forms without a unit are those of every unit the account reaches: its own, not the hospital's
+    for form in ("roster", "summary"):
+        r = c.get(f"/forms/{form}?year=2025")
+        assert r.status_code == 200, form
+        cells = [str(v) for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+                 for v in row if v is not None]
+        assert any(town.BLOOD in v for v in cells) and not any(town.HOSPITAL in v for v in cells), form
+        assert not any(name in v for name in town.HOSPITAL_PEOPLE for v in cells), form
     home = town.text_of(c.get("/").text)
     assert town.BLOOD in home and town.HOSPITAL not in home
     check = c.get("/check").text

@@ -105,6 +105,11 @@ class TrackerError(Exception):
         self.code = code
 
 
+class UnknownUnit(TrackerError):
+    """A unit the database does not know, or one the caller's scope does not reach: the two are
+    told alike (the web answers 404), so an account cannot learn which units exist elsewhere."""
+
+
 def close_names(word: str, options: list[str], n: int = 3) -> list[str]:
     """Names like `word` (a typo, a short form), for "did you mean" hints."""
     hits = difflib.get_close_matches(word, options, n=n, cutoff=0.4)

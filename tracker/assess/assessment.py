@@ -245,10 +245,10 @@ class Assessment:
         return self._periods[period]
 
     def findings(self, year: int | None = None, as_of: dt.date | None = None) -> list:
-        """Every check for every unit in scope (`checks.run`), sorted per unit."""
+        """Every check for every unit in scope (`_run`), sorted per unit."""
         key = (year, as_of)
         if key not in self._findings:
-            self._findings[key] = checks.run(self, year, as_of)
+            self._findings[key] = _run(self, year, as_of)
         return self._findings[key]
 
     def findings_of(self, unit: str, year: int | None = None, as_of: dt.date | None = None) -> list:
@@ -301,4 +301,39 @@ def run_checks(
     today: dt.date | None = None,
 ) -> list[checks.Finding]:
     """The checks (or `only` these rule ids) on a fresh assessment of one unit or every unit."""
-    return checks.run(Assessment(con, rules, unit, today), year, as_of, only)
+    return _run(Assessment(con, rules, unit, today), year, as_of, only)
+
+
+def _context(a: Assessment, year: int, as_of: dt.date, units: list[str]) -> checks.Context:
+    """The checks' view of the assessment's figures for 1 January to `as_of`, for these units."""
+    figs = a.over(Period(dt.date(year, 1, 1), as_of))
+    keep = None if set(units) == set(a.units) else pl.col("unit").is_in(units)
+
+    def only(df: pl.DataFrame) -> pl.DataFrame:
+        return df if keep is None else df.filter(keep)
+
+    return checks.Context(
+        year=year, as_of=as_of, units=tuple(units), rules=a.rules, period=figs.period,
+        volunteers=only(figs.volunteers), teams=only(figs.teams), unit_figs=only(figs.units),
+        meetings=only(figs.meetings), inactive=only(figs.inactive), demands=only(figs.demands),
+        pairings=only(figs.pairings), roster=only(figs.roster), loads=only(a.form_loads),
+    )
+
+
+def _run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
+         only: list[str] | None = None) -> list[checks.Finding]:
+    """Every registered check (or `only` these rule ids) for the assessment's units.
+
+    Units sharing the same (year, as-of) are judged together. Findings come
+    sorted per unit: failures, then warnings, then passes.
+    """
+    groups: dict[tuple[int, dt.date], list[str]] = {}
+    for u, key in a.plan(year, as_of).items():
+        groups.setdefault(key, []).append(u)
+    findings: list[checks.Finding] = []
+    for (y, d), units in groups.items():
+        ctx = _context(a, y, d, units)
+        for rule, fn in checks.CHECKS.items():
+            if only is None or rule in only:
+                findings.extend(fn(ctx))
+    return checks.sort_findings(findings)

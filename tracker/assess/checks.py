@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
@@ -30,9 +30,6 @@ from tracker.periods import Period
 from tracker.privacy import mask_numbers
 from tracker.rules import Rules
 from tracker.words import LEVELS
-
-if TYPE_CHECKING:
-    from tracker.assess.assessment import Assessment
 
 RULE_TITLES: dict[str, str] = {
     "volunteer_ratio": "R1 志愿者比例",
@@ -98,22 +95,6 @@ class Context:
     def share(self) -> float:
         """Elapsed share of the year at as_of."""
         return self.period.days / Period.year(self.year).days
-
-
-def build_context(a: Assessment, year: int, as_of: dt.date, units: list[str]) -> Context:
-    """The checks' view of the assessment's figures for 1 January to `as_of`, for these units."""
-    figs = a.over(Period(dt.date(year, 1, 1), as_of))
-    keep = None if set(units) == set(a.units) else pl.col("unit").is_in(units)
-
-    def only(df: pl.DataFrame) -> pl.DataFrame:
-        return df if keep is None else df.filter(keep)
-
-    return Context(
-        year=year, as_of=as_of, units=tuple(units), rules=a.rules, period=figs.period,
-        volunteers=only(figs.volunteers), teams=only(figs.teams), unit_figs=only(figs.units),
-        meetings=only(figs.meetings), inactive=only(figs.inactive), demands=only(figs.demands),
-        pairings=only(figs.pairings), roster=only(figs.roster), loads=only(a.form_loads),
-    )
 
 
 Check = Callable[[Context], list[Finding]]
@@ -513,22 +494,3 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     order = {r: i for i, r in enumerate(RULE_TITLES)}
     return sorted(findings, key=lambda f: (f.unit, LEVELS.index(f.level), order.get(f.rule, 99),
                                            f.team or "", f.volunteer or ""))
-
-
-def run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
-        only: list[str] | None = None) -> list[Finding]:
-    """Every registered check (or `only` these rule ids) for the assessment's units.
-
-    Units sharing the same (year, as-of) are judged together. Findings come
-    sorted per unit: failures, then warnings, then passes.
-    """
-    groups: dict[tuple[int, dt.date], list[str]] = {}
-    for u, key in a.plan(year, as_of).items():
-        groups.setdefault(key, []).append(u)
-    findings: list[Finding] = []
-    for (y, d), units in groups.items():
-        ctx = build_context(a, y, d, units)
-        for rule, fn in CHECKS.items():
-            if only is None or rule in only:
-                findings.extend(fn(ctx))
-    return sort_findings(findings)

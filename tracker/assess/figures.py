@@ -438,17 +438,23 @@ def unit_figures(
     visit_hours = visits.group_by("unit").agg(
         pairing_visits=pl.len(), pairing_hours=pl.col("hours").fill_null(0.0).sum()
     )
-    counts = [
-        "volunteers", "teams", "service_activities", "trainings", "meetings",
-        "demands_received", "demands_closed", "demands_overdue", "pairings", "pairings_overdue",
-    ]
     df = names
     for part in (info, vols, team_counts, acts, dem, pairs, visit_hours):
         df = df.join(part, on="unit", how="left")
+    return _unit_columns(df, rules)
+
+
+_UNIT_COUNTS = ("volunteers", "teams", "service_activities", "trainings", "meetings", "demands_received",
+                "demands_closed", "demands_overdue", "pairings", "pairings_overdue", "pairing_visits")
+
+
+def _unit_columns(df: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """`unit_figures`' joined parts, finished: counts as integers (0 when none), service hours with
+    the pairing visits' when they count (rules: pairing_hours_count), the ratio and the team band."""
     formal = pl.col("formal_members")
     pairing = pl.col("pairing_hours") if rules.pairing_hours_count else pl.lit(0.0)
     return df.with_columns(
-        [pl.col(c).fill_null(0).cast(pl.Int64) for c in [*counts, "pairing_visits"]]
+        [pl.col(c).fill_null(0).cast(pl.Int64) for c in _UNIT_COUNTS]
         + [pl.col("service_hours").fill_null(0.0), pl.col("pairing_hours").fill_null(0.0)]
     ).with_columns(
         service_hours=pl.col("service_hours") + pairing,

@@ -53,9 +53,10 @@ def _issue(con: duckdb.DuckDBPyConnection, jobs: list[tuple[ServiceRecord, Path]
 
 def issue_one(con: duckdb.DuckDBPyConnection, rules: Rules, who: str, out: Path, *, unit: str | None,
               start: dt.date | None, end: dt.date | None, today: dt.date, unmask: bool,
-              templates: str | Path | None = None) -> list[tuple[Certificate, Path]]:
+              templates: str | Path | None = None, units: list[str] | None = None
+              ) -> list[tuple[Certificate, Path]]:
     document.check_suffix(out)
-    v = find_volunteer(con, who, unit)
+    v = find_volunteer(con, who, unit, units)
     period = default_period(v, start, end, today)
     record = service_record(Assessment(con, rules, v.unit, today), v, period)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -99,12 +100,15 @@ class Verification:
         return self.issued is not None
 
 
-def verify(con: duckdb.DuckDBPyConnection, rules: Rules, serial: str, today: dt.date) -> Verification:
+def verify(con: duckdb.DuckDBPyConnection, rules: Rules, serial: str, today: dt.date,
+           units: list[str] | None = None) -> Verification:
+    """A serial checked against the certificates issued; one of a unit outside `units` (the
+    caller's scope) is answered as unknown."""
     s = serials.normalize(serial)
     if not serials.well_formed(s):
         raise TrackerError(f"“{serial}”不是证明编号的格式（应为 {serials.PREFIX}-年份-XXXX-XXXX-XXXX）。", code=2)
     issued = serials.lookup(con, s)
-    if issued is None:
+    if issued is None or (units is not None and issued.unit not in units):
         return Verification(s, None)
     people = [v for v in unit_volunteers(con, issued.unit) if v.vid == issued.vid]
     if not people:

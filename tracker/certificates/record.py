@@ -98,8 +98,10 @@ def _volunteers(con: duckdb.DuckDBPyConnection, unit: str | None) -> pl.DataFram
         ORDER BY unit, vid""", params)
 
 
-def find_volunteer(con: duckdb.DuckDBPyConnection, who: str, unit: str | None = None) -> Volunteer:
-    """The one volunteer named `who` (a name or a volunteer number), in `unit` if given.
+def find_volunteer(con: duckdb.DuckDBPyConnection, who: str, unit: str | None = None,
+                   units: list[str] | None = None) -> Volunteer:
+    """The one volunteer named `who` (a name or a volunteer number), in `unit` if given, and among
+    `units` if given (the caller's scope: nobody of another unit is found or listed).
 
     Unknown: an error suggesting close names. Several of that name: an error
     listing them (unit, number, last four digits of the phone) and how to choose.
@@ -108,6 +110,8 @@ def find_volunteer(con: duckdb.DuckDBPyConnection, who: str, unit: str | None = 
         queries.select_units(con, unit)
     who = who.strip()
     people = _volunteers(con, unit)
+    if units is not None:
+        people = people.filter(pl.col("unit").is_in(units))
     hit = people.filter((pl.col("number") == who) | (pl.col("name") == who))
     if hit.height == 0:
         where = f"单位“{unit}”" if unit else "数据库"

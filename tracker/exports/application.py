@@ -135,13 +135,15 @@ def _file_names(people: pl.DataFrame) -> list[str]:
 
 def export_applications(con: duckdb.DuckDBPyConnection, out: Path, *, volunteer: str | None = None,
                         every: bool = False, unit: str | None = None, unmask: bool = False,
-                        today: dt.date | None = None) -> ApplicationExport:
+                        today: dt.date | None = None, units: list[str] | None = None) -> ApplicationExport:
     """附件1 pre-filled for one person (`volunteer`) or everyone (`every`) of `unit` (or of every
     unit): one file, one document (a page or sheet per person), or one file each in a folder."""
     if (volunteer is None) == (not every):
         raise TrackerError("请用 --volunteer 姓名或编号 指定一个人，或用 --all 导出全部（两者选一）。", code=2)
     select_units(con, unit)
     people = _people(con, unit, today or dt.date.today())
+    if units is not None:  # the caller's scope: nobody of another unit is found or listed
+        people = people.filter(pl.col("unit").is_in(units))
     if volunteer is not None:
         people = _chosen(people, volunteer)
     elif people.is_empty():

@@ -23,7 +23,7 @@ from tracker.problems import TrackerError
 # table → (SELECT over the database, the year expression or None for a register kept whole,
 #          which rows are one unit's for --unit). The year of a participation is its
 #          activity's; of a version, the year it took effect; of a load, the day it was loaded.
-_OF_UNIT = "unit = $unit"
+_OF_UNIT = "list_contains($units::VARCHAR[], unit)"
 TABLES: dict[str, tuple[str, str | None, str]] = {
     "units": ("SELECT * FROM units", None, _OF_UNIT),
     "teams": ("SELECT * FROM teams", "year(valid_from)", _OF_UNIT),
@@ -31,11 +31,11 @@ TABLES: dict[str, tuple[str, str | None, str]] = {
     "volunteer_versions": ("SELECT * FROM volunteer_versions", "year(valid_from)", _OF_UNIT),
     "activities": ("SELECT * FROM activities", "year(date)", _OF_UNIT),
     "participations": ("SELECT p.*, year(a.date) AS year FROM participations p JOIN activities a USING (aid)",
-                       "year", "aid IN (SELECT aid FROM activities WHERE unit = $unit)"),
+                       "year", "aid IN (SELECT aid FROM activities WHERE list_contains($units::VARCHAR[], unit))"),
     "demands": ("SELECT * FROM demands", "year(received)", _OF_UNIT),
     "demand_history": ("SELECT * FROM demand_history", "year(changed_on)", _OF_UNIT),
     "pairing_visits": ("SELECT * FROM pairing_visits", "year(date)", _OF_UNIT),
-    "loads": ("SELECT * FROM loads", "year(loaded_at)", "list_contains(units, $unit)"),
+    "loads": ("SELECT * FROM loads", "year(loaded_at)", "list_has_any(units, $units::VARCHAR[])"),
 }
 
 # personal numbers, masked by tracker.privacy's own functions (registered with DuckDB)
@@ -54,8 +54,11 @@ class DatasetResult:
 
 
 def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | None = None,
-                   unit: str | None = None, unmask: bool = False) -> DatasetResult:
-    """Write the tables to `out` (a folder; replaced if it holds an earlier export)."""
+                   unit: str | None = None, unmask: bool = False, units: list[str] | None = None) -> DatasetResult:
+    """Write the tables to `out` (a folder; replaced if it holds an earlier export): every unit's
+    rows, or those of `unit` or of `units`."""
+    if unit is not None:
+        units = [unit] if units is None else [u for u in units if u == unit]
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise TrackerError(f"{out} 是一个文件：导出数据集需要一个文件夹（--out 文件夹）。")
@@ -64,14 +67,14 @@ def export_dataset(con: duckdb.DuckDBPyConnection, out: Path, *, year: int | Non
     result = DatasetResult(out, masked=not unmask)
     # files of the user's own beside an earlier export stay
     with replacing_folder(out, "数据集", keep=lambda name: name not in TABLES) as tmp:
-        _write_tables(con, tmp, result, year, unit, unmask)
+        _write_tables(con, tmp, result, year, units, unmask)
     years = con.execute("SELECT DISTINCT year(date) AS y FROM activities ORDER BY y").fetchall()
     result.years = [y for (y,) in years if year is None or y == year]
     return result
 
 
 def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResult, year: int | None,
-                  unit: str | None, unmask: bool) -> None:
+                  units: list[str] | None, unmask: bool) -> None:
     have = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE function_type = 'scalar'"
                                       " AND function_name IN ('mask_id', 'mask_phone')").fetchall()}
     for f in (mask_id, mask_phone):  # privacy's own rules, registered once per connection
@@ -84,11 +87,11 @@ def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResu
         where = []
         if year is not None and year_expr is not None:
             where.append(f"({year_expr}) = {int(year)}")
-        if unit is not None:
+        if units is not None:
             where.append(of_unit)
         body = f"SELECT {picked} FROM ({select}) t" + (f" WHERE {' AND '.join(where)}" if where else "")
         target = out / name
-        params = {"unit": unit} if unit is not None else {}
+        params = {"units": units} if units is not None else {}
         if year_expr is None:
             target.mkdir(parents=True)
             copy = f"COPY ({body}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)"

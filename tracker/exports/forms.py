@@ -224,16 +224,20 @@ def export_form(
     as_of: dt.date | None = None,
     unit: str | None = None,
     unmask: bool = False,
+    only: list[str] | None = None,
 ) -> ExportResult:
     """Write 附件2/3/4 (form roster|teams|summary) as .xlsx in its layout or as plain .csv.
 
-    The state is the one in force at `as_of` (default: 12-31 of `year`, else today).
+    The state is the one in force at `as_of` (default: 12-31 of `year`, else today); `only`:
+    only these units' rows (the caller's scope).
     """
     if form not in FORMS:
         raise TrackerError(f"未知的表格“{form}”，可选：roster（附件2 花名册）、teams（附件3 登记表）、"
                            "summary（附件4 汇总表）。", code=2)
     day = as_of or (dt.date(year, 12, 31) if year else dt.date.today())
     known = select_units(con, unit)
+    if only is not None:
+        known = [u for u in known if u in only]
     if not known:
         raise TrackerError("数据库里还没有任何单位的数据，请先用 tracker load 导入台账。")
 
@@ -246,6 +250,10 @@ def export_form(
     else:
         table = summary_table(con, day, unit)
         unit_col = "单位名称"
+    if only is not None:
+        table = table.filter(pl.col(unit_col).is_in(known))
+        if form == "summary":
+            table = table.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("序号"))
     present = table[unit_col].unique(maintain_order=True).to_list()
     covered = [unit] if unit is not None else [u for u in known if u in present] or known[:1]
 

@@ -42,6 +42,12 @@ class LoadOptions:
     confirm: bool | Callable[[ReplacePlan], bool] = False
     # told each step of a file as it starts ("检查 436,945 行"): a city's load takes seconds per step
     stage: Callable[[str], None] | None = None
+    # the units the caller's scope reaches (None: every unit): a file naming another is refused
+    reach: frozenset[str] | None = None
+
+    def outside(self, units: list[str]) -> list[str]:
+        """The units of `units` the caller may not load for."""
+        return [] if self.reach is None else [u for u in units if u not in self.reach]
 
     def step(self, what: str) -> None:
         if self.stage is not None:

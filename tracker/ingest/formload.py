@@ -96,7 +96,7 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
             if digest and digest in seen:
                 raise TrackerError(f"{label}：与 {seen[digest]} 内容完全相同，同一份表只需导入一次。")
             seen[digest] = label
-            prev = earlier_load(con, kind.key, digest, ANY_SHEET) if digest else None
+            prev = earlier_load(con, kind.key, digest, ANY_SHEET, opts.reach) if digest else None
             if prev and not prev[2] and not opts.replace:
                 results[-1] = unchanged_result(label, kind.key, prev, None)
                 continue
@@ -117,6 +117,9 @@ def load_forms(con: duckdb.DuckDBPyConnection, kind: FormKind, paths: list[Path]
     typed, problems = parse_table(typed_in, kind, keys)
     batch.add_frame(problems)
     prepared = kind.prepare(batch, typed, con)
+    for n, form in enumerate(forms, start=1):
+        for u in opts.outside([u for u in [prepared.units.get(n)] if u]):
+            batch.problems.add(form.file, None, "所在单位", u, f"单位“{u}”不在您的账户范围内，不能导入。")
     file_of = {f.file: results[f.file_index] for f in forms}
     for p in batch.problems.sorted():
         file_of[p.file].problems.append(p)

@@ -186,12 +186,13 @@ def _drop_template_example(ctx: FileContext, rows: pl.DataFrame) -> pl.DataFrame
 ANY_SHEET = "\x00any"  # earlier_load: a file is the same whichever of its sheets was loaded (forms)
 
 
-def earlier_load(con: duckdb.DuckDBPyConnection, kind: str, digest: str,
-                 sheet: str | None) -> tuple[str, dt.datetime, str | None] | None:
+def earlier_load(con: duckdb.DuckDBPyConnection, kind: str, digest: str, sheet: str | None,
+                 reach: frozenset[str] | None = None) -> tuple[str, dt.datetime, str | None] | None:
     """The latest load of this file (hash and sheet) as (file, when, what replaced it since), or None.
 
     A load is in effect until a later --replace of the same kind deletes records of a month it
-    covered; then the same file is no longer "the same content" and is checked anew.
+    covered; then the same file is no longer "the same content" and is checked anew. A load of
+    units outside `reach` (the caller's scope) is not the caller's to know of: None.
     """
     by_sheet = "" if sheet == ANY_SHEET else "AND sheet IS NOT DISTINCT FROM ? "
     prev = con.execute(
@@ -201,6 +202,8 @@ def earlier_load(con: duckdb.DuckDBPyConnection, kind: str, digest: str,
     if not prev:
         return None
     load_id, name, when, units, months = prev[0]
+    if reach is not None and not set(units or []) <= reach:
+        return None
     later = con.execute("""
         SELECT l.file_name, strftime(l.loaded_at, '%Y-%m-%d %H:%M'), list(DISTINCT r.month ORDER BY r.month)
         FROM loads l JOIN replaced r USING (load_id)
@@ -242,7 +245,7 @@ def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: L
         if opts.sheet is None and path.suffix.lower() in CSV_SUFFIXES and not opts.replace and path.is_file():
             # a CSV loaded before is known by its hash, taken first: no need to read it again
             digest = file_digest(path)
-            prev = known[None] = earlier_load(con, kind_key, digest, None)
+            prev = known[None] = earlier_load(con, kind_key, digest, None, opts.reach)
             if prev and prev[2] is None:
                 return [unchanged_result(label, kind_key, prev, None)]
             sheets = read_file(path, opts.sheet)
@@ -277,7 +280,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     `known`: earlier loads of this file the caller already looked up, by sheet."""
     kind_key = kind.key
     known = known or {}
-    prev = (known[table.sheet] if table.sheet in known else earlier_load(con, kind_key, digest, table.sheet)
+    prev = (known[table.sheet] if table.sheet in known else earlier_load(con, kind_key, digest, table.sheet, opts.reach)
             if digest else None)
     if prev and prev[2] is None and not opts.replace:
         return unchanged_result(label, kind_key, prev, table.sheet)
@@ -311,6 +314,8 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     if len(ctx.problems.errors) == before:  # kind checks need every row's unit
         opts.step("核对服务队、人员和重复记录")
         prepared = kind.prepare(ctx, typed, con)
+    for u in opts.outside(prepared.units if prepared is not None else []):
+        ctx.error(f"文件中的单位“{u}”不在您的账户范围内，不能导入。", column="单位名称", value=u)
     if ctx.problems.errors or prepared is None:
         return FileResult(label, kind_key, "rejected", rows=table.rows.height,
                           problems=ctx.problems.sorted(), sheet=table.sheet)

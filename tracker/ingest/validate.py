@@ -118,38 +118,9 @@ def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[
     if derived is not None:
         df = df.update(derived, on=ROW).sort(ROW)
     for c in cols:
-        raw, value = pl.col(c.key), pl.col(f"{c.key}__v")
-        flag = f"{c.key}__num"
-        numeric = pl.col(flag) if flag in df.columns else pl.lit(False)
-        if f"{c.key}__hinted" in df.columns:  # reported by _minutes_hint
-            numeric = numeric | pl.col(f"{c.key}__hinted")
-        if c.type == "phone":  # a number copied from a masked report or export
-            masked = raw.str.contains(r"\d\*{3,}\d")
-            problems.append(problems_where(df, raw.is_not_null() & value.is_null() & masked, c.header, c.key,
-                                           "电话号码被遮盖了（****），请填写完整号码"))
-            problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~masked, c.header,
-                                           c.key, TYPE_HINTS[c.type]))
-        elif c.type not in ("text", "name", "people"):
-            problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~numeric, c.header,
-                                           c.key, TYPE_HINTS[c.type]))
-        if c.type == "people":
-            warnings.append(_count_mismatch(df, c))
-        if c.choices:
-            problems.append(problems_where(df, raw.is_not_null() & ~raw.is_in(list(c.choices)), c.header,
-                                           c.key, "应填写 " + " / ".join(c.choices) + " 之一"))
-        if c.required:
-            problems.append(problems_where(df, raw.is_null() & value.is_null(), c.header, None, "必填项为空"))
-        if flag in df.columns and c.type == "month":
-            problems.append(problems_where(
-                df, pl.col(flag) & raw.str.contains(r"^\d{4}\.[1-9]$"), c.header, c.key,
-                "Excel 把这个年月存成了数字，分不清是1月还是10月（如 2010.1 与 2010.10）；"
-                "请把该列设为“文本”格式后重新填写"))
-            problems.append(problems_where(df, pl.col(flag) & value.is_null(), c.header, c.key,
-                                           TYPE_HINTS[c.type]))
-        if flag in df.columns and c.type == "id_number":
-            problems.append(problems_where(
-                df, pl.col(flag), c.header, c.key,
-                "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写"))
+        errors, notes = _column_problems(df, c)
+        problems += errors
+        warnings += notes
     if computed and kind.column(kind.span[2]).required:
         hours = kind.column(kind.span[2])
         problems.append(problems_where(
@@ -162,6 +133,47 @@ def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[
         for c in kind.columns
     ]
     return (df.select(*typed, pl.col(ROW)), _concat(problems), _concat(warnings))
+
+
+def _column_problems(df: pl.DataFrame, c: Column) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
+    """One typed column's errors and warnings: a value its parser could not read (said by type),
+    a masked phone, a choice not among the column's, a required cell empty, an Excel number that
+    lost what the text said (a month 2010.1, an ID number's last digits)."""
+    problems: list[pl.DataFrame] = []
+    warnings: list[pl.DataFrame] = []
+    raw, value = pl.col(c.key), pl.col(f"{c.key}__v")
+    flag = f"{c.key}__num"
+    numeric = pl.col(flag) if flag in df.columns else pl.lit(False)
+    if f"{c.key}__hinted" in df.columns:  # reported by _minutes_hint
+        numeric = numeric | pl.col(f"{c.key}__hinted")
+    if c.type == "phone":  # a number copied from a masked report or export
+        masked = raw.str.contains(r"\d\*{3,}\d")
+        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & masked, c.header, c.key,
+                                       "电话号码被遮盖了（****），请填写完整号码"))
+        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~masked, c.header,
+                                       c.key, TYPE_HINTS[c.type]))
+    elif c.type not in ("text", "name", "people"):
+        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~numeric, c.header,
+                                       c.key, TYPE_HINTS[c.type]))
+    if c.type == "people":
+        warnings.append(_count_mismatch(df, c))
+    if c.choices:
+        problems.append(problems_where(df, raw.is_not_null() & ~raw.is_in(list(c.choices)), c.header,
+                                       c.key, "应填写 " + " / ".join(c.choices) + " 之一"))
+    if c.required:
+        problems.append(problems_where(df, raw.is_null() & value.is_null(), c.header, None, "必填项为空"))
+    if flag in df.columns and c.type == "month":
+        problems.append(problems_where(
+            df, pl.col(flag) & raw.str.contains(r"^\d{4}\.[1-9]$"), c.header, c.key,
+            "Excel 把这个年月存成了数字，分不清是1月还是10月（如 2010.1 与 2010.10）；"
+            "请把该列设为“文本”格式后重新填写"))
+        problems.append(problems_where(df, pl.col(flag) & value.is_null(), c.header, c.key,
+                                       TYPE_HINTS[c.type]))
+    if flag in df.columns and c.type == "id_number":
+        problems.append(problems_where(
+            df, pl.col(flag), c.header, c.key,
+            "身份证号码被 Excel 存成了数字（末几位可能已丢失）；请把该列设为“文本”格式后重新填写"))
+    return problems, warnings
 
 
 def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:

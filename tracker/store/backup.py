@@ -64,3 +64,15 @@ def backup(db: str | os.PathLike | None, out: str | os.PathLike) -> BackupResult
         size = out.stat().st_size
         con.execute("INSERT INTO backups VALUES (?, ?, ?)", [now, str(out.resolve()), size])
     return BackupResult(out, source, size, now, rows)
+
+
+def copy_open(con: duckdb.DuckDBPyConnection, source: Path, dest: Path, *, checkpoint: bool) -> None:
+    """A consistent copy of the database `con` has open: taken while `con` keeps writers out (after
+    a checkpoint when it can write), the write-ahead log beside it. For the web's upload check,
+    which loads a batch into the copy first (docs/web.md)."""
+    if checkpoint:
+        con.execute("CHECKPOINT")
+    shutil.copyfile(source, dest)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, dest.with_name(dest.name + ".wal"))

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from tracker.notice import TEN_HAVES
-from tracker.problems import TrackerError, suggest
+from tracker.problems import UnknownUnit, suggest
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -68,7 +68,7 @@ def select_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
         return known if unit is None else [unit]
     hint = suggest(unit, known) or (f"（现有：{'、'.join(known[:10])}{'等' if len(known) > 10 else ''}）"
                                     if known else "（数据库中还没有任何单位）")
-    raise TrackerError(f"数据库中没有单位“{unit}”{hint}。")
+    raise UnknownUnit(f"数据库中没有单位“{unit}”{hint}。")
 
 
 def _unit_filter(unit: str | None, alias: str = "") -> tuple[str, list]:
@@ -225,3 +225,22 @@ def last_month_loaded(con: duckdb.DuckDBPyConnection, unit: str) -> str | None:
     """The latest YYYY-MM of activities loaded for the unit (the default as-of)."""
     df = months_loaded(con, unit).filter(pl.col("kind") == "activities")
     return df["month"].max() if df.height else None
+
+
+def loads_by_unit(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every load once per unit it held, in load order: load_id, kind, file_name, file_hash, rows,
+    loaded_at, as_of, months, replaced, account, unit."""
+    return frame(con, """
+        SELECT l.load_id, l.kind, l.file_name, l.file_hash, l.rows, l.loaded_at, l.as_of, l.months,
+               l.replaced, l.account, u.unit
+        FROM loads l, unnest(l.units) AS u(unit) ORDER BY l.load_id""")
+
+
+def unit_parents(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """unit → its 上级单位 (None when the units register gives none)."""
+    return dict(rows(con, "SELECT unit, any_value(parent) FROM units GROUP BY unit"))
+
+
+def load_units_by_hash(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """file hash → the units its (latest) load held."""
+    return {r[0]: r[1] for r in rows(con, "SELECT file_hash, units FROM loads ORDER BY load_id")}

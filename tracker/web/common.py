@@ -29,7 +29,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tracker import api
 from tracker.render.env import environment
-from tracker.store.db import DatabaseBusy
 from tracker.web.guard import DatabaseGate, LoginThrottle, csrf_ok, csrf_token
 
 SESSION_HOURS = 10
@@ -157,15 +156,6 @@ async def checked_form(request: Request, **limits: Any):
     return form
 
 
-def visible_unit(w: Who, unit: str | None, known: list[str]) -> str | None:
-    """A unit named in a URL: None for "all", 404 unless the account may see it and it exists."""
-    if not unit:
-        return None
-    if unit not in known or not w.scope.allows(unit):
-        raise HTTPException(404)
-    return unit
-
-
 def int_arg(value: str | None, low: int, high: int) -> int | None:
     try:
         n = int(value) if value not in (None, "") else None
@@ -185,7 +175,7 @@ async def login_page(request: Request) -> Response:
     c = cfg(request)
     try:
         n = (await call(request, lambda: api.visitor(c.db, None, None))).accounts
-    except DatabaseBusy:
+    except api.DatabaseBusy:
         return busy(request)
     if n == 0 and c.local_only:
         return RedirectResponse("/", 303)
@@ -209,7 +199,7 @@ async def login_submit(request: Request) -> Response:
                     error=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
     try:
         acct = await call(request, lambda: api.authenticate(c.db, login, password))
-    except DatabaseBusy:
+    except api.DatabaseBusy:
         return busy(request)
     if acct is None:
         c.throttle.failed(login, client)
@@ -264,8 +254,10 @@ def guarded(handler: Callable) -> Callable:
             return await handler(request, w)
         except Redirect as r:
             return RedirectResponse(r.url, 303)
-        except DatabaseBusy:
+        except api.DatabaseBusy:
             return busy(request)
+        except api.UnknownUnit:  # not in the database, or not the account's: the same 404
+            return await on_http_error(request, HTTPException(404))
         except api.TrackerError as e:
             return page(request, "message.html", 400, title="无法完成", text=e.message, problems=e.problems,
                         back=request.headers.get("referer") or "/")

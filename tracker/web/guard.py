@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tracker.store.db import DatabaseBusy
+from tracker.api import DatabaseBusy
 
 T = TypeVar("T")
 

@@ -33,7 +33,6 @@ from tracker.web.common import (
     discard_stale,
     int_arg,
     page,
-    visible_unit,
 )
 from tracker.words import LEVEL_WORDS, LEVELS
 
@@ -52,9 +51,16 @@ def page_words(text: str) -> str:
     return text
 
 
-async def known(request: Request) -> list[str]:
+async def known(request: Request, w: Who) -> list[str]:
+    """The units the visitor's account reaches."""
     c = cfg(request)
-    return await call(request, lambda: api.known_units(c.db))
+    return await call(request, lambda: api.known_units(c.db, scope=w.scope))
+
+
+def unit_arg(value: str | None) -> str | None:
+    """A unit named in a URL or form ("" or none: every unit the account reaches); whether the
+    account may see it is the API's to decide (`api.units_in`: UnknownUnit, a 404)."""
+    return value or None
 
 
 # ---------------------------------------------------------------- 首页, unit page
@@ -77,10 +83,9 @@ async def overview(request: Request, w: Who) -> Response:
 
 async def unit_page(request: Request, w: Who) -> Response:
     c = cfg(request)
-    unit = visible_unit(w, request.path_params["unit"], await known(request))
-    assert unit is not None
+    unit = request.path_params["unit"]
     year = int_arg(request.query_params.get("year"), 1901, 2999)
-    detail = await call(request, lambda: api.unit_detail(c.db, unit, year, c.today(), c.rules))
+    detail = await call(request, lambda: api.unit_detail(c.db, unit, year, c.today(), c.rules, scope=w.scope))
     loads = list(reversed(detail.summary.status.loads))  # newest first
     return page(request, "unit.html", title=unit, d=detail, s=detail.summary, loads=loads, monthly=MONTHLY_KINDS,
                 kind_names={k: KINDS[k].name for k in KINDS})
@@ -90,12 +95,12 @@ async def unit_page(request: Request, w: Who) -> Response:
 
 
 def _upload_context(w: Who, units: list[str]) -> dict:
-    return {"units": w.scope.among(units), "fixed_unit": w.scope.unit if w.scope.role == "unit" else None,
+    return {"units": units, "fixed_unit": w.scope.unit if w.scope.role == "unit" else None,
             "kinds": {k: KINDS[k].name for k in KINDS}, "monthly": MONTHLY_KINDS}
 
 
 async def upload_page(request: Request, w: Who) -> Response:
-    return page(request, "upload.html", title="导入台账", **_upload_context(w, await known(request)),
+    return page(request, "upload.html", title="导入台账", **_upload_context(w, await known(request, w)),
                 max_mb=cfg(request).max_upload / 1024 / 1024)
 
 
@@ -138,7 +143,7 @@ async def upload_submit(request: Request, w: Who) -> Response:
 
 
 async def _upload_again(request: Request, w: Who, error: str) -> Response:
-    return page(request, "upload.html", 400, title="导入台账", error=error, **_upload_context(w, await known(request)),
+    return page(request, "upload.html", 400, title="导入台账", error=error, **_upload_context(w, await known(request, w)),
                 max_mb=cfg(request).max_upload / 1024 / 1024)
 
 
@@ -155,8 +160,6 @@ async def _check_staged(request: Request, w: Who, token: str, options: dict, kin
     c = cfg(request)
     s = c.staged[token]
     unit = options["unit"] or (w.scope.unit if w.scope.role == "unit" else None)
-    if unit and not w.scope.allows(unit):
-        raise HTTPException(404)
     files = [api.UploadFile(s.folder / n, kinds.get(i) or None, months.get(i) or None) for i, n in enumerate(s.names)]
     result = await call(request, lambda: api.upload(
         c.db, files, w.scope, account=w.load_account, unit=unit, as_of=options["as_of"] or None,
@@ -168,7 +171,7 @@ async def _check_staged(request: Request, w: Who, token: str, options: dict, kin
     rows = [(order[f.name], f) for f in result.files]
     problems = [(f.name, p, page_words(p.message)) for _, f in rows for p in f.result.problems]
     return page(request, "upload_result.html", title="导入台账", token=token, rows=rows, result=result,
-                problems=problems, options=options, **_upload_context(w, await known(request)),
+                problems=problems, options=options, **_upload_context(w, await known(request, w)),
                 words=page_words)
 
 
@@ -193,10 +196,10 @@ async def upload_action(request: Request, w: Who) -> Response:
 SHOWN_ROWS = 1000  # rows of a table on the check page; the .xlsx download has them all
 
 
-def _check_args(request: Request, w: Who, units: list[str]) -> dict:
+def _check_args(request: Request) -> dict:
     q = request.query_params
     return {
-        "unit": visible_unit(w, q.get("unit"), units),
+        "unit": unit_arg(q.get("unit")),
         "team": q.get("team") or None,
         "rule": q.get("rule") if q.get("rule") in RULE_TITLES else None,
         "level": q.get("level") if q.get("level") in LEVELS else None,
@@ -207,8 +210,8 @@ def _check_args(request: Request, w: Who, units: list[str]) -> dict:
 
 async def check_page(request: Request, w: Who) -> Response:
     c = cfg(request)
-    units = await known(request)
-    args = _check_args(request, w, units)
+    units = await known(request, w)
+    args = _check_args(request)
     everything = await call(request, lambda: api.check_in(
         c.db, w.scope, year=args["year"], as_of=args["as_of"], unit=args["unit"], rules=c.rules, today=c.today()))
     result = api.narrow(everything, team=args["team"], rule=args["rule"], level=args["level"])
@@ -221,7 +224,7 @@ async def check_page(request: Request, w: Who) -> Response:
     # a city's findings run to hundreds of thousands: the page shows the first rows, failures first
     # (nsmallest keeps the order of equals, as sorted()[:n] does, without sorting them all)
     shown = heapq.nsmallest(SHOWN_ROWS, result.findings, key=lambda f: LEVELS.index(f.level))
-    return page(request, "check.html", title="考评检查", result=result, args=args, units=w.scope.among(units),
+    return page(request, "check.html", title="考评检查", result=result, args=args, units=units,
                 teams=teams, rule_titles=RULE_TITLES, levels=LEVEL_WORDS, remind=day, reminders=reminders[:SHOWN_ROWS],
                 shown=shown, reminders_total=len(reminders),
                 query={k: v for k, v in request.query_params.items() if k != "remind"})
@@ -229,7 +232,7 @@ async def check_page(request: Request, w: Who) -> Response:
 
 async def check_download(request: Request, w: Who) -> Response:
     c = cfg(request)
-    args = _check_args(request, w, await known(request))
+    args = _check_args(request)
     folder = Path(tempfile.mkdtemp(prefix="tracker-check-"))
     path = folder / "考评检查结果.xlsx"
 
@@ -255,9 +258,9 @@ def _download(path: Path, folder: Path | None = None, inline: bool = False) -> F
 
 async def reports_page(request: Request, w: Who) -> Response:
     c = cfg(request)
-    units = w.scope.among(await known(request))
+    units = await known(request, w)
     runs = await call(request, lambda: api.report_runs(c.out_dir, w.scope))
-    years = await call(request, lambda: api.data_years(c.db, units))
+    years = await call(request, lambda: api.data_years(c.db, scope=w.scope))
     return page(request, "reports.html", title="报告", reports=REPORTS, units=units, runs=runs[:30],
                 years=years or [c.today().year], forms=FORM_TITLES, kinds={k: KINDS[k].name for k in KINDS},
                 everything=w.scope.everything, error="")
@@ -269,7 +272,7 @@ async def reports_make(request: Request, w: Who) -> Response:
     name = str(form.get("report") or "")
     if name not in REPORTS:
         raise HTTPException(404)
-    unit = visible_unit(w, str(form.get("unit") or ""), await known(request))
+    unit = unit_arg(str(form.get("unit") or ""))
     year = int_arg(str(form.get("year") or ""), 1901, 2999)
     if year is None:
         raise api.TrackerError("请选择年度。")
@@ -303,14 +306,12 @@ async def form_download(request: Request, w: Who) -> Response:
     form = request.path_params["form"]
     if form not in FORMS:
         raise HTTPException(404)
-    unit = visible_unit(w, request.query_params.get("unit"), await known(request))
-    if unit is None and not w.scope.everything:
-        raise HTTPException(404)
+    unit = unit_arg(request.query_params.get("unit"))
     year = int_arg(request.query_params.get("year"), 1901, 2999)
     folder = Path(tempfile.mkdtemp(prefix="tracker-form-"))
     label = FORM_TITLES[form].replace(" ", "_")
     path = folder / f"{label}_{unit or '全部单位'}{'_' + str(year) if year else ''}.xlsx"
-    await call(request, lambda: api.export(c.db, form, path, year=year, unit=unit))
+    await call(request, lambda: api.export(c.db, form, path, year=year, unit=unit, scope=w.scope))
     return _download(path, folder)
 
 

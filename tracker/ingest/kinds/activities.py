@@ -9,6 +9,8 @@ swapped for the file's, in the same transaction (docs/ledgers.md).
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import polars as pl
 
@@ -97,20 +99,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     ctx.add_frame(problems)
     _warn_before_founding(ctx, typed, con, unit_code)
     swapped = replace_months(ctx, typed, "date")
-    key = ["unit", "team", "date", "title"]
-    # an activity is told by its first row; its index `__act` counts first rows in file order (the
-    # activities numbered as they first appear) and stands for the four text keys from here on, so
-    # each row knows its activity without a join and the 1.3M participations of a city's year are
-    # matched, deduplicated and joined on integers
-    keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    typed = typed if typed[ROW].is_sorted() else typed.sort(ROW)
-    typed = typed.with_columns(pl.when(keyed).then(pl.col(ROW).min().over(key)).alias("__first"))
-    typed = typed.with_columns((pl.col("__first").rank("dense") - 1).cast(pl.UInt32).alias("__act"))
-    activities = (
-        typed.filter(pl.col(ROW) == pl.col("__first"))  # in ROW order: the index is the position
-        .select("__act", *key, *ACTIVITY_FIELDS, pl.col(ROW).alias("src_row"))
-        .with_columns(backfilled(ctx, "date").alias("backfilled"))
-    )
+    typed, activities = _numbered(ctx, typed)
     with_act = typed.filter(pl.col("participants").is_not_null())
     tokens = explode_participants(with_act, ["__act", "unit", "hours"])
     del with_act
@@ -121,22 +110,12 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     # a repeated participant rejects the file, so what reaches the write is unique
     repeated = duplicate_rows(ok, ["__act", "vid"], "参加人员", "token", "同一活动的同一参加人员")
     ctx.add_frame(repeated)
-
-    replacing = ctx.opts.replace
-    stored = frame(con, f"""
-        SELECT a.aid, a.unit, a.team, a.date, a.title, p.vid, p.hours, l.file_name AS __orig_file,
-               p.src_row AS __orig_row
-        FROM activities a JOIN participations p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
-        WHERE a.unit IN (SELECT unnest(?::VARCHAR[])) AND a.date IN (SELECT unnest(?::DATE[]))
-        {"AND strftime(a.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
-        """, [units, activities["date"].unique().to_list(), *([swapped] if replacing else [])])
-    stored = _as_units(stored, unit_code)
+    stored = _stored(ctx, con, units, activities, swapped, unit_code)
     if stored.height:
-        stored_acts = stored.join(activities.select(*key, "__act"), on=key, how="inner")
+        stored_acts = stored.join(activities.select(*KEY, "__act"), on=KEY, how="inner")
         dups = ok.join(stored_acts.select("__act", "vid", "__orig_file", "__orig_row"), on=["__act", "vid"],
                        how="inner")
         report_stored_duplicates(ctx, dups, "参加人员", "token", "这条参加记录")
-
     # one person's day over 24 hours (this file plus what is stored for those days)
     if stored.height or repeated.height:
         _check_days(ctx, ok, stored, activities)
@@ -146,46 +125,88 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
             _check_days(ctx, ok.filter(pl.col("__act").is_in(busy.implode())), stored, activities)
     ok = ok.select("__act", "vid", "hours", ROW)
     rows = typed.select(ROW)  # only its height is read: the typed table need not stay alive
-
-    def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
-        removed = 0
-        if replacing:
-            where, params = in_months("date"), [units, swapped]
-            removed = sum(n.get("活动", 0) for n in (replaces or {}).values())  # counted for the plan
-            con.execute(f"DELETE FROM participations WHERE aid IN (SELECT aid FROM activities WHERE {where})", params)
-            con.execute(f"DELETE FROM activities WHERE {where}", params)
-        existing = frame(con, """
-            SELECT aid, unit, team, date, title FROM activities
-            WHERE unit IN (SELECT unnest(?::VARCHAR[])) AND date IN (SELECT unnest(?::DATE[]))""",
-                         [units, activities["date"].unique().to_list()])
-        existing = _as_units(existing, unit_code)
-        # an activity already stored (other participants of it, loaded earlier) keeps its id
-        fresh, known = activities, pl.DataFrame(schema={"__act": pl.UInt32, "aid": pl.Int64})
-        if existing.height:  # usually none: a new month's file has only new activities
-            acts = activities.join(existing.sort("aid").unique(key, keep="first"), on=key, how="left")
-            fresh = acts.filter(pl.col("aid").is_null()).drop("aid")
-            known = acts.filter(pl.col("aid").is_not_null()).select("__act", pl.col("aid").cast(pl.Int64))
-        ids = frame(con, "SELECT nextval('activity_seq') AS aid FROM range(?)", [fresh.height])["aid"]
-        fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
-        insert_frame(con, "activities", fresh.select(
-            "aid", *key, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
-        # every activity is known or fresh, once: its id is at its index (a gather, not a join of 1.3M rows)
-        aid_of = pl.concat([known, fresh.select("__act", "aid")]).sort("__act")["aid"]
-        p = ok.select(aid_of.gather(ok["__act"]).alias("aid"), "vid", "hours", pl.lit(load_id).alias("load_id"),
-                      pl.col(ROW).alias("src_row"))
-        insert_frame(con, "participations", p)
-        out = {"活动": fresh.height, "参加记录": p.height, "补录": int(fresh["backfilled"].sum())}
-        if replacing:
-            out["替换掉的原活动"] = removed
-        return out
-
-    counts = {"活动": activities.height, "参加记录": ok.height, "服务时长": round(float(ok["hours"].sum()), 1)}
+    replacing = ctx.opts.replace
     replaces = stored_rows_per_month(con, {
         "活动": f"SELECT strftime(date, '%Y-%m'), count(*) FROM activities WHERE {in_months('date')} GROUP BY 1",
         "参加记录": "SELECT strftime(date, '%Y-%m'), count(*) FROM participations JOIN activities "
                     f"USING (aid) WHERE {in_months('date')} GROUP BY 1",
     }, units, swapped) if replacing else None
+    removed = sum(n.get("活动", 0) for n in (replaces or {}).values())  # counted for the plan
+    write = functools.partial(_write, activities=activities, ok=ok, units=units, unit_code=unit_code,
+                              swapped=swapped if replacing else None, removed=removed)
+    counts = {"活动": activities.height, "参加记录": ok.height, "服务时长": round(float(ok["hours"].sum()), 1)}
     return Prepared(rows, units, months, write, counts, replaces)
+
+
+KEY = ["unit", "team", "date", "title"]  # what tells an activity
+
+
+def _numbered(ctx: FileContext, typed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows with their activity's index `__act`, and the activities (one row each).
+
+    An activity is told by its first row; its index counts first rows in file order (the
+    activities numbered as they first appear) and stands for the four text keys from here on, so
+    each row knows its activity without a join and the 1.3M participations of a city's year are
+    matched, deduplicated and joined on integers."""
+    keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in KEY])
+    typed = typed if typed[ROW].is_sorted() else typed.sort(ROW)
+    typed = typed.with_columns(pl.when(keyed).then(pl.col(ROW).min().over(KEY)).alias("__first"))
+    typed = typed.with_columns((pl.col("__first").rank("dense") - 1).cast(pl.UInt32).alias("__act"))
+    activities = (
+        typed.filter(pl.col(ROW) == pl.col("__first"))  # in ROW order: the index is the position
+        .select("__act", *KEY, *ACTIVITY_FIELDS, pl.col(ROW).alias("src_row"))
+        .with_columns(backfilled(ctx, "date").alias("backfilled"))
+    )
+    return typed, activities
+
+
+def _stored(ctx: FileContext, con: duckdb.DuckDBPyConnection, units: list[str], activities: pl.DataFrame,
+            swapped: list[str], unit_code: pl.Enum) -> pl.DataFrame:
+    """The participations stored on the file's dates (those a --replace swaps out excepted), with the
+    file and row they came from: to find repeats and count a person's day."""
+    replacing = ctx.opts.replace
+    stored = frame(con, f"""
+        SELECT a.aid, a.unit, a.team, a.date, a.title, p.vid, p.hours, l.file_name AS __orig_file,
+               p.src_row AS __orig_row
+        FROM activities a JOIN participations p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
+        WHERE a.unit IN (SELECT unnest(?::VARCHAR[])) AND a.date IN (SELECT unnest(?::DATE[]))
+        {"AND strftime(a.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
+        """, [units, activities["date"].unique().to_list(), *([swapped] if replacing else [])])
+    return _as_units(stored, unit_code)
+
+
+def _write(con: duckdb.DuckDBPyConnection, load_id: int, *, activities: pl.DataFrame, ok: pl.DataFrame,
+           units: list[str], unit_code: pl.Enum, swapped: list[str] | None, removed: int) -> dict[str, int]:
+    """Store the file's activities and participations (after deleting the months a --replace swaps,
+    `swapped`), inside the pipeline's transaction."""
+    if swapped is not None:
+        where, params = in_months("date"), [units, swapped]
+        con.execute(f"DELETE FROM participations WHERE aid IN (SELECT aid FROM activities WHERE {where})", params)
+        con.execute(f"DELETE FROM activities WHERE {where}", params)
+    existing = frame(con, """
+        SELECT aid, unit, team, date, title FROM activities
+        WHERE unit IN (SELECT unnest(?::VARCHAR[])) AND date IN (SELECT unnest(?::DATE[]))""",
+                     [units, activities["date"].unique().to_list()])
+    existing = _as_units(existing, unit_code)
+    # an activity already stored (other participants of it, loaded earlier) keeps its id
+    fresh, known = activities, pl.DataFrame(schema={"__act": pl.UInt32, "aid": pl.Int64})
+    if existing.height:  # usually none: a new month's file has only new activities
+        acts = activities.join(existing.sort("aid").unique(KEY, keep="first"), on=KEY, how="left")
+        fresh = acts.filter(pl.col("aid").is_null()).drop("aid")
+        known = acts.filter(pl.col("aid").is_not_null()).select("__act", pl.col("aid").cast(pl.Int64))
+    ids = frame(con, "SELECT nextval('activity_seq') AS aid FROM range(?)", [fresh.height])["aid"]
+    fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
+    insert_frame(con, "activities", fresh.select(
+        "aid", *KEY, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
+    # every activity is known or fresh, once: its id is at its index (a gather, not a join of 1.3M rows)
+    aid_of = pl.concat([known, fresh.select("__act", "aid")]).sort("__act")["aid"]
+    p = ok.select(aid_of.gather(ok["__act"]).alias("aid"), "vid", "hours", pl.lit(load_id).alias("load_id"),
+                  pl.col(ROW).alias("src_row"))
+    insert_frame(con, "participations", p)
+    out = {"活动": fresh.height, "参加记录": p.height, "补录": int(fresh["backfilled"].sum())}
+    if swapped is not None:
+        out["替换掉的原活动"] = removed
+    return out
 
 
 def _busy_days(typed: pl.DataFrame) -> pl.DataFrame:

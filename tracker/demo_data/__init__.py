@@ -12,17 +12,12 @@ and an overdue pairing (see `DemoDesign`). The same seed gives the same bytes.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import xlsxwriter
-
-from tracker.atomic import write_bytes
+from tracker.demo_data.sheets import Cell, write_csv, write_xlsx
 from tracker.values import id_check_digit
 
 D = dt.date
@@ -343,7 +338,6 @@ def _activities(year: int, people: list[_Person], rng: random.Random) -> list[_A
 
 # ---------------------------------------------------------------- writing files
 
-Cell = str | int | float | dt.date | None
 
 
 def _hours_text(h: float, style: int) -> str:
@@ -354,85 +348,9 @@ def _hours_text(h: float, style: int) -> str:
     return f"{h:g}"
 
 
-def _write_xlsx(
-    path: Path,
-    sheet: str,
-    year: int,
-    title: str,
-    lines: list[str],
-    header: list[str],
-    rows: list[list[Cell]],
-    *,
-    merges: Sequence[tuple[int, int, int]] = (),  # (first data row, last data row, column)
-    totals: Sequence[list[Cell]] = (),
-    blank_rows: int = 0,
-    note: str | None = None,
-    widths: dict[int, float] | None = None,
-) -> None:
-    """A sheet laid out like the notice's forms: title, unit line, header, rows, totals, 注."""
-    buf = io.BytesIO()  # built in memory, written whole (tracker.atomic)
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    wb.set_properties({"created": dt.datetime(year, 1, 1), "author": "tracker demo"})
-    ws = wb.add_worksheet(sheet)
-    f_title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
-    f_line = wb.add_format({"font_size": 11})
-    f_head = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
-                            "text_wrap": True})
-    f_cell = wb.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
-    f_date = wb.add_format({"border": 1, "valign": "vcenter", "num_format": "yyyy-mm-dd"})
-    ncols = len(header)
-    ws.merge_range(0, 0, 0, ncols - 1, title, f_title)
-    r = 1
-    for line in lines:
-        ws.write_string(r, 0, line, f_line)
-        r += 1
-    for c, h in enumerate(header):
-        ws.write_string(r, c, h, f_head)
-    ws.set_row(r, 36)
-    first = r + 1
-    merged = {(first + a + i, col) for a, b, col in merges for i in range(b - a + 1)}
-    for i, row in enumerate([*rows, *totals]):
-        for c, v in enumerate(row):
-            if (first + i, c) in merged:
-                continue
-            _write_cell(ws, first + i, c, v, f_cell, f_date)
-    for a, b, col in merges:
-        ws.merge_range(first + a, col, first + b, col, rows[a][col], f_cell)
-    r = first + len(rows) + len(totals)
-    for _ in range(blank_rows):
-        for c in range(ncols):
-            ws.write_blank(r, c, None, f_cell)
-        r += 1
-    if note:
-        ws.write_string(r + 1, 0, note, f_line)
-    for c in range(ncols):
-        ws.set_column(c, c, (widths or {}).get(c, 12))
-    wb.close()
-    write_bytes(path, buf.getvalue())
-
-
-def _write_cell(ws, r: int, c: int, v: Cell, f_cell, f_date) -> None:
-    if v is None or v == "":
-        ws.write_blank(r, c, None, f_cell)
-    elif isinstance(v, dt.date):
-        ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), f_date)
-    elif isinstance(v, int | float):
-        ws.write_number(r, c, v, f_cell)
-    else:  # numbers-looking text (入党时间 "2010.10", IDs, phones) stays text
-        ws.write_string(r, c, v, f_cell)
-
-
-def _write_csv(path: Path, rows: list[list[Cell]], encoding: str) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        w.writerow(["" if v is None else v for v in row])
-    write_bytes(path, buf.getvalue().encode(encoding))
-
-
 def _units_file(path: Path, year: int, people: list[_Person]) -> None:
     first = [p for p in people if p.role != "new"]
-    _write_xlsx(
+    write_xlsx(
         path, "附件4", year, "党员志愿服务队组队情况汇总表",
         [f"辖市（区）、市各主管部门（盖章）：{PARENT}　　填表日期：{year}.1"],
         ["序号", "单　位　名　称", "党员\n人数", "党员志愿服务队数\n（支）", "党员志愿者\n人数"],
@@ -451,7 +369,7 @@ def _teams_file(path: Path, year: int, people: list[_Person]) -> None:
         rows.append([UNIT, t.full, size, t.items, leaders[t.short].name, t.short, t.founded, *ten])
     blank = [None] * (len(rows[0]) - 3)
     total = [None, f"总计　{len(TEAMS)}　支", f"总计 {len(first)}人", *blank]
-    _write_xlsx(
+    write_xlsx(
         path, "附件3", year, "党员志愿服务队登记表",
         [f"单位名称（盖章）：{UNIT}单位人数：{STAFF}人 填表日期：{year}.1"],
         ["党组织名称", "“党员志愿\n服务队”名称", "志愿者\n人  数", "主要志愿\n服务项目",
@@ -482,7 +400,7 @@ def _roster_file(path: Path, year: int, people: list[_Person], as_of: dt.date) -
             "退出" if left else "在册", left, p.prior_hours if p.prior_hours else 0,
         ])
     stamp = f"{as_of.year}.{as_of.month}" if as_of.day == 1 else f"{as_of.year}.{as_of.month}.{as_of.day}"
-    _write_xlsx(
+    write_xlsx(
         path, "附件2", year, "党员志愿服务队志愿者花名册",
         [f"单位名称（盖章）：{UNIT}　　　　填表日期：{stamp}"],
         ROSTER_HEADER, rows, note=NOTE_UNIT,
@@ -520,16 +438,16 @@ def _activity_file(out: Path, year: int, month: int, acts: list[_Activity],
     options = {"month": f"{year}-{month:02d}"}
     if month % 3 == 1:
         path = out / f"活动登记簿-{year}-{month:02d}.xlsx"
-        _write_xlsx(path, f"{month}月", year, title, [unit_line], ACTIVITY_HEADER,
+        write_xlsx(path, f"{month}月", year, title, [unit_line], ACTIVITY_HEADER,
                     _activity_rows(acts, "xlsx", rng), widths={2: 24, 7: 30, 8: 40})
     elif month % 3 == 2:  # what Excel writes as "CSV UTF-8": BOM, title lines kept
         path = out / f"活动登记簿-{year}-{month:02d}.csv"
         width = len(ACTIVITY_HEADER)
         lines: list[list[Cell]] = [[title] + [None] * (width - 1), [unit_line] + [None] * (width - 1)]
-        _write_csv(path, [*lines, ACTIVITY_HEADER, *_activity_rows(acts, "bom", rng)], "utf-8-sig")
+        write_csv(path, [*lines, ACTIVITY_HEADER, *_activity_rows(acts, "bom", rng)], "utf-8-sig")
     else:  # plain "CSV（逗号分隔）" from Excel on Chinese Windows: GBK, no title, so --unit
         path = out / f"活动登记簿-{year}-{month:02d}-gbk.csv"
-        _write_csv(path, [ACTIVITY_HEADER, *_activity_rows(acts, "gbk", rng)], "gbk")
+        write_csv(path, [ACTIVITY_HEADER, *_activity_rows(acts, "gbk", rng)], "gbk")
         options["unit"] = UNIT
     return DemoFile("activities", path, options)
 
@@ -645,11 +563,11 @@ def write_demo_ledgers(out_dir: Path, year: int = 2025, seed: int = 2013, *,
         files.append(_activity_file(out, year, month, month_acts, rng))
     demand_rows, overdue = _demands(year, acts, rng)
     path = out / f"群众需求登记簿-{year}.xlsx"
-    _write_xlsx(path, "群众需求", year, "群众需求登记簿", [f"单位名称：{UNIT}　　填表日期：{year}.12.31"],
+    write_xlsx(path, "群众需求", year, "群众需求登记簿", [f"单位名称：{UNIT}　　填表日期：{year}.12.31"],
                 DEMAND_HEADER, demand_rows, widths={2: 16, 3: 14, 4: 30, 9: 24})
     files.append(DemoFile("demands", path, {"as_of": year_end.isoformat()}))
     path = out / f"结对帮扶登记簿-{year}.xlsx"
-    _write_xlsx(path, "结对帮扶", year, "结对帮扶活动情况登记簿", [f"单位名称：{UNIT}　　填表日期：{year}.12.31"],
+    write_xlsx(path, "结对帮扶", year, "结对帮扶活动情况登记簿", [f"单位名称：{UNIT}　　填表日期：{year}.12.31"],
                 PAIRING_HEADER, _pairings(year, rng), widths={1: 12, 5: 24})
     files.append(DemoFile("pairings", path, {"as_of": year_end.isoformat()}))
 
