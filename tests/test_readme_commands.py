@@ -147,6 +147,20 @@ def concrete(words: list[str], place: Place) -> tuple[list[str], str]:
             w = "1"
         elif prev == "--volunteer":
             w = {"NAME": "冯磊", "NUMBER": "XZ010"}.get(w, w)  # a volunteer of the demo year
+        elif cmd == "signin" and w in ("NAME", "NUMBER", "NAME...", "NUMBER..."):
+            w = "XZ010" if w.startswith("NUMBER") else "冯磊"
+        elif prev == "--date" and w == "DATE":
+            w = f"{YEAR}-06-30"
+        elif prev in ("--start", "--end") and w == "HH:MM":
+            w = "14:00" if prev == "--start" else "16:30"
+        elif prev == "--kind" and w == "KIND":
+            w = "志愿服务"
+        elif prev == "--base-url":
+            w = "http://192.168.1.20:8000"
+        elif prev == "--open-until":
+            w = f"{YEAR}-07-01 18:00"
+        elif prev == "--hours":
+            w = "2"
         out.append(w)
         prev = w if w.startswith("--") else ""
     db = {"init": "new", "load": "registers", "template": "none", "rules": "none", "demo": "none"}.get(cmd, "demo")
@@ -223,6 +237,13 @@ def test_a_readme_command_line_runs_without_internal_error(words, place, cli, tm
     db = {"new": tmp_path / "new.duckdb", "none": None}.get(needs)
     if needs in ("demo", "registers"):
         db = Path(shutil.copyfile(place.demo_db if needs == "demo" else place.registers_db, tmp_path / "t.duckdb"))
+    if "CODE" in args:  # a sign-in of the demo year, with 冯磊 signed in, for the sign-in commands to act on
+        from tracker import api
+
+        made = api.new_signin(db, unit=place.unit, team="业务队", title="社区健康义诊", date=f"{YEAR}-06-30",
+                              start="14:00", end="16:30")
+        api.signin_add(db, made.signin.code, ["冯磊"])
+        args = [made.signin.code if a == "CODE" else a for a in args]
     r = cli(*args, db=db)
     assert r.code in (0, 1), f"tracker {' '.join(args)} → exit {r.code}\n{r.out}\n{r.err}"
     assert "内部错误" not in r.err and "Traceback" not in r.err, r.err

@@ -175,3 +175,39 @@ def test_a_person_uploads_checks_and_reports_in_the_browser(server, browser, tmp
     assert "示例市中心血站" in browser.find_element(By.TAG_NAME, "body").text
     shot("07-report")
     assert len(list(shots.glob("*.png"))) == 7
+
+
+def test_a_member_signs_in_on_a_phone_sized_screen(server, browser, tmp_path):
+    """The public sign-in page (docs/signin.md) at a phone's viewport: no login, no script needed;
+    a wrong guess gets the neutral message, the right name and digits sign in."""
+    import datetime as dt
+    import re
+
+    import duckdb
+    from selenium.webdriver.common.by import By
+
+    url, db = server
+    for f in write_demo_ledgers(tmp_path / "ledgers").files:
+        assert api.load(db, f.kind, [f.path], **f.options)[0].status != "rejected"
+    made = api.new_signin(db, unit="示例市中心血站", team="检验队", title="社区献血宣传", date=dt.date.today(),
+                          start="00:00", end="23:59", place="东城社区", base_url=url)
+    con = duckdb.connect(str(db), read_only=True)
+    phone = con.execute("SELECT phone FROM volunteer_versions WHERE name = '陈建华' ORDER BY valid_from DESC LIMIT 1"
+                        ).fetchall()[0][0]
+    con.close()
+    last4 = re.findall(r"1\d{10}", phone)[-1][-4:]
+    browser.set_window_size(390, 844)  # a phone's screen
+    browser.get(made.signin.url)
+    _wait_text(browser, "社区献血宣传")
+    form = browser.find_element(By.TAG_NAME, "form")
+    assert form.size["width"] <= 390 and browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    browser.find_element(By.NAME, "name").send_keys("陈建华")
+    browser.find_element(By.NAME, "phone_last4").send_keys("0000" if last4 != "0000" else "1111")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait_text(browser, "未能签到，请核对姓名和手机后四位")
+    assert browser.save_screenshot(str(tmp_path / "phone-refused.png"))
+    browser.find_element(By.NAME, "phone_last4").send_keys(last4)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait_text(browser, "签到成功")
+    assert browser.save_screenshot(str(tmp_path / "phone-signed.png"))
+    assert [p["name"] for p in api.signin_detail(db, made.signin.code).people] == ["陈建华"]

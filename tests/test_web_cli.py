@@ -204,3 +204,22 @@ def test_the_readme_accounts_then_serve_on_the_network(demo_dir):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_serve_keeps_the_address_phones_open_for_sign_ins(demo_dir):
+    """`tracker serve … --base-url URL`: the QR codes of sign-ins opened afterwards point there."""
+    db = "tracker-demo/demo.duckdb"
+    if not api.user_list(demo_dir / db):
+        assert _tracker("user", "add", "admin", "--role", "admin", "--db", db, cwd=demo_dir,
+                        stdin="a-long-password\n").returncode == 0
+    proc, url = _serve(demo_dir, "--host", "0.0.0.0", "--base-url", "http://192.168.1.20:8000")
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        assert any("http://192.168.1.20:8000/s/" in line for line in lines), lines
+        _get(url, proc)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    made = api.new_signin(demo_dir / db, unit="示例市中心血站", team="检验队", title="社区献血宣传", date="2025-06-30",
+                          start="14:00", end="16:30")
+    assert made.signin.url == f"http://192.168.1.20:8000/s/{made.signin.code}"

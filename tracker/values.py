@@ -161,6 +161,19 @@ def span_hours(start: pl.Expr, end: pl.Expr | None = None) -> pl.Expr:
     return (minutes.clip(lower_bound=0) / 60.0).replace(0.0, None)
 
 
+def span_times(start: pl.Expr, end: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
+    """The times of day a row's start text (and `end` text) give: its start and its end, both null
+    unless the start carries a time of day and the end is later on the same day (for overlaps)."""
+    s = normal(start)
+    first = parse_moment(range_start(s))
+    last_text = range_end(s)
+    if end is not None:
+        last_text = pl.coalesce(last_text, normal(end))
+    last = pl.coalesce(parse_moment(last_text), first.dt.truncate("1d") + pl.duration(minutes=parse_clock(last_text)))
+    ok = first.is_not_null() & (last > first) & (last.dt.date() == first.dt.date())
+    return pl.when(ok).then(first.dt.time()), pl.when(ok).then(last.dt.time())
+
+
 def parse_month(expr: pl.Expr) -> pl.Expr:
     """A month such as 1997.12, 2012.1, 1997-12 or 1997年12月 → its first day.
 

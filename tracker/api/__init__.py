@@ -58,7 +58,16 @@ from tracker.api.documents import (
     template,
     verify_certificate,
 )
-from tracker.api.ledgers import backup, check_kind, fill_options, headers_file, init, load
+from tracker.api.history import ConfirmResult, HistoryEntry, confirm, history
+from tracker.api.ledgers import (
+    backup,
+    check_kind,
+    check_reason,
+    fill_options,
+    headers_file,
+    init,
+    load,
+)
 from tracker.api.overview import (
     Overview,
     UnitDetail,
@@ -77,16 +86,43 @@ from tracker.api.reports import (
     report_run,
     report_runs,
 )
+from tracker.api.signins import (
+    SIGNIN_KINDS,
+    Closed,
+    NewSignIn,
+    PublicSignIn,
+    SignIn,
+    SignInDetail,
+    close_signin,
+    new_signin,
+    public_signin,
+    set_base_url,
+    sign_in,
+    signin_add,
+    signin_detail,
+    signin_remove,
+    signin_sheet,
+    signins,
+)
 from tracker.api.status import UnitStatus, status
 from tracker.api.uploads import UploadedFile, UploadFile, UploadResult, upload
 from tracker.ingest.context import ReplacePlan
 from tracker.ingest.forms import FormKind
 from tracker.ingest.kinds import KINDS, MONTHLY_KINDS, kind_name
+from tracker.ingest.locks import LOCKED
 from tracker.ingest.pipeline import FileResult
 from tracker.options import parse_date_option, parse_month_option
 from tracker.problems import Problem, TrackerError, UnknownUnit
 from tracker.store.accounts import Account
 from tracker.store.db import DatabaseBusy
+
+
+def now():
+    """The time now, to the second (the CLI's and the web's clock for sign-ins)."""
+    import datetime as dt
+
+    return dt.datetime.now().replace(microsecond=0)
+
 
 __all__ = [
     # accounts and access
@@ -94,9 +130,11 @@ __all__ = [
     "known_units", "scope", "serve_settings", "unit_scope", "user_add", "user_list", "user_passwd",
     "user_remove", "visitor", "web_account",
     # ledgers
-    "init", "load", "backup", "status", "UnitStatus", "check_kind", "fill_options", "headers_file",
+    "init", "load", "backup", "status", "UnitStatus", "check_kind", "check_reason", "fill_options", "headers_file",
+    # confirmed months and the history of changes
+    "confirm", "history", "ConfirmResult", "HistoryEntry",
     "upload", "UploadFile", "UploadedFile", "UploadResult", "FileResult", "ReplacePlan", "FormKind",
-    "KINDS", "MONTHLY_KINDS", "kind_name",
+    "KINDS", "MONTHLY_KINDS", "kind_name", "LOCKED",
     # assessment
     "check", "check_in", "narrow", "findings_xlsx", "reminder_list", "CheckResult", "KEPT_CHECKS",
     "rules", "RulesResult",
@@ -108,6 +146,9 @@ __all__ = [
     # people, the web's pages
     "review", "search_volunteers", "VolunteerHit", "overview", "unit_detail", "data_years", "Overview",
     "UnitDetail", "UnitSummary",
+    # sign-ins at an activity, and the public phone page
+    "new_signin", "signins", "signin_detail", "signin_sheet", "signin_add", "signin_remove", "close_signin",
+    "public_signin", "sign_in", "set_base_url", "now", "SignIn", "NewSignIn", "SignInDetail", "Closed", "PublicSignIn", "SIGNIN_KINDS",
     # the demo
     "demo", "DemoResult",
     # options and errors

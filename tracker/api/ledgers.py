@@ -50,6 +50,18 @@ def headers_file(path: PathLike | None) -> dict[str, dict[str, tuple[str, ...]]]
     return load_aliases(path)
 
 
+def check_reason(reason: str | None) -> str | None:
+    """--reason: why a confirmed month is changed; given, it must say something."""
+    if reason is None:
+        return None
+    text = " ".join(reason.split())
+    if not text:
+        raise TrackerError("--reason 不能为空：请写明更正原因，如 --reason \"更正3月18日服务时长\"。", code=2)
+    if len(text) > 500:
+        raise TrackerError("--reason 太长了（最多 500 字）。", code=2)
+    return text
+
+
 def init(db: PathLike | None = None) -> tuple[Path, int]:
     """Create the database (or bring an old one to the current schema)."""
     p = db_path(db)
@@ -79,6 +91,8 @@ def load(
     confirm: bool | Callable[[ReplacePlan], bool] = False,
     stage: Callable[[str], None] | None = None,
     scope: Scope = LOCAL,
+    reason: str | None = None,
+    on_write: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> list[FileResult]:
     """Load ledger files of one kind; each file (each sheet, with sheet="all") is all-or-nothing.
     Forms (`applications`, 附件1) may also be folders, and are stored all together or not at all.
@@ -90,7 +104,9 @@ def load(
     `account` is recorded with each load (default: `cli_account()`, "命令行（OS user）").
     `progress(file)` is called as each file starts, `stage(step)` as each step of it does
     ("读取文件", "检查 N 行", "核对服务队、人员和重复记录", "写入数据库"). A file naming a unit
-    outside `scope` is refused.
+    outside `scope` is refused; one changing a confirmed month is refused unless `reason` says why
+    (kept on the load, docs/ledgers.md "Confirmed months"). `on_write(con, load_id)` is called in
+    each file's transaction once its records are written.
     """
     kind = check_kind(kind)
     opts = LoadOptions(
@@ -107,6 +123,8 @@ def load(
         account=account or cli_account(),
         stage=stage,
         reach=scope.units,
+        reason=check_reason(reason),
+        on_write=on_write,
         **rule_options(rules_of(rules)),
     )
     results: list[FileResult] = []

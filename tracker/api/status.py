@@ -14,7 +14,7 @@ from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
 from tracker.notice import APPLICANT
 from tracker.periods import Period, months_between
 from tracker.rules import Rules
-from tracker.store import queries
+from tracker.store import history, queries
 from tracker.store.db import connect
 
 
@@ -36,6 +36,8 @@ class UnitStatus:
     missing_months: dict[str, list[str]]
     loads: list[dict] = field(default_factory=list)
     applicants: int = 0  # applications (附件1) not yet reviewed: listed, not counted as volunteers
+    confirmed: dict[str, list[str]] = field(default_factory=dict)  # monthly kind → months confirmed
+    unconfirmed: dict[str, list[str]] = field(default_factory=dict)  # monthly kind → months with data, not yet
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -103,7 +105,7 @@ def status(
                      .to_dicts()}
         people = queries.roster_as_of(con, today, reach.one)
         active = _counts(people.filter("active"), n=pl.len())
-        waiting = _counts(people.filter(pl.col("status") == APPLICANT), n=pl.len())
+        applicants = _counts(people.filter(pl.col("status") == APPLICANT), n=pl.len())
         teams = _counts(queries.teams_as_of(con, today, reach.one), n=pl.len())
         acts = _counts(figs.activity_counts, n=pl.col("activities").sum(), parts=pl.col("participations").sum(),
                        late=pl.col("backfilled").sum())
@@ -117,9 +119,15 @@ def status(
             months.setdefault(u, {}).setdefault(kind, []).append(month)
         loads = _loads(queries.loads_by_unit(con))
         names = [u for u in a.units if reach.keeps(u)]
+        confirmed: dict[str, dict[str, list[str]]] = {}
+        for u, kind, month in history.confirmations(con, reach.only).select("unit", "kind", "month").iter_rows():
+            confirmed.setdefault(u, {}).setdefault(kind, []).append(month)
     out = []
     for u in names:
         per_kind, missing = _months(months, u, year, today)
+        done = {k: [m for m in confirmed.get(u, {}).get(k, []) if not year or m.startswith(f"{year}-")]
+                for k in MONTHLY_KINDS}
+        waiting = {k: [m for m in per_kind[k] if m not in done[k]] for k in MONTHLY_KINDS}
         f, a_u, v_u = unit_figs.get(u, {}), acts.get(u, {}), visits.get(u, {})
         out.append(UnitStatus(
             unit=u,
@@ -135,6 +143,8 @@ def status(
             months=per_kind,
             missing_months=missing,
             loads=loads.get(u, []),
-            applicants=waiting.get(u, {}).get("n", 0),
+            applicants=applicants.get(u, {}).get("n", 0),
+            confirmed=done,
+            unconfirmed=waiting,
         ))
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tracker.api.accounts import Scope, scope_in, units_in
 from tracker.api.common import PathLike, rule_options, rules_of
+from tracker.api.ledgers import check_reason
 from tracker.ingest.context import LoadOptions
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.pipeline import FileResult
@@ -71,6 +72,7 @@ def upload(
     store: bool = False,
     today: dt.date | None = None,
     rules: PathLike | Rules | None = None,
+    reason: str | None = None,
 ) -> UploadResult:
     """Check a batch of ledger files against a copy of the database and, with `store`, store it.
 
@@ -88,7 +90,8 @@ def upload(
     guesses = {f.path: guess_kind(f.path) for f in files}  # read before the database is held
     # the page's "替换这几个月的记录" box, ticked, is the user's answer to what a replace deletes
     opts = LoadOptions(unit=unit, as_of=parse_date_option(as_of), replace=replace, today=today or dt.date.today(),
-                       confirm=replace, account=account, **rule_options(rules_of(rules)))
+                       confirm=replace, account=account, reason=check_reason(reason) if reason else None,
+                       **rule_options(rules_of(rules)))
     with tempfile.TemporaryDirectory(prefix="tracker-check-") as tmp:
         scratch = Path(tmp) / "check.duckdb"
         with connect(db, read_only=not store) as con:

@@ -25,7 +25,7 @@ from tracker.assess.inactive import inactive
 from tracker.periods import Period, month_end_of
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
-from tracker.store import queries
+from tracker.store import entries, history, queries
 
 
 def _per_unit(compute: Callable[[PeriodFigures], pl.DataFrame]) -> cached_property:
@@ -158,6 +158,24 @@ class PeriodFigures:
         return fig.quarterly_meetings(con, p.end.year, unit, rules, upto=p.end, activities=acts)
 
     @_per_unit
+    def late_entries(self) -> pl.DataFrame:
+        """`entries.late_entries`: records entered more than `late_entry_days` after their date."""
+        con, p, unit, rules = self._q
+        return entries.late_entries(con, p.start, p.end, unit, rules.late_entry_days)
+
+    @_per_unit
+    def long_days(self) -> pl.DataFrame:
+        """`entries.long_days`: a volunteer's days of more than `max_daily_hours`."""
+        con, p, unit, rules = self._q
+        return entries.long_days(con, p.start, p.end, unit, rules.max_daily_hours)
+
+    @_per_unit
+    def overlaps(self) -> pl.DataFrame:
+        """`entries.overlaps`: one volunteer's activities of a day whose times overlap."""
+        con, p, unit, _ = self._q
+        return entries.overlaps(con, p.start, p.end, unit)
+
+    @_per_unit
     def inactive(self) -> pl.DataFrame:
         """`inactive.inactive` as of the period's end (the R7 list)."""
         con, p, unit, rules = self._q
@@ -187,6 +205,12 @@ class Assessment:
     def months_loaded(self) -> pl.DataFrame:
         """unit, kind, month for every month a ledger file covered (`queries.months_loaded`)."""
         return queries.months_loaded(self.con, self.unit)
+
+    @cached_property
+    def confirmed(self) -> pl.DataFrame:
+        """unit, kind, month of every month a unit confirmed (`history.confirmations`)."""
+        return history.confirmations(self.con, None if self.unit is None else [self.unit]).select(
+            "unit", "kind", "month")
 
     @cached_property
     def form_loads(self) -> pl.DataFrame:
@@ -286,6 +310,10 @@ class UnitAssessment:
     def months_loaded(self) -> pl.DataFrame:
         return self.parent.months_loaded.filter(pl.col("unit") == self.unit)
 
+    @property
+    def confirmed(self) -> pl.DataFrame:
+        return self.parent.confirmed.filter(pl.col("unit") == self.unit)
+
     def default_as_of(self, year: int | None = None) -> dt.date:
         return self.parent.default_as_of(self.unit, year)
 
@@ -317,6 +345,7 @@ def _context(a: Assessment, year: int, as_of: dt.date, units: list[str]) -> chec
         volunteers=only(figs.volunteers), teams=only(figs.teams), unit_figs=only(figs.units),
         meetings=only(figs.meetings), inactive=only(figs.inactive), demands=only(figs.demands),
         pairings=only(figs.pairings), roster=only(figs.roster), loads=only(a.form_loads),
+        late_entries=only(figs.late_entries), long_days=only(figs.long_days), overlaps=only(figs.overlaps),
     )
 
 

@@ -46,6 +46,8 @@ RULE_TITLES: dict[str, str] = {
     "inactive": "R7 提醒教育",
     "pairing_overdue": "结对帮扶走访",
     "demand_overdue": "群众需求办理",
+    "late_entry": "补录登记",
+    "daily_hours": "单日时长",
 }
 
 
@@ -85,6 +87,9 @@ class Context:
     pairings: pl.DataFrame  # figures.pairing_figures(period)
     roster: pl.DataFrame  # queries.roster_as_of(as_of)
     loads: pl.DataFrame  # unit, kind, day: the form's date (填表日期/--as-of), else its load day
+    late_entries: pl.DataFrame  # entries.late_entries(period)
+    long_days: pl.DataFrame  # entries.long_days(period)
+    overlaps: pl.DataFrame  # entries.overlaps(period)
 
     @property
     def year_closed(self) -> bool:
@@ -484,6 +489,55 @@ def check_demand_overdue(ctx: Context) -> list[Finding]:
             out.append(Finding("demand_overdue", "pass", unit,
                                f"截至 {ctx.as_of}，无逾期未办结的群众需求（未办结 {open_} 件，均在 {days} 天内）。",
                                figures={"demands": n, "open": open_}))
+    return out
+
+
+# ---- how the ledgers were kept ---------------------------------------------------------------
+
+LISTED = 5  # rows named in one finding
+
+
+@check("late_entry")
+def check_late_entry(ctx: Context) -> list[Finding]:
+    """Records entered more than `late_entry_days` after their date (补录), one finding per file."""
+    days, out = ctx.rules.late_entry_days, []
+    for (unit, file_name), rows in ctx.late_entries.group_by("unit", "file_name", maintain_order=True):
+        named = "、".join(f"第{r['src_row']}行 {r['date']} {r['title']}（{r['late']}天后）"
+                         for r in rows.head(LISTED).with_columns(
+                             pl.col("entered").sub(pl.col("date")).dt.total_days().alias("late")).to_dicts())
+        more = f"等 {rows.height} 条" if rows.height > LISTED else ""
+        out.append(Finding("late_entry", "warn", unit,
+                           f"{file_name}：{named}{more}在活动后超过 {days} 天才登记（补录），请核实记录是否真实完整。",
+                           figures={"file": file_name, "rows": rows.height}))
+    entered = set(ctx.late_entries["unit"].to_list())
+    out += [Finding("late_entry", "pass", u, f"{ctx.period.start} 至 {ctx.as_of} 的记录都在活动后 {days} 天内登记。")
+            for u in ctx.units if u not in entered]
+    return out
+
+
+def _timed(r: dict, i: int) -> str:
+    """One of two overlapping activities: “title” 09:00—11:30（file 第N行）."""
+    return (f"“{r[f'title_{i}']}” {r[f'starts_{i}']:%H:%M}—{r[f'ends_{i}']:%H:%M}"
+            f"（{r[f'file_{i}']} 第{r[f'row_{i}']}行）")
+
+
+@check("daily_hours")
+def check_daily_hours(ctx: Context) -> list[Finding]:
+    """A volunteer's day of more than `max_daily_hours`, or two activities whose times overlap."""
+    most, out = ctx.rules.max_daily_hours, []
+    for r in ctx.long_days.to_dicts():
+        out.append(Finding("daily_hours", "warn", r["unit"],
+                           f"{r['name']} {r['date']} 一天记录了 {fmt.hours(r['hours'])} 小时，超过 {fmt.hours(most)} 小时"
+                           f"（{'、'.join(r['sources'][:LISTED])}），请核对时长。", volunteer=r["name"],
+                           figures={"date": r["date"], "hours": r["hours"]}))
+    for r in ctx.overlaps.to_dicts():
+        out.append(Finding("daily_hours", "warn", r["unit"],
+                           f"{r['name']} {r['date']} 的两项活动时间重叠：{_timed(r, 1)}与{_timed(r, 2)}，"
+                           "同一时间只能在一处服务。",
+                           volunteer=r["name"], figures={"date": r["date"]}))
+    flagged = set(ctx.long_days["unit"].to_list()) | set(ctx.overlaps["unit"].to_list())
+    out += [Finding("daily_hours", "pass", u, f"没有人一天超过 {fmt.hours(most)} 小时，也没有时间重叠的活动。")
+            for u in ctx.units if u not in flagged]
     return out
 
 

@@ -1,7 +1,7 @@
 """The `tracker` command: option parsing and printing only; the work is in `tracker.api`.
 
 One module per command group (docs/architecture.md, "Where does a new command go"):
-`ledgers` (init, load, status, backup), `assess` (check, rules, review), `reports`
+`ledgers` (init, load, status, backup), `history` (confirm, history), `assess` (check, rules, review), `signins` (`tracker signin …`), `reports`
 (`tracker report NAME`, from the reports registry), `documents` (certificate, export,
 template), `demo`, `web` (serve, user) and `run` (exit codes, errors in Chinese). The
 commands are listed once below, in the order `tracker --help` shows them.
@@ -9,7 +9,7 @@ commands are listed once below, in the order `tracker --help` shows them.
 
 from __future__ import annotations
 
-from tracker.cli import assess, demo, documents, ledgers, reports, web
+from tracker.cli import assess, demo, documents, history, ledgers, reports, signins, web
 from tracker.cli.app import app
 from tracker.cli.reports import report_app
 from tracker.cli.run import main, usage_message
@@ -18,6 +18,8 @@ COMMANDS = (
     ("init", ledgers.init),
     ("load", ledgers.load),
     ("status", ledgers.status),
+    ("confirm", history.confirm),
+    ("history", history.history),
     ("check", assess.check),
     ("backup", ledgers.backup),
     ("rules", assess.rules_cmd),
@@ -27,7 +29,7 @@ COMMANDS = (
     ("demo", demo.demo),
     ("serve", web.serve),
 )
-GROUPS = (("certificate", documents.certificate_app), ("user", web.user_app))
+GROUPS = (("certificate", documents.certificate_app), ("signin", signins.signin_app), ("user", web.user_app))
 
 for _name, _command in COMMANDS:
     app.command(_name)(_command)

@@ -25,7 +25,7 @@ from tracker.cli.app import (
     out,
     print_problems,
 )
-from tracker.formats import months_text, unit_list
+from tracker.formats import month_ranges, months_text, unit_list
 from tracker.privacy import mask_text
 
 
@@ -52,10 +52,11 @@ def load(
     team: Annotated[str | None, typer.Option("--team", help="服务队：文件没有服务队列时每行都记为这支队（文件里填了的以文件为准）。", show_default=False)] = None,
     title: Annotated[str | None, typer.Option("--title", help="活动名称：文件没有活动名称列时每行都用它（文件里填了的以文件为准）。", show_default=False)] = None,
     columns: Annotated[Path | None, typer.Option("--columns", envvar="TRACKER_COLUMNS", help="表头别名文件 .toml：本单位文件里表头的其他写法（环境变量 TRACKER_COLUMNS）。", show_default=False)] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="更正原因：改动已确认（tracker confirm）的月份时必填，记入修改记录（tracker history）。", show_default=False)] = None,
 ) -> None:
     """导入台账文件。一个文件有任何错误就整个不导入，并一次列出所有问题；申请登记表（applications）一次导入的全部表格一起导入或都不导入。"""
     options = {"unit": unit, "month": month, "as_of": as_of, "replace": replace, "dry_run": dry_run,
-               "sheet": sheet, "rules": rules, "team": team, "title": title, "columns": columns}
+               "sheet": sheet, "rules": rules, "team": team, "title": title, "columns": columns, "reason": reason}
     results = _load_with_progress(db, kind, files, options, yes=yes, quiet=as_json)
     rejected = [r for r in results if r.status == "rejected"]
     pending = [r for r in results if r.status == "pending"]
@@ -200,12 +201,13 @@ def status(unit: Unit = None, year: Year = None, as_json: Json = False, db: Db =
     rows = []
     for u in units:
         gaps = "；".join(f"{kind_name(k)} {'、'.join(m)}" for k, m in u.missing_months.items() if m)
+        waiting = "；".join(f"{kind_name(k)} {month_ranges(m)}" for k, m in u.unconfirmed.items() if m)
         rows.append([u.unit, str(u.volunteers), str(u.applicants), str(u.teams), str(u.activities),
                      str(u.participations), f"{u.service_hours:g}", str(u.demands), str(u.pairing_visits),
-                     gaps or "无"])
+                     gaps or "无", waiting or "无"])
     listing("各单位概况" + (f"（{year}年）" if year else ""),
-            ["单位", "在册志愿者", "待审核申请", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份"],
-            rows, numeric=8, note=9)
+            ["单位", "在册志愿者", "待审核申请", "服务队", "活动", "参加人次", "服务时长", "需求", "结对走访", "缺少月份",
+             "未确认月份"], rows, numeric=8, note=9)
     _print_loads(units)
 
 

@@ -85,16 +85,20 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="端口。")] = 8000,
     out_dir: Annotated[Path | None, typer.Option("--out", help="网页生成的报告存放的文件夹（默认数据库旁的“数据库名-web”）。", show_default=False)] = None,
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, help="一次上传的大小上限（MB）。")] = 50,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="手机签到二维码指向的网址，如 http://192.168.1.20:8000（默认按 --host 推断并记住）。", show_default=False)] = None,
     rules: Rules = None,
     debug: Debug = False,
 ) -> None:
     """在浏览器中使用：启动网页版（首页、导入台账、考评检查、报告、志愿者查询）。按 Ctrl+C 停止。"""
     from tracker.web.server import Server
 
-    server = Server.prepare(db, host, port, out_dir=out_dir, max_upload_mb=max_upload_mb, rules=rules)
+    server = Server.prepare(db, host, port, out_dir=out_dir, max_upload_mb=max_upload_mb, rules=rules,
+                            base_url=base_url)
     out.print(f"tracker 网页版已启动：{server.url}  （数据库 {server.db}；按 Ctrl+C 停止）", markup=False,
               soft_wrap=True)
     if server.single_user:
         out.print("还没有账户：本机单用户模式，无需登录。要让别的电脑访问，先添加管理员：tracker user add 登录名 --role admin",
                   markup=False, soft_wrap=True)
+    if server.phone_url:
+        out.print(f"手机签到的二维码指向：{server.phone_url}/s/签到码", markup=False, soft_wrap=True)
     server.run()

@@ -213,16 +213,31 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
 def record_load(con: duckdb.DuckDBPyConnection, *, kind: str, file_name: str, file_hash: str,
                 units: list[str], months: list[str], as_of: dt.date, rows: int, file_path: str | None = None,
                 sheet: str | None = None, upload_month: str | None = None, replaced: bool = False,
-                account: str | None = None) -> int:
+                account: str | None = None, reason: str | None = None) -> int:
     """The `loads` row of one file (or review), inside the caller's transaction; returns its id."""
     load_id = con.execute("SELECT nextval('load_seq')").fetchall()[0][0]
     con.execute(
         "INSERT INTO loads (load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of,"
-        " upload_month, rows, replaced, loaded_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        " upload_month, rows, replaced, loaded_at, account, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
         [load_id, kind, file_name, file_path, file_hash, sheet, units, months, as_of, upload_month, rows,
-         replaced, account],
+         replaced, account, reason],
     )
     return load_id
+
+
+def months_touched(typed: pl.DataFrame, column: str, swapped: list[str] | None = None,
+                   units: list[str] | None = None) -> dict[str, list[str]]:
+    """unit → the months of its rows and, with --replace, the months swapped out of each of `units`
+    (default: the rows' units): what a load adds to, changes or deletes."""
+    per = (typed.lazy().filter(pl.col(column).is_not_null() & pl.col("unit").is_not_null())
+           .group_by(pl.col("unit").cast(pl.String))
+           .agg(pl.col(column).dt.strftime("%Y-%m").unique()).collect())
+    out = {u: set(ms) for u, ms in per.iter_rows()}
+    if swapped:
+        for u in units if units is not None else typed["unit"].drop_nulls().cast(pl.String).unique().to_list():
+            out.setdefault(u, set()).update(swapped)
+    return {u: sorted(ms) for u, ms in out.items()}
 
 
 def ensure_units(con: duckdb.DuckDBPyConnection, units: list[str], load_id: int) -> None:

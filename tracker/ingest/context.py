@@ -44,6 +44,11 @@ class LoadOptions:
     stage: Callable[[str], None] | None = None
     # the units the caller's scope reaches (None: every unit): a file naming another is refused
     reach: frozenset[str] | None = None
+    # why a confirmed month is changed (--reason): without one, such a load is refused
+    reason: str | None = None
+    # called with (connection, load_id) inside the load's transaction, after its records (a sign-in
+    # marks itself closed: both happen, or neither)
+    on_write: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None
 
     def outside(self, units: list[str]) -> list[str]:
         """The units of `units` the caller may not load for."""
@@ -123,3 +128,5 @@ class Prepared:
     write: Callable[[duckdb.DuckDBPyConnection, int], dict[str, int]]
     counts: dict[str, int | float] = field(default_factory=dict)
     replaces: dict[str, dict[str, int]] | None = None  # with --replace: month → {what: rows deleted}
+    # unit → the months whose records the load adds, changes or deletes (a confirmed one needs a reason)
+    touched: dict[str, list[str]] = field(default_factory=dict)

@@ -24,14 +24,13 @@ from tracker.ingest.pipeline import (
     ANY_SHEET,
     FileResult,
     earlier_load,
-    fault_pause,
     file_digest,
     unchanged_result,
 )
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import parse_table
 from tracker.problems import Problem, TrackerError
-from tracker.store.db import transaction
+from tracker.store.db import fault_pause, transaction
 
 # files a folder of forms may also hold that are not forms (photos, scans): skipped with a note
 _NOT_FORMS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".pdf", ".txt", ".db", ".ini"}

@@ -22,10 +22,11 @@ from tracker.ingest.common import record_load
 from tracker.ingest.context import FileContext, LoadOptions, ReplacePlan
 from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate, missing_message, no_header_hint
+from tracker.ingest.locks import check_locks
 from tracker.ingest.read import CSV_SUFFIXES, ROW, Sheet, read_file, unreadable_reason
 from tracker.ingest.validate import check_table, problems_where
 from tracker.problems import Problem, Problems, TrackerError, suggest
-from tracker.store.db import last_backup, transaction
+from tracker.store.db import fault_pause, last_backup, transaction
 from tracker.store.queries import unit_names
 from tracker.values import clean_text, parse_user_date
 
@@ -223,18 +224,6 @@ def unchanged_result(label: str, kind: str, prev: tuple[str, dt.datetime, str | 
                       message=f"这个文件已于 {prev[1]:%Y-%m-%d %H:%M} 导入过（{prev[0]}），内容相同，未做任何改动")
 
 
-def fault_pause() -> None:
-    """Fault injection for the kill test: with TRACKER_FAULT_PAUSE=FILE, the loader
-    writes FILE once every record is written but not committed, then waits."""
-    import os
-    import time
-
-    marker = os.environ.get("TRACKER_FAULT_PAUSE")
-    if marker:
-        Path(marker).write_text("writing")
-        time.sleep(60)
-
-
 def load_path(con: duckdb.DuckDBPyConnection, kind_key: str, path: Path, opts: LoadOptions) -> list[FileResult]:
     """Load one file: one result per sheet loaded (one, unless --sheet all)."""
     kind = KINDS[kind_key]
@@ -316,6 +305,8 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         prepared = kind.prepare(ctx, typed, con)
     for u in opts.outside(prepared.units if prepared is not None else []):
         ctx.error(f"文件中的单位“{u}”不在您的账户范围内，不能导入。", column="单位名称", value=u)
+    if prepared is not None:
+        check_locks(ctx, prepared, con)
     if ctx.problems.errors or prepared is None:
         return FileResult(label, kind_key, "rejected", rows=table.rows.height,
                           problems=ctx.problems.sorted(), sheet=table.sheet)
@@ -338,11 +329,14 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         load_id = record_load(
             con, kind=kind_key, file_name=label, file_path=str(path.resolve()), file_hash=digest,
             sheet=table.sheet, units=prepared.units, months=prepared.months, as_of=ctx.file_date,
-            upload_month=opts.month, rows=prepared.rows.height, replaced=opts.replace, account=opts.account)
+            upload_month=opts.month, rows=prepared.rows.height, replaced=opts.replace, account=opts.account,
+            reason=opts.reason)
         result.counts.update(prepared.write(con, load_id))
         if plan is not None and plan.rows:  # what was deleted, so an earlier load of these months is known replaced
             con.executemany("INSERT INTO replaced VALUES (?, ?, ?, ?)",
                             [(load_id, m, w, n) for m, c in plan.rows.items() for w, n in c.items()])
+        if opts.on_write is not None:
+            opts.on_write(con, load_id)
         fault_pause()
     return result
 

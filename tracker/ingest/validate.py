@@ -20,6 +20,7 @@ from tracker.values import (
     parse_people,
     people_count,
     span_hours,
+    span_times,
     split_people,
     written_as_range,
 )
@@ -132,7 +133,20 @@ def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[
         else pl.lit(None, _DTYPES.get(c.type, pl.String)).alias(c.key)
         for c in kind.columns
     ]
-    return (df.select(*typed, pl.col(ROW)), _concat(problems), _concat(warnings))
+    return (df.select(*typed, *_times(df, kind, present), pl.col(ROW)), _concat(problems), _concat(warnings))
+
+
+def _times(df: pl.DataFrame, kind: Kind, present: list[str]) -> list[pl.Expr]:
+    """`starts` and `ends`, the times of day a row's start (and end) cells give, for a kind with a
+    span (`Kind.span`); null where no time is written. Only a column holding a time is parsed."""
+    if kind.span is None:
+        return []
+    start, end, _ = kind.span
+    none = [pl.lit(None, pl.Time).alias("starts"), pl.lit(None, pl.Time).alias("ends")]
+    if start not in present or not df.select(pl.col(start).str.contains(r"[:：时]").any()).item():
+        return none
+    first, last = span_times(pl.col(start), pl.col(end) if end in present else None)
+    return [first.alias("starts"), last.alias("ends")]
 
 
 def _column_problems(df: pl.DataFrame, c: Column) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:

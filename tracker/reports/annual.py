@@ -342,7 +342,8 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
     head = c.header(
         a.months_loaded, title="党员志愿服务队年度考评与星级认定", unit_label=x.unit, units=[x.unit],
         period=x.period, today=x.today, subtitle=f"{x.year}年度", as_of=None if x.closed else x.as_of,
-        notes=[] if x.closed else [f"{x.year} 年尚未结束，本报告为截至 {x.as_of} 的预评结果。"],
+        notes=([] if x.closed else [f"{x.year} 年尚未结束，本报告为截至 {x.as_of} 的预评结果。"])
+        + c.unconfirmed_note(a.months_loaded, a.confirmed, x.period),
     )
     return c.Report(
         kind="annual", unit=x.unit, stem=f"{stem(req)}_{c.file_part(x.unit)}", header=head, cards=cards(x),

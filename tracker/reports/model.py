@@ -23,7 +23,7 @@ from tracker import formats as fmt
 from tracker.assess.assessment import PeriodFigures, UnitAssessment
 from tracker.assess.checks import RULE_TITLES, Finding
 from tracker.assess.figures import is_service
-from tracker.ingest.kinds import MONTHLY_KINDS
+from tracker.ingest.kinds import MONTHLY_KINDS, kind_name
 from tracker.periods import Period
 from tracker.problems import TrackerError
 from tracker.render import charts, env
@@ -173,6 +173,20 @@ def header(
         as_of=as_of,
         notes=notes or [],
     )
+
+
+def unconfirmed_note(months_loaded: pl.DataFrame, confirmed: pl.DataFrame, period: Period) -> list[str]:
+    """A header note naming the months of the period loaded but not yet confirmed, per monthly
+    ledger (docs/ledgers.md, "Confirmed months"); none when every month is confirmed."""
+    first, last = period.start.strftime("%Y-%m"), period.end.strftime("%Y-%m")
+    loaded = months_loaded.filter(pl.col("kind").is_in(list(MONTHLY_KINDS))
+                                  & pl.col("month").is_between(pl.lit(first), pl.lit(last)))
+    open_ = loaded.join(confirmed, on=["unit", "kind", "month"], how="anti")
+    if open_.is_empty():
+        return []
+    parts = [f"{kind_name(k)} {fmt.month_ranges(g['month'].to_list())}"
+             for (k,), g in open_.group_by("kind", maintain_order=True)]
+    return [f"尚未确认的月份：{'；'.join(parts)}。这些月份的记录可能还会更正（确认：tracker confirm）。"]
 
 
 def rule_title(rule: str) -> str:

@@ -428,7 +428,8 @@ def build(a: UnitAssessment, req: Request) -> c.Report:
     head = c.header(
         a.months_loaded, title="党员志愿服务队季度例会通报", unit_label=x.unit, units=[x.unit], period=x.q,
         coverage_period=x.ytd, today=x.today, subtitle=f"{x.year}年第{QUARTER_CN[x.quarter]}季度",
-        notes=[f"年度累计：{x.ytd.label}"] + ([f"本季度尚未结束，数据截至 {x.today}。"] if x.running else []),
+        notes=[f"年度累计：{x.ytd.label}"] + ([f"本季度尚未结束，数据截至 {x.today}。"] if x.running else [])
+        + c.unconfirmed_note(a.months_loaded, a.confirmed, x.ytd),
     )
     return c.Report(
         kind="quarterly", unit=x.unit, stem=f"{stem(req)}_{c.file_part(x.unit)}", header=head, cards=cards(x),

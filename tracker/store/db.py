@@ -159,3 +159,12 @@ def connect(
         _close(con)
 
 
+def fault_pause() -> None:
+    """Fault injection for the kill tests: with TRACKER_FAULT_PAUSE=FILE, a write (a load, a
+    confirmation) writes FILE once every record is written but not committed, then waits."""
+    import time
+
+    marker = os.environ.get("TRACKER_FAULT_PAUSE")
+    if marker:
+        Path(marker).write_text("writing")
+        time.sleep(60)

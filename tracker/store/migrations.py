@@ -255,6 +255,71 @@ CREATE TABLE backups (
 );
 """
 
+# Version 8 (docs/data-model.md, "Confirmed months and history"): a unit confirms a month of a
+# ledger (locked thereafter: a change needs a reason, kept on its load); records a load deletes
+# or overwrites are kept with the load that removed them (`orig_load_id`: the load that wrote
+# them); activities keep their times of day when the file gave them, to find overlaps.
+V8_CONFIRMED_AND_HISTORY = """
+ALTER TABLE loads ADD COLUMN reason VARCHAR;        -- why a confirmed month was changed (--reason)
+CREATE TABLE confirmations (
+    unit         VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL,   -- activities | demands | pairings
+    month        VARCHAR NOT NULL,   -- YYYY-MM
+    confirmed_at TIMESTAMP NOT NULL,
+    account      VARCHAR             -- who: 命令行（OS user） or 网页（login）
+);
+CREATE TABLE removed_participations (
+    load_id      INTEGER NOT NULL,   -- the load that removed it
+    orig_load_id INTEGER,            -- the load that had written it
+    unit VARCHAR NOT NULL, aid BIGINT, date DATE NOT NULL, team VARCHAR, title VARCHAR, kind VARCHAR,
+    vid INTEGER NOT NULL, hours DOUBLE, src_row INTEGER
+);
+CREATE TABLE removed_visits (
+    load_id INTEGER NOT NULL, orig_load_id INTEGER,
+    unit VARCHAR NOT NULL, pair_id VARCHAR, date DATE NOT NULL, vid INTEGER NOT NULL, recipient VARCHAR,
+    hours DOUBLE, src_row INTEGER
+);
+CREATE TABLE removed_demands (
+    load_id INTEGER NOT NULL, orig_load_id INTEGER,
+    unit VARCHAR NOT NULL, demand_id VARCHAR NOT NULL, received DATE, content VARCHAR, team VARCHAR,
+    status VARCHAR, closed DATE, src_row INTEGER
+);
+ALTER TABLE activities ADD COLUMN starts TIME;  -- the activity's time of day, when the file gave it
+ALTER TABLE activities ADD COLUMN ends TIME;
+"""
+
+# Version 9 (docs/signin.md): sign-ins at an activity. A sign-in is opened with an unguessable
+# code; members sign in on their phones or a leader ticks them off the paper sheet; closing it
+# loads one activity through the activities pipeline (`load_id`).
+V9_SIGNINS = """
+CREATE TABLE signins (
+    code       VARCHAR NOT NULL,   -- unique, random (secrets): the phone page is /s/CODE
+    unit       VARCHAR NOT NULL,
+    team       VARCHAR NOT NULL,
+    title      VARCHAR NOT NULL,
+    date       DATE NOT NULL,
+    starts     TIME NOT NULL,
+    ends       TIME NOT NULL,
+    place      VARCHAR,
+    theme      VARCHAR,
+    kind       VARCHAR NOT NULL,
+    open_until TIMESTAMP NOT NULL, -- phones may sign in until then
+    created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR,
+    closed_at  TIMESTAMP,
+    closed_by  VARCHAR,
+    hours      DOUBLE,             -- each participant's hours, set when closed
+    load_id    INTEGER             -- the load that closing made
+);
+CREATE TABLE signin_people (
+    code      VARCHAR NOT NULL,
+    vid       INTEGER NOT NULL,
+    signed_at TIMESTAMP NOT NULL,
+    how       VARCHAR NOT NULL,    -- phone | sheet (ticked by a leader)
+    ticked_by VARCHAR              -- who ticked them (sheet)
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
@@ -263,6 +328,8 @@ MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], Non
     (5, "certificates: the service-record certificates issued, by serial", V5_CERTIFICATES),
     (6, "applicants (附件1): 登记日期 may be empty, 政治面貌, 志愿服务经历, 所在单位", V6_APPLICATIONS),
     (7, "what --replace deleted; the backups made", V7_REPLACED_AND_BACKUPS),
+    (8, "confirmed months, the records a load removed, activities' times of day", V8_CONFIRMED_AND_HISTORY),
+    (9, "sign-ins at an activity and who signed in", V9_SIGNINS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

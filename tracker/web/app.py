@@ -20,7 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from tracker import api
-from tracker.web import views
+from tracker.web import records, signins, views
 from tracker.web.common import (
     SESSION_HOURS,
     BodyLimit,
@@ -32,21 +32,28 @@ from tracker.web.common import (
     on_crash,
     on_http_error,
 )
-from tracker.web.guard import DatabaseGate, LoginThrottle
+from tracker.web.guard import DatabaseGate, GuessThrottle, LoginThrottle
 
 
 def create_app(db: Path, out_dir: Path, *, local_only: bool = True, max_upload: int = 50 * 1024 * 1024,
                rules: Path | None = None, today: Callable[[], dt.date] | None = None,
-               throttle: LoginThrottle | None = None, gate: DatabaseGate | None = None) -> Starlette:
+               throttle: LoginThrottle | None = None, gate: DatabaseGate | None = None,
+               now: Callable[[], dt.datetime] | None = None, guesses: GuessThrottle | None = None) -> Starlette:
     """The web app over database `db`; reports it makes go under `out_dir`."""
     settings = api.serve_settings(db)
     config = Config(Path(db), Path(out_dir), local_only, max_upload, rules, today or dt.date.today,
                     gate or DatabaseGate(), throttle or LoginThrottle())
+    if now is not None:
+        config.now = now
+    if guesses is not None:
+        config.guesses = guesses
     routes = [
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login_submit, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
-        *[Route(path, guarded(fn), methods=methods) for path, fn, methods in views.ROUTES],
+        *[Route(path, fn, methods=methods) for path, fn, methods in signins.PUBLIC_ROUTES],
+        *[Route(path, guarded(fn), methods=methods)
+          for path, fn, methods in records.ROUTES + signins.ROUTES + views.ROUTES],
     ]
     app = Starlette(
         routes=routes,

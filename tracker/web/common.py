@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tracker import api
 from tracker.render.env import environment
-from tracker.web.guard import DatabaseGate, LoginThrottle, csrf_ok, csrf_token
+from tracker.web.guard import DatabaseGate, GuessThrottle, LoginThrottle, csrf_ok, csrf_token
 
 SESSION_HOURS = 10
 MAX_FILES = 100
@@ -55,6 +55,8 @@ class Config:
     today: Callable[[], dt.date]
     gate: DatabaseGate
     throttle: LoginThrottle
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().replace(microsecond=0))
+    guesses: GuessThrottle = field(default_factory=GuessThrottle)
     staged: dict[str, Staged] = field(default_factory=dict)
     stage_root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="tracker-uploads-")))
 

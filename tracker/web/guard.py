@@ -137,3 +137,45 @@ def csrf_token(session: dict) -> str:
 def csrf_ok(session: dict, sent: object) -> bool:
     token = session.get("csrf")
     return bool(token) and isinstance(sent, str) and secrets.compare_digest(token, sent)
+
+
+@dataclass
+class GuessThrottle:
+    """Public pages (the phone sign-in, the self-query): a client that keeps guessing is refused.
+
+    Each wrong guess (a name and digits that match nobody, an unknown code) is counted per client
+    address and per `target` (a sign-in code): `per_client` wrong guesses from one address, or
+    `per_target` against one target, within `window` seconds refuse further tries until the oldest
+    falls out of the window. Right answers are not counted."""
+
+    per_client: int = 10
+    per_target: int = 60
+    window: float = 600.0
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[str, list[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._seen.get(key, []) if now - t < self.window]
+        if times:
+            self._seen[key] = times
+        else:
+            self._seen.pop(key, None)
+        return times
+
+    def wait(self, client: str, target: str = "") -> float:
+        """Seconds until this client may guess again (0: now)."""
+        now = self.clock()
+        with self._lock:
+            waits = []
+            for key, most in ((f"client:{client}", self.per_client), (f"target:{target}", self.per_target)):
+                times = self._recent(key, now)
+                if len(times) >= most:
+                    waits.append(times[len(times) - most] + self.window - now)
+        return max([0.0, *waits])
+
+    def missed(self, client: str, target: str = "") -> None:
+        now = self.clock()
+        with self._lock:
+            for key in (f"client:{client}", f"target:{target}"):
+                self._seen.setdefault(key, []).append(now)

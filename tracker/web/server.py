@@ -25,6 +25,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def network_url(host: str, port: int) -> str | None:
+    """This server's address as a phone on the network opens it: the host given, or for 0.0.0.0 the
+    machine's address on its network (None on a loopback address, or when it cannot be told)."""
+    if is_loopback(host):
+        return None
+    if host.strip() in ("0.0.0.0", "::", ""):
+        import socket
+
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect(("10.255.255.255", 1))  # no packet is sent: it picks the outgoing interface
+                host = s.getsockname()[0]
+        except OSError:
+            return None
+    return f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+
+
 def default_out_dir(db: Path) -> Path:
     return db.parent / f"{db.stem}-web"
 
@@ -38,6 +55,7 @@ class Server:
     max_upload: int  # bytes per request
     single_user: bool
     rules: Path | None = None
+    phone_url: str | None = None  # the address sign-in QR codes point to
 
     @property
     def url(self) -> str:
@@ -46,8 +64,9 @@ class Server:
 
     @classmethod
     def prepare(cls, db: str | os.PathLike | None, host: str, port: int, *, out_dir: Path | None = None,
-                max_upload_mb: int = 50, rules: Path | None = None) -> Server:
-        """Open (or create) the database and check the address may be served."""
+                max_upload_mb: int = 50, rules: Path | None = None, base_url: str | None = None) -> Server:
+        """Open (or create) the database and check the address may be served; keep the address phones
+        open for sign-ins (`base_url`, else this server's address on the network)."""
         path = api.init(db)[0]
         settings = api.serve_settings(path)
         local = is_loopback(host)
@@ -58,8 +77,12 @@ class Server:
                 code=2)
         if not 0 < port < 65536:
             raise TrackerError(f"--port 应在 1 到 65535 之间，而不是 {port}。", code=2)
-        return cls(path, host, port, out_dir or default_out_dir(path), max_upload_mb * 1024 * 1024,
-                   settings.accounts == 0, rules)
+        phones = base_url or network_url(host, port)
+        server = cls(path, host, port, out_dir or default_out_dir(path), max_upload_mb * 1024 * 1024,
+                     settings.accounts == 0, rules)
+        if phones:
+            server.phone_url = api.set_base_url(path, phones)
+        return server
 
     def app(self):
         from tracker.web.app import create_app

@@ -42,7 +42,9 @@ UPLOAD_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".csv"}
 PAGE_WORDS = (("--unit 指定的", "页面上选择的单位"), ("--unit", "“单位”选项"), ("--month", "“上报月份”"),
               ("--as-of", "“文件日期”"), ("--replace", "“替换这几个月的记录”"),
               ("tracker load units", "导入单位表"), ("tracker load teams", "导入服务队登记表"),
-              ("tracker load roster", "导入花名册"))
+              ("tracker load roster", "导入花名册"),
+              ('请加 --reason "更正原因" 重新导入', "请在下方“更正原因”中写明原因后重新检查"),
+              ("（tracker history）", "（“修改记录”页）"))
 
 
 def page_words(text: str) -> str:
@@ -87,8 +89,10 @@ async def unit_page(request: Request, w: Who) -> Response:
     year = int_arg(request.query_params.get("year"), 1901, 2999)
     detail = await call(request, lambda: api.unit_detail(c.db, unit, year, c.today(), c.rules, scope=w.scope))
     loads = list(reversed(detail.summary.status.loads))  # newest first
+    confirmed = request.query_params.get("confirmed") or ""
     return page(request, "unit.html", title=unit, d=detail, s=detail.summary, loads=loads, monthly=MONTHLY_KINDS,
-                kind_names={k: KINDS[k].name for k in KINDS})
+                kind_names={k: KINDS[k].name for k in KINDS},
+                confirmed=confirmed if confirmed in sum(detail.summary.status.confirmed.values(), []) else "")
 
 
 # ---------------------------------------------------------------- 导入台账
@@ -138,7 +142,7 @@ async def upload_submit(request: Request, w: Who) -> Response:
         names.append(name)
     c.staged[token] = Staged(folder, w.login, names)
     options = {"unit": str(form.get("unit") or ""), "as_of": str(form.get("as_of") or ""),
-               "replace": bool(form.get("replace"))}
+               "replace": bool(form.get("replace")), "reason": str(form.get("reason") or "").strip()[:500]}
     return await _check_staged(request, w, token, options, {}, {})
 
 
@@ -163,15 +167,17 @@ async def _check_staged(request: Request, w: Who, token: str, options: dict, kin
     files = [api.UploadFile(s.folder / n, kinds.get(i) or None, months.get(i) or None) for i, n in enumerate(s.names)]
     result = await call(request, lambda: api.upload(
         c.db, files, w.scope, account=w.load_account, unit=unit, as_of=options["as_of"] or None,
-        replace=options["replace"], store=store, today=c.today(), rules=c.rules), write=store)
+        replace=options["replace"], store=store, today=c.today(), rules=c.rules, reason=options["reason"] or None),
+                        write=store)
     if result.stored:
         shutil.rmtree(s.folder, ignore_errors=True)
         c.staged.pop(token, None)
     order = {n: i for i, n in enumerate(s.names)}
     rows = [(order[f.name], f) for f in result.files]
     problems = [(f.name, p, page_words(p.message)) for _, f in rows for p in f.result.problems]
+    locked = any(api.LOCKED in p.message for _, f in rows for p in f.result.problems)
     return page(request, "upload_result.html", title="导入台账", token=token, rows=rows, result=result,
-                problems=problems, options=options, **_upload_context(w, await known(request, w)),
+                problems=problems, options=options, needs_reason=locked or bool(options["reason"]), **_upload_context(w, await known(request, w)),
                 words=page_words)
 
 
@@ -187,7 +193,7 @@ async def upload_action(request: Request, w: Who) -> Response:
     kinds = {i: str(form.get(f"kind_{i}") or "") for i in range(len(s.names))}
     months = {i: str(form.get(f"month_{i}") or "").strip() for i in range(len(s.names))}
     options = {"unit": str(form.get("unit") or ""), "as_of": str(form.get("as_of") or ""),
-               "replace": bool(form.get("replace"))}
+               "replace": bool(form.get("replace")), "reason": str(form.get("reason") or "").strip()[:500]}
     return await _check_staged(request, w, token, options, kinds, months, store=action == "store")
 
 

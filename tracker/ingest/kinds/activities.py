@@ -24,6 +24,7 @@ from tracker.ingest.common import (
     in_months,
     insert_frame,
     months_covered,
+    months_touched,
     replace_months,
     report_stored_duplicates,
     rounded_hours,
@@ -41,6 +42,7 @@ from tracker.ingest.resolve import (
     unit_people,
 )
 from tracker.ingest.validate import problems_where
+from tracker.store.history import keep_removed_participations
 from tracker.store.queries import frame
 
 ACTIVITY_FIELDS = ["kind", "theme", "place", "beneficiary", "content", "lead", "recorder", "note"]
@@ -135,7 +137,8 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     write = functools.partial(_write, activities=activities, ok=ok, units=units, unit_code=unit_code,
                               swapped=swapped if replacing else None, removed=removed)
     counts = {"活动": activities.height, "参加记录": ok.height, "服务时长": round(float(ok["hours"].sum()), 1)}
-    return Prepared(rows, units, months, write, counts, replaces)
+    return Prepared(rows, units, months, write, counts, replaces,
+                    touched=months_touched(activities, "date", swapped if replacing else None))
 
 
 KEY = ["unit", "team", "date", "title"]  # what tells an activity
@@ -154,7 +157,7 @@ def _numbered(ctx: FileContext, typed: pl.DataFrame) -> tuple[pl.DataFrame, pl.D
     typed = typed.with_columns((pl.col("__first").rank("dense") - 1).cast(pl.UInt32).alias("__act"))
     activities = (
         typed.filter(pl.col(ROW) == pl.col("__first"))  # in ROW order: the index is the position
-        .select("__act", *KEY, *ACTIVITY_FIELDS, pl.col(ROW).alias("src_row"))
+        .select("__act", *KEY, *ACTIVITY_FIELDS, "starts", "ends", pl.col(ROW).alias("src_row"))
         .with_columns(backfilled(ctx, "date").alias("backfilled"))
     )
     return typed, activities
@@ -181,6 +184,7 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, *, activities: pl.DataF
     `swapped`), inside the pipeline's transaction."""
     if swapped is not None:
         where, params = in_months("date"), [units, swapped]
+        keep_removed_participations(con, load_id, where, params)  # nothing is lost: kept with this load
         con.execute(f"DELETE FROM participations WHERE aid IN (SELECT aid FROM activities WHERE {where})", params)
         con.execute(f"DELETE FROM activities WHERE {where}", params)
     existing = frame(con, """
@@ -197,7 +201,7 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, *, activities: pl.DataF
     ids = frame(con, "SELECT nextval('activity_seq') AS aid FROM range(?)", [fresh.height])["aid"]
     fresh = fresh.with_columns(ids.cast(pl.Int64).alias("aid"))
     insert_frame(con, "activities", fresh.select(
-        "aid", *KEY, *ACTIVITY_FIELDS, "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
+        "aid", *KEY, *ACTIVITY_FIELDS, "starts", "ends", "backfilled", pl.lit(load_id).alias("load_id"), "src_row"))
     # every activity is known or fresh, once: its id is at its index (a gather, not a join of 1.3M rows)
     aid_of = pl.concat([known, fresh.select("__act", "aid")]).sort("__act")["aid"]
     p = ok.select(aid_of.gather(ok["__act"]).alias("aid"), "vid", "hours", pl.lit(load_id).alias("load_id"),

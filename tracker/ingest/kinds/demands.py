@@ -17,16 +17,19 @@ from tracker.ingest.common import (
     in_months,
     insert_frame,
     months_covered,
+    months_touched,
     replace_keys,
     replace_months,
     stored_rows_per_month,
     units_of,
+    unregister,
 )
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
 from tracker.ingest.resolve import resolve_teams, team_lookup
 from tracker.ingest.validate import problems_where
-from tracker.store.queries import frame
+from tracker.store.history import keep_removed_demands
+from tracker.store.queries import ArrowSource, frame
 
 COLUMNS = (
     UNIT,
@@ -78,21 +81,27 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
     units, months = units_of(typed), months_covered(ctx, typed, "received")
     swapped = replace_months(ctx, typed, "received")
     rows = typed.select("unit", "demand_id", *DEMAND_FIELDS, ROW)
+    new, changed = _against_stored(con, rows)
+    touched = months_touched(pl.concat([new, changed]).select("unit", "received"), "received",
+                             swapped if ctx.opts.replace else None, units)
 
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         if ctx.opts.replace:
             where, params = in_months("received"), [units, swapped]
+            keep_removed_demands(con, load_id, where, params)  # nothing is lost: kept with this load
             con.execute(f"""DELETE FROM demand_history WHERE (unit, demand_id) IN
                             (SELECT (unit, demand_id) FROM demands WHERE {where})""", params)
             con.execute(f"DELETE FROM demands WHERE {where}", params)
-        fp = pl.concat_str([pl.col(c).cast(pl.String).fill_null("∅") for c in DEMAND_FIELDS], separator="\x1f")
-        cur = frame(con, f"SELECT unit, demand_id, status AS __old_status, {', '.join(DEMAND_FIELDS)} FROM demands")
-        cur = cur.with_columns(fp.alias("__cur_fp")).select("unit", "demand_id", "__old_status", "__cur_fp")
-        m = rows.with_columns(fp.alias("__fp")).join(cur, on=["unit", "demand_id"], how="left")
-        new = m.filter(pl.col("__cur_fp").is_null())
-        changed = m.filter(pl.col("__cur_fp").is_not_null() & (pl.col("__fp") != pl.col("__cur_fp")))
+        new, changed = _against_stored(con, rows)
         if changed.height:
-            replace_keys(con, "demands", changed.select("unit", "demand_id"))
+            keys = changed.select("unit", "demand_id")
+            con.register("__changed", ArrowSource(keys))
+            try:
+                keep_removed_demands(con, load_id, "(unit, demand_id) IN (SELECT (unit, demand_id) FROM __changed)",
+                                     [])
+            finally:
+                unregister(con, "__changed")
+            replace_keys(con, "demands", keys)
         upd = pl.concat([new, changed]).with_columns(pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("src_row"))
         insert_frame(con, "demands", upd.select("unit", "demand_id", *DEMAND_FIELDS, "load_id", "src_row"))
         moved = upd.filter(pl.col("__old_status").is_null() | (pl.col("__old_status") != pl.col("status")))
@@ -107,7 +116,19 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
     replaces = stored_rows_per_month(con, {
         "需求": f"SELECT strftime(received, '%Y-%m'), count(*) FROM demands WHERE {in_months('received')} "
                 "GROUP BY 1"}, units, swapped) if ctx.opts.replace else None
-    return Prepared(rows, units, months, write, {"需求": rows.height}, replaces)
+    return Prepared(rows, units, months, write, {"需求": rows.height}, replaces, touched=touched)
+
+
+def _against_stored(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The file's demands not stored yet, and those stored with other values (with the stored status,
+    `__old_status`); the rest are unchanged."""
+    fp = pl.concat_str([pl.col(c).cast(pl.String).fill_null("∅") for c in DEMAND_FIELDS], separator="\x1f")
+    cur = frame(con, f"SELECT unit, demand_id, status AS __old_status, {', '.join(DEMAND_FIELDS)} FROM demands")
+    cur = cur.with_columns(fp.alias("__cur_fp")).select("unit", "demand_id", "__old_status", "__cur_fp")
+    m = rows.with_columns(fp.alias("__fp")).join(cur, on=["unit", "demand_id"], how="left")
+    new = m.filter(pl.col("__cur_fp").is_null())
+    changed = m.filter(pl.col("__cur_fp").is_not_null() & (pl.col("__fp") != pl.col("__cur_fp")))
+    return new, changed
 
 
 

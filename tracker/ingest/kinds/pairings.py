@@ -19,6 +19,7 @@ from tracker.ingest.common import (
     in_months,
     insert_frame,
     months_covered,
+    months_touched,
     replace_months,
     report_stored_duplicates,
     rounded_hours,
@@ -29,6 +30,7 @@ from tracker.ingest.common import (
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
 from tracker.ingest.resolve import match_people, unit_people
+from tracker.store.history import keep_removed_visits
 from tracker.store.queries import frame
 
 COLUMNS = (
@@ -91,6 +93,7 @@ def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPy
     def write(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
         if replacing:
             where, params = in_months("date"), [units, swapped]
+            keep_removed_visits(con, load_id, where, params)  # nothing is lost: kept with this load
             con.execute(f"DELETE FROM pairing_visits WHERE {where}", params)
         insert_frame(con, "pairing_visits", rows.select(
             "unit", "pair_id", "date", "vid", "recipient", "recipient_kind", "content", "hours", "pair_status",
@@ -100,7 +103,8 @@ def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPy
     replaces = stored_rows_per_month(con, {
         "结对走访": f"SELECT strftime(date, '%Y-%m'), count(*) FROM pairing_visits WHERE {in_months('date')} "
                     "GROUP BY 1"}, units, swapped) if replacing else None
-    return Prepared(rows, units, months, write, {"结对走访": rows.height}, replaces)
+    return Prepared(rows, units, months, write, {"结对走访": rows.height}, replaces,
+                    touched=months_touched(rows, "date", swapped if replacing else None))
 
 KIND = Kind("pairings", "结对帮扶登记簿", "结对帮扶活动情况登记簿", COLUMNS, prepare_pairings, monthly=True,
             span=("date", "end", "hours"))
