@@ -17,7 +17,8 @@ PACKAGE = ROOT / "tracker"
 # lowest first; a module belongs to the first entry whose prefix it has
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("values", ("tracker.values", "tracker.problems", "tracker.periods", "tracker.rules", "tracker.formats",
-                "tracker.privacy", "tracker.words", "tracker.notice", "tracker.atomic", "tracker.userfiles", "tracker")),
+                "tracker.privacy", "tracker.words", "tracker.notice", "tracker.atomic", "tracker.userfiles",
+                "tracker.options", "tracker.award_rules", "tracker")),
     ("store", ("tracker.store",)),
     ("ingest", ("tracker.ingest",)),
     ("assess", ("tracker.assess",)),

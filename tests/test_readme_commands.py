@@ -147,7 +147,18 @@ def concrete(words: list[str], place: Place) -> tuple[list[str], str]:
             w = "1"
         elif prev == "--volunteer":
             w = {"NAME": "冯磊", "NUMBER": "XZ010"}.get(w, w)  # a volunteer of the demo year
-        elif cmd == "signin" and w in ("NAME", "NUMBER", "NAME...", "NUMBER..."):
+        elif prev == "--award":
+            w = "优秀党员志愿者"
+        elif prev == "--district":
+            w = "示例市卫生局"  # the demo unit's 上级单位
+        elif prev == "--file" and cmd == "awards":  # a decided list: one column 姓名
+            import polars as pl
+
+            w = str(place.tmp / "决定名单.xlsx")
+            pl.DataFrame({"姓名": ["林志远"]}).write_excel(w)
+        elif cmd == "awards" and w in ("NAME", "NUMBER", "NAME...", "NUMBER..."):
+            w = "XZ002" if w.startswith("NUMBER") else "周敏"  # proposed in the demo year
+        elif cmd in ("signin", "volunteer") and w in ("NAME", "NUMBER", "NAME...", "NUMBER..."):
             w = "XZ010" if w.startswith("NUMBER") else "冯磊"
         elif prev == "--date" and w == "DATE":
             w = f"{YEAR}-06-30"
@@ -161,6 +172,16 @@ def concrete(words: list[str], place: Place) -> tuple[list[str], str]:
             w = f"{YEAR}-07-01 18:00"
         elif prev == "--hours":
             w = "2"
+        elif prev == "--layout":  # a preset, or a layout file of one's own (the generic preset, as a file)
+            from tracker.exports.layouts import PRESETS
+
+            if w.endswith(".toml"):
+                Path(place.tmp / "我们的平台.toml").write_text(PRESETS["generic"], encoding="utf-8")
+                w = str(place.tmp / "我们的平台.toml")
+            else:
+                w = "generic"
+        elif cmd == "reconcile" and (w == "FILE" or (prev == "" and w.endswith((".xlsx", ".csv")) and out == [cmd])):
+            w = "PLATFORM-FILE"
         out.append(w)
         prev = w if w.startswith("--") else ""
     db = {"init": "new", "load": "registers", "template": "none", "rules": "none", "demo": "none"}.get(cmd, "demo")
@@ -237,6 +258,17 @@ def test_a_readme_command_line_runs_without_internal_error(words, place, cli, tm
     db = {"new": tmp_path / "new.duckdb", "none": None}.get(needs)
     if needs in ("demo", "registers"):
         db = Path(shutil.copyfile(place.demo_db if needs == "demo" else place.registers_db, tmp_path / "t.duckdb"))
+    if "--confirmed-only" in args:  # the unit has confirmed its first quarter
+        from tracker import api
+
+        for m in ("01", "02", "03"):
+            api.confirm(db, unit=place.unit, month=f"{YEAR}-{m}")
+    if "PLATFORM-FILE" in args:  # the platform's file: the demo's hours exported in the same layout
+        from tracker import api
+
+        layout = args[args.index("--layout") + 1]
+        made = api.export_hours(db, layout=layout, year=int(YEAR), out=tmp_path / "平台.xlsx", unmask=True)
+        args = [str(made.paths[0]) if a == "PLATFORM-FILE" else a for a in args]
     if "CODE" in args:  # a sign-in of the demo year, with 冯磊 signed in, for the sign-in commands to act on
         from tracker import api
 
@@ -244,6 +276,10 @@ def test_a_readme_command_line_runs_without_internal_error(words, place, cli, tm
                               start="14:00", end="16:30")
         api.signin_add(db, made.signin.code, ["冯磊"])
         args = [made.signin.code if a == "CODE" else a for a in args]
+    if args[:2] == ["awards", "documents"]:  # the decision its documents are of
+        from tracker import api
+
+        api.record_awards(db, year=int(YEAR), award="优秀党员志愿者", who=["周敏"])
     r = cli(*args, db=db)
     assert r.code in (0, 1), f"tracker {' '.join(args)} → exit {r.code}\n{r.out}\n{r.err}"
     assert "内部错误" not in r.err and "Traceback" not in r.err, r.err
@@ -251,7 +287,9 @@ def test_a_readme_command_line_runs_without_internal_error(words, place, cli, tm
     # for the year, so `--month` refuses the other months' rows — as it should
     refused_months = args[0] == "load" and "--month" in args and "不在 --month 指定的" in r.err
     unknown_serial = args[:2] == ["certificate", "verify"] and "无效" in r.out + r.err  # SERIAL is a placeholder
-    if args[0] != "check" and not refused_months and not unknown_serial:
+    # a layout with phone and ID columns without --unmask is refused, as the README says
+    masked = args[:2] == ["export", "hours"] and "--unmask" not in args and "--unmask" in r.err
+    if args[0] != "check" and not refused_months and not unknown_serial and not masked:
         assert r.code == 0, f"tracker {' '.join(args)} → exit {r.code}\n{r.out}\n{r.err}"
 
 

@@ -34,7 +34,9 @@ def test_every_key_has_a_comment_saying_where_it_comes_from():
     lines = to_toml().splitlines()
     keys = list(tomllib.loads(to_toml()))
     for key in keys:
-        i = next(n for n, line in enumerate(lines) if line.startswith(f"{key} ="))
+        i = next(n for n, line in enumerate(lines) if line.startswith((f"{key} =", f"[{key}]", f"[{key}.")))
+        while lines[i - 1].startswith("# ") and lines[i - 2].startswith("# "):  # a table's comment of two lines
+            i -= 1
         comment = lines[i - 1]
         assert comment.startswith("# ")
         assert "镇组通〔2013〕37号" in comment or "民政部令第67号" in comment or "第十八条" in comment, key

@@ -208,6 +208,8 @@ OTHER_UNIT_URLS = [
     f"/check.xlsx?unit={town.HOSPITAL}",
     f"/forms/roster?unit={town.HOSPITAL}",
     f"/forms/summary?unit={town.HOSPITAL}",
+    f"/review?unit={town.HOSPITAL}",
+    f"/history?unit={town.HOSPITAL}",
 ]
 
 
@@ -237,6 +239,11 @@ def test_the_blood_station_side_gets_nothing_of_the_hospital(site, login):
     assert not any(town.HOSPITAL in str(v) for row in rows for v in row)
     reminders = c.get("/check?remind=2025-06-30").text
     assert town.HOSPITAL not in reminders
+    for page in ("/loads", "/history", "/signins", "/review", f"/units/{town.BLOOD}"):
+        text = c.get(page).text
+        assert "欧阳明月" not in text and "医院活动2025-03.xlsx" not in text and "司马青云" not in text, page
+    hospital = next(h for h in api.search_volunteers(site.db, "", api.LOCAL) if h.unit == town.HOSPITAL)
+    assert c.get(f"/volunteers/{hospital.key}").status_code == 404
 
 
 @pytest.mark.parametrize("login", ["yiyuan", "quwei"])

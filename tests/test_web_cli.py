@@ -223,3 +223,36 @@ def test_serve_keeps_the_address_phones_open_for_sign_ins(demo_dir):
     made = api.new_signin(demo_dir / db, unit="示例市中心血站", team="检验队", title="社区献血宣传", date="2025-06-30",
                           start="14:00", end="16:30")
     assert made.signin.url == f"http://192.168.1.20:8000/s/{made.signin.code}"
+
+
+def test_add_units_for_a_district_and_serve_without_the_public_query(demo_dir, tmp_path):
+    """`tracker user add-units --district … --out …` as the README shows it, then `tracker serve
+    --no-public-query`: /q is gone, the rest serves."""
+    import shutil
+
+    import duckdb
+    import openpyxl
+
+    db = tmp_path / "copy.duckdb"  # the module's demo may have unit accounts by now: a copy without them
+    shutil.copyfile(demo_dir / "tracker-demo" / "demo.duckdb", db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM accounts WHERE role = 'unit'")
+    con.close()
+    out = tmp_path / "卫生局账户.xlsx"
+    r = _tracker("user", "add-units", "--district", "示例市卫生局", "--out", out, "--db", db, cwd=demo_dir)
+    assert r.returncode == 0, r.stderr
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert ("单位", "账号", "初始密码") in rows and any(row[0] == "示例市中心血站" for row in rows)
+    refused = _tracker("user", "add-units", "--district", "没有的单位", "--out", tmp_path / "x.xlsx", "--db", db,
+                       cwd=demo_dir)
+    assert refused.returncode == 1 and "没有单位" in refused.stderr
+    proc, url = _serve(demo_dir, "--no-public-query")
+    try:
+        proc.stdout.readline()
+        _get(url + "login", proc)
+        with pytest.raises(urllib.error.HTTPError) as gone:
+            urllib.request.urlopen(url + "q", timeout=10)
+        assert gone.value.code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

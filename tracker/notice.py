@@ -26,3 +26,4 @@ TEN_HAVES: tuple[tuple[str, str], ...] = (
 # R3 (三.1): 个人自愿申请 → 党组织审核 → 登记造册. The status of a person whose application form
 # (附件1) is loaded and who is not yet reviewed and registered (docs/data-model.md, "Applicants").
 APPLICANT = "申请"
+REJECTED = "未通过"  # an application the review turned down (tracker review --reject): a new form applies again

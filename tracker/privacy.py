@@ -71,3 +71,13 @@ def mask_text(text: object) -> str:
         return m[0] if _COMPACT_DATE.fullmatch(m[0]) else _mask_one_phone(m[0])
 
     return _PERSONAL.sub(one, s)
+
+
+def mask_name(value: object) -> str:
+    """A name partly hidden, for a public page: 陈建华 → 陈*华, 王丽 → 王*, 欧阳明月 → 欧**月."""
+    s = _text(value)
+    if len(s) <= 1:
+        return s
+    if len(s) == 2:
+        return s[0] + "*"
+    return s[0] + "*" * (len(s) - 2) + s[-1]

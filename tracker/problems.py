@@ -105,7 +105,11 @@ class TrackerError(Exception):
         self.code = code
 
 
-class UnknownUnit(TrackerError):
+class NotFound(TrackerError):
+    """Something asked for by name that is not there, or not the caller's: the web answers 404."""
+
+
+class UnknownUnit(NotFound):
     """A unit the database does not know, or one the caller's scope does not reach: the two are
     told alike (the web answers 404), so an account cannot learn which units exist elsewhere."""
 

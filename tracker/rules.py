@@ -20,6 +20,16 @@ from typing import Any
 
 import polars as pl
 
+from tracker.award_rules import (
+    DEFAULT_AWARDS,
+    DEFAULT_POINTS,
+    AwardRule,
+    PointsRule,
+    awards_toml,
+    parse_awards,
+    parse_points,
+    points_toml,
+)
 from tracker.problems import TrackerError
 from tracker.userfiles import read_toml
 
@@ -97,6 +107,12 @@ class Rules:
         f"{_NOTICE} 三.1 各表的填表日期；按常规做法可提前填写，但不会提前一个月以上")
     training_kind: str = rule("培训", "string", "R5 计为培训的活动类型", f"{_NOTICE} 三.3")
     meeting_kind: str = rule("例会", "string", "R6 计为工作例会的活动类型", f"{_NOTICE} 三.4")
+    awards: tuple[AwardRule, ...] = rule(
+        DEFAULT_AWARDS, "awards", "年度评比表彰的奖项：条件（服务时长、活动次数、年限、不在提醒名单；服务队的人数、活动、达标比例）和名额",
+        f"{_NOTICE} 一、评比表彰；四.3 ⑥ 志愿者评比的规定；条件和名额按常规做法，各单位自定")
+    points: PointsRule = rule(
+        DEFAULT_POINTS, "points", "志愿者积分：每服务小时的分值，各类活动、结对走访、办结需求的加分和缺席例会的扣分（未写的为 0）",
+        f"{_NOTICE} 四.3 ⑥ 开展志愿者评比的规定和措施；分值按常规做法，如志愿汇每服务1小时计1分")
 
     def team_band(self, party_members: pl.Expr, which: int) -> pl.Expr:
         """R2: the min (which=1) or max (which=2) teams for a count of Party members (null stays null)."""
@@ -151,6 +167,8 @@ def _render(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dt.date):  # a TOML local date
         return value.isoformat()
+    if isinstance(value, PointsRule) or (isinstance(value, tuple) and value and isinstance(value[0], AwardRule)):
+        return "见文件末尾的 [awards] 和 [points] 节"
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_render(v) for v in value) + "]"
     raise TypeError(value)
@@ -165,10 +183,17 @@ def to_toml(rules: Rules = DEFAULTS) -> str:
         "",
     ]
     for f in fields(Rules):
+        if f.name in TABLES:
+            continue
         lines.append(f"# {SPECS[f.name].comment}")
         lines.append(f"{f.name} = {_render(getattr(rules, f.name))}")
         lines.append("")
+    lines += [f"# {SPECS['awards'].comment}", "# 每个奖项一节；scope = \"team\" 为服务队奖项。", *awards_toml(rules.awards)]
+    lines += [f"# {SPECS['points'].comment}", *points_toml(rules.points), ""]
     return "\n".join(lines)
+
+
+TABLES = ("awards", "points")  # rules written as TOML tables, at the end of the file
 
 
 def _is_num(v: Any) -> bool:
@@ -209,6 +234,10 @@ def _coerce(key: str, kind: str, v: Any) -> tuple[Any, str | None]:
         except ValueError:
             ok = False
         return (v, None) if ok else (None, "MM-DD 格式的月日，如 \"07-15\"")
+    if kind == "awards":
+        return parse_awards(v, f"规则项 {key}"), None
+    if kind == "points":
+        return parse_points(v, f"规则项 {key}"), None
     if kind == "bands":
         expect = "[党员人数下限, 最少队数, 最多队数] 的列表，下限由小到大且从 0 开始，如 [[0, 1, 1], [21, 2, 3]]"
         if not isinstance(v, list) or not v:

@@ -22,21 +22,26 @@ from tracker.api.accounts import (
     LOCAL,
     Scope,
     ServeSettings,
+    UnitAccounts,
     Visitor,
     account,
     authenticate,
+    change_password,
     cli_account,
     known_units,
     scope,
     serve_settings,
     unit_scope,
     user_add,
+    user_add_units,
     user_list,
     user_passwd,
     user_remove,
+    user_reset,
     visitor,
     web_account,
 )
+from tracker.api.archive import Archive, volunteer_archive, write_archive
 from tracker.api.assessment import (
     KEPT_CHECKS,
     CheckResult,
@@ -47,6 +52,15 @@ from tracker.api.assessment import (
     narrow,
     reminder_list,
     rules,
+)
+from tracker.api.awards import (
+    AwardDocuments,
+    award_documents,
+    awards,
+    awards_xlsx,
+    list_awards,
+    points_ranking,
+    record_awards,
 )
 from tracker.api.demo import DemoResult, demo
 from tracker.api.documents import (
@@ -77,6 +91,15 @@ from tracker.api.overview import (
     unit_detail,
 )
 from tracker.api.people import VolunteerHit, review, search_volunteers
+from tracker.api.platforms import (
+    HoursExport,
+    LayoutInfo,
+    Reconciliation,
+    export_hours,
+    layouts,
+    reconcile,
+)
+from tracker.api.public import OwnRecord, PublicCertificate, self_query, verify_public
 from tracker.api.reports import (
     ReportResult,
     ReportRun,
@@ -112,8 +135,8 @@ from tracker.ingest.kinds import KINDS, MONTHLY_KINDS, kind_name
 from tracker.ingest.locks import LOCKED
 from tracker.ingest.pipeline import FileResult
 from tracker.options import parse_date_option, parse_month_option
-from tracker.problems import Problem, TrackerError, UnknownUnit
-from tracker.store.accounts import Account
+from tracker.problems import NotFound, Problem, TrackerError, UnknownUnit
+from tracker.store.accounts import ROLES, Account, one_time_password
 from tracker.store.db import DatabaseBusy
 
 
@@ -128,7 +151,7 @@ __all__ = [
     # accounts and access
     "LOCAL", "Scope", "ServeSettings", "Visitor", "Account", "account", "authenticate", "cli_account",
     "known_units", "scope", "serve_settings", "unit_scope", "user_add", "user_list", "user_passwd",
-    "user_remove", "visitor", "web_account",
+    "user_remove", "user_reset", "user_add_units", "change_password", "UnitAccounts", "visitor", "web_account",
     # ledgers
     "init", "load", "backup", "status", "UnitStatus", "check_kind", "check_reason", "fill_options", "headers_file",
     # confirmed months and the history of changes
@@ -144,13 +167,19 @@ __all__ = [
     "certificate", "verify_certificate", "CertificateResult", "export", "export_dataset", "export_application",
     "template",
     # people, the web's pages
-    "review", "search_volunteers", "VolunteerHit", "overview", "unit_detail", "data_years", "Overview",
+    "review", "search_volunteers", "VolunteerHit", "volunteer_archive", "write_archive", "Archive", "overview", "unit_detail", "data_years", "Overview",
     "UnitDetail", "UnitSummary",
     # sign-ins at an activity, and the public phone page
     "new_signin", "signins", "signin_detail", "signin_sheet", "signin_add", "signin_remove", "close_signin",
     "public_signin", "sign_in", "set_base_url", "now", "SignIn", "NewSignIn", "SignInDetail", "Closed", "PublicSignIn", "SIGNIN_KINDS",
+    # hours to and from the volunteer platforms
+    "export_hours", "reconcile", "layouts", "HoursExport", "Reconciliation", "LayoutInfo",
+    # year-end commendation
+    "awards", "awards_xlsx", "record_awards", "list_awards", "award_documents", "AwardDocuments", "points_ranking",
+    # the public self-query and certificate check
+    "self_query", "verify_public", "OwnRecord", "PublicCertificate",
     # the demo
     "demo", "DemoResult",
     # options and errors
-    "parse_date_option", "parse_month_option", "Problem", "TrackerError", "UnknownUnit", "DatabaseBusy",
+    "ROLES", "one_time_password", "parse_date_option", "parse_month_option", "Problem", "TrackerError", "NotFound", "UnknownUnit", "DatabaseBusy",
 ]

@@ -9,8 +9,9 @@ under it in the 上级单位 tree, or everything for an admin.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -18,7 +19,7 @@ from tracker.api.common import PathLike
 from tracker.problems import TrackerError, UnknownUnit, suggest
 from tracker.store import accounts, queries
 from tracker.store.accounts import Account
-from tracker.store.db import connect
+from tracker.store.db import connect, transaction
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,80 @@ def web_account(login: str | None) -> str:
     return f"网页（{login}）" if login else "网页（本机）"
 
 
-def user_add(db: PathLike | None, login: str, role: str, unit: str | None, password: str) -> Account:
-    """Add an account of the web app (the password is stored only as a hash)."""
+def user_add(db: PathLike | None, login: str, role: str, unit: str | None, password: str, *,
+             one_time: bool = False) -> Account:
+    """Add an account of the web app (the password is stored only as a hash; a one-time one must be
+    changed at the first login)."""
     with connect(db, create=False) as con:
-        return accounts.add_account(con, login, role, unit, password)
+        return accounts.add_account(con, login, role, unit, password, one_time=one_time)
+
+
+def user_reset(db: PathLike | None, login: str) -> str:
+    """A new one-time password for the account (shown once; the next login must change it; its
+    sessions end)."""
+    password = accounts.one_time_password()
+    with connect(db, create=False) as con:
+        accounts.set_password(con, login, password, one_time=True)
+    return password
+
+
+def change_password(db: PathLike | None, login: str, current: str, new: str) -> Account:
+    """The account's own change of password (the first login after a one-time one): the current
+    password must be right; the new one differs from it."""
+    if new == current:
+        raise TrackerError("新密码不能与原密码相同。")
+    with connect(db, create=False) as con:
+        if accounts.verify(con, login, current) is None:
+            raise TrackerError("原密码不对。")
+        return accounts.set_password(con, login, new)
+
+
+@dataclass(frozen=True)
+class UnitAccounts:
+    """The accounts `user_add_units` made (unit, login) and the file holding their passwords."""
+
+    made: list[tuple[str, str]]
+    path: Path | None
+    had: int  # units that already had an account
+
+
+def user_add_units(db: PathLike | None, out: PathLike, *, district: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> UnitAccounts:
+    """An account for every unit (under `district` in the 上级单位 tree) that has none, each with a
+    random one-time password written only to `out` (.xlsx: 单位, 账号, 初始密码)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import polars as pl
+
+    from tracker.render.xlsx import write_tables
+
+    with connect(db, create=False) as con:
+        names = queries.unit_names(con)
+        if district is not None:
+            tops = sorted(set(names) | {p for p in queries.unit_parents(con).values() if p})
+            if district not in tops:
+                raise UnknownUnit(f"数据库中没有单位“{district}”{suggest(district, tops)}（--district 是上级单位或单位的名称）。")
+            names = [u for u in accounts.unit_tree(con, district) if u in names]
+        had = accounts.unit_accounts(con)
+        todo = [u for u in names if u not in had]
+        taken = {a.login.lower() for a in accounts.list_accounts(con)}
+        logins = [accounts.login_for(u, taken) for u in todo]
+    passwords = [accounts.one_time_password() for _ in todo]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # argon2 lets go of the GIL: two hashes at a time
+        hashes = []
+        for i, h in enumerate(pool.map(accounts.hash_password, passwords)):
+            hashes.append(h)
+            if progress:
+                progress(i + 1, len(todo))
+    if not todo:
+        return UnitAccounts([], None, len([u for u in names if u in had]))
+    frame = pl.DataFrame({"unit": todo, "login": logins, "password": passwords})
+    path = write_tables(Path(out), {"账户": (frame, {"unit": "单位", "login": "账号", "password": "初始密码"})},
+                        "各单位账户（初始密码仅此一份，首次登录须修改）")
+    with connect(db, create=False) as con, transaction(con):
+        for u, login, p, h in zip(todo, logins, passwords, hashes, strict=True):
+            accounts.add_account(con, login, "unit", u, p, one_time=True, hashed=h)
+    return UnitAccounts(list(zip(todo, logins, strict=True)), path, len(names) - len(todo))
 
 
 def user_list(db: PathLike | None = None) -> list[Account]:

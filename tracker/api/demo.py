@@ -28,10 +28,10 @@ def demo(out_dir: PathLike = "tracker-demo", db: PathLike | None = None, rules: 
          today: dt.date | None = None, progress: Callable[[str, int, int], None] | None = None) -> DemoResult:
     """Write a synthetic year as ledger files, load them as `tracker load` would, write every report
     and form (docs/demo.md). The demo's own database is rebuilt each run."""
+    from tracker.atomic import ensure_folder
     from tracker.demo_data import write_demo_ledgers
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ensure_folder(Path(out_dir), "示例输出文件夹")
     db_file = Path(db) if db else out / "demo.duckdb"
     for stale in (db_file, db_file.with_name(db_file.name + ".wal")):
         if db is None and stale.exists():

@@ -107,17 +107,24 @@ def history(db: PathLike | None, *, unit: str | None = None, month: str | None =
             from tracker.certificates.record import find_volunteer
 
             vid = find_volunteer(con, volunteer, unit, reach.only).vid
-        loads = stored.history_loads(con, reach.only, month)
-        records = {k: stored.written_and_removed(con, k, loads.filter(pl.col("kind") == k)["load_id"].to_list())
-                   for k in stored.HISTORY_KINDS if k in set(loads["kind"].to_list())}
-        confirmed = stored.confirmations(con, reach.only)
+        return entries_of(con, reach.only, unit, month, vid)
+
+
+def entries_of(con, only: list[str] | None, unit: str | None, month: str | None,
+               vid: int | None) -> list[HistoryEntry]:
+    """`history` on an open connection, for the units `only` (None: all), of one volunteer if `vid`."""
+    loads = stored.history_loads(con, only, month)
+    records = {k: stored.written_and_removed(con, k, loads.filter(pl.col("kind") == k)["load_id"].to_list())
+               for k in stored.HISTORY_KINDS if k in set(loads["kind"].to_list())}
+    confirmed = stored.confirmations(con, only)
     entries = []
     for ld in loads.to_dicts():
-        changes = _changes(records[ld["kind"]], ld["load_id"], reach.only, month, vid)
+        changes = _changes(records[ld["kind"]], ld["load_id"], only, month, vid)
         if not changes and (month is not None or vid is not None):
             continue  # nothing of that month, or of that person
-        entries.append(HistoryEntry(ld["loaded_at"], ld["account"] or "", "replace" if ld["replaced"] else "load",
-                                    ld["kind"], ld["file_name"], ld["reason"], _shown(ld["units"], reach.only),
+        action = "review" if ld["kind"] == "review" else "replace" if ld["replaced"] else "load"
+        entries.append(HistoryEntry(ld["loaded_at"], ld["account"] or "", action,
+                                    ld["kind"], ld["file_name"], ld["reason"], _shown(ld["units"], only),
                                     ld["months"] if month is None else [month], changes))
     if vid is None:
         if unit is not None:

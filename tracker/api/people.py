@@ -30,8 +30,11 @@ def review(
     rules: PathLike | Rules | None = None,
     account: str | None = None,
     scope: Scope = LOCAL,
+    reject: Iterable[str] = (),
+    reason: str | None = None,
 ) -> ReviewResult:
-    """Approve and register the applicants named (三.1 审核, 登记); with none named, list who
+    """Approve and register the applicants named (三.1 审核, 登记), or turn those in `reject` down for
+    `reason` (kept in the history; a new form applies again); with none named, list who
     waits. `limit_days` of the result is the rules' `application_review_days`; `account` is
     recorded with the review as with a load (default: the command line's)."""
     day = parse_date_option(date, "--date")
@@ -42,7 +45,7 @@ def review(
         if not reach.everything and asked is None:
             asked = reach.single("请用 --unit 指定要审核哪个单位的申请")
         result = review_applications(con, asked if asked is not None else unit, list(approve), day,
-                                     today or dt.date.today(), account or cli_account())
+                                     today or dt.date.today(), account or cli_account(), list(reject), reason)
     result.limit_days = limit
     return result
 
@@ -62,6 +65,7 @@ class VolunteerHit:
     stars: int
     star_name: str
     phone: str  # masked; ID numbers are never returned
+    key: str = ""  # the archive's address: /volunteers/KEY (the number, else v + the internal id)
 
 
 def search_volunteers(db: PathLike | None, query: str, scope: Scope, year: int | None = None,
@@ -91,5 +95,6 @@ def search_volunteers(db: PathLike | None, query: str, scope: Scope, year: int |
         rows = roster.join(hours, on="vid", how="left").to_dicts()
     return [VolunteerHit(r["unit"], r["team"], r["number"], r["name"], r["status"], bool(r["active"]),
                          round(float(r["service_hours"] or 0), 1), round(float(r["cumulative_hours"] or 0), 1),
-                         int(r["stars"] or 0), STAR_NAMES.get(int(r["stars"] or 0), ""), mask_phone(r["phone"]))
+                         int(r["stars"] or 0), STAR_NAMES.get(int(r["stars"] or 0), ""), mask_phone(r["phone"]),
+                         r["number"] or f"v{r['vid']}")
             for r in rows]

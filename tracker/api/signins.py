@@ -28,7 +28,7 @@ from tracker.ingest.read import ROW
 from tracker.ingest.resolve import match_people, resolve_teams, team_lookup, unit_people
 from tracker.options import parse_date_option
 from tracker.problems import TrackerError, UnknownUnit
-from tracker.store import queries
+from tracker.store import accounts, queries
 from tracker.store import signins as stored
 from tracker.store.db import connect, transaction
 
@@ -90,7 +90,7 @@ def _of(row: dict, base_url: str = "") -> SignIn:
 
 def base_url_of(con, given: str | None) -> str:
     """The address phones open: `given`, else the one `tracker serve` was started with."""
-    url = (given or stored.web_setting(con, "base_url") or DEFAULT_BASE_URL).strip().rstrip("/")
+    url = (given or accounts.web_setting(con, "base_url") or DEFAULT_BASE_URL).strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise TrackerError(f"--base-url 应以 http:// 或 https:// 开头，如 http://192.168.1.20:8000，而不是“{url}”。",
                            code=2)
@@ -102,7 +102,7 @@ def set_base_url(db: PathLike | None, url: str) -> str:
     with connect(db) as con:
         checked = base_url_of(con, url)
         with transaction(con):
-            stored.set_web_setting(con, "base_url", checked)
+            accounts.set_web_setting(con, "base_url", checked)
     return checked
 
 

@@ -28,6 +28,17 @@ class Certificate:
     serial: str
     issued_on: dt.date
     unmasked: bool
+    base_url: str = ""  # where the web app is reached: the printed link is {base_url}/verify/{serial}
+
+    @property
+    def verify_url(self) -> str:
+        return f"{self.base_url.rstrip('/')}/verify/{self.serial}" if self.base_url else ""
+
+    @property
+    def verify_note(self) -> str:
+        """How to check the certificate: its link on the issuer's web app, or the command."""
+        where = f"在 {self.verify_url} 或" if self.verify_url else "在出具单位的网页版打开“/verify/证明编号”，或"
+        return f"本证明依据本组织的志愿服务记录出具，可{where}用“tracker certificate verify {self.serial}”在出具单位的数据库中核验。"
 
     @property
     def organization(self) -> str:
@@ -98,7 +109,7 @@ def write_docx(c: Certificate, out: Path) -> Path:
     w.closing(doc, f"出具组织：{c.organization}（盖章）", f"出具日期：{fmt.date_cn(c.issued_on)}")
     w.paragraph(doc, "经办人：＿＿＿＿＿＿", align=WD_ALIGN_PARAGRAPH.RIGHT)
     notes = [c.record.rules_note,
-             f"本证明依据本组织的志愿服务记录出具，可用“tracker certificate verify {c.serial}”在出具单位的数据库中核验。"]
+             c.verify_note]
     if not c.unmasked:
         notes.append("证件号码已作脱敏处理。")
     for n in notes:

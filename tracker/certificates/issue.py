@@ -28,6 +28,7 @@ from tracker.periods import Period
 from tracker.problems import TrackerError
 from tracker.reports.model import file_part
 from tracker.rules import Rules
+from tracker.store.accounts import web_setting
 from tracker.store.db import transaction
 
 
@@ -36,7 +37,8 @@ def _issue(con: duckdb.DuckDBPyConnection, jobs: list[tuple[ServiceRecord, Path]
     done: list[tuple[Certificate, Path]] = []
     try:
         with transaction(con):
-            certs = [Certificate(record, serials.issue(con, record, today, out.name), today, unmask)
+            base = web_setting(con, "base_url") or ""
+            certs = [Certificate(record, serials.issue(con, record, today, out.name), today, unmask, base)
                      for record, out in jobs]
             # each page laid out once: its characters make the run's font subset, then it is written
             pages = {i: document.page(c, templates) for i, (c, (_, out)) in enumerate(zip(certs, jobs, strict=True))

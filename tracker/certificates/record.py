@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -20,7 +21,7 @@ from tracker.assess.assessment import Assessment
 from tracker.assess.figures import EPS
 from tracker.periods import Period
 from tracker.privacy import mask_id
-from tracker.problems import TrackerError, suggest
+from tracker.problems import NotFound, TrackerError, suggest
 from tracker.rules import Rules
 from tracker.store import queries
 from tracker.values import id_check_digit
@@ -100,7 +101,8 @@ def _volunteers(con: duckdb.DuckDBPyConnection, unit: str | None) -> pl.DataFram
 
 def find_volunteer(con: duckdb.DuckDBPyConnection, who: str, unit: str | None = None,
                    units: list[str] | None = None) -> Volunteer:
-    """The one volunteer named `who` (a name or a volunteer number), in `unit` if given, and among
+    """The one volunteer named `who` (a name, a volunteer number, or 王丽(6386): a name with the last
+    four digits of their phone), in `unit` if given, and among
     `units` if given (the caller's scope: nobody of another unit is found or listed).
 
     Unknown: an error suggesting close names. Several of that name: an error
@@ -108,20 +110,28 @@ def find_volunteer(con: duckdb.DuckDBPyConnection, who: str, unit: str | None = 
     """
     if unit is not None:
         queries.select_units(con, unit)
-    who = who.strip()
+    who = "".join(who.split())
     people = _volunteers(con, unit)
     if units is not None:
         people = people.filter(pl.col("unit").is_in(units))
-    hit = people.filter((pl.col("number") == who) | (pl.col("name") == who))
+    named = re.fullmatch(r"(.+?)[(（](\d{4})[)）]", who)  # 王丽(6386): a name and the phone's last four digits
+    key = re.fullmatch(r"v(\d+)", who)  # v123: the internal id (a web page's address for one without a number)
+    if key and people.filter(pl.col("number") == who).is_empty():
+        hit = people.filter(pl.col("vid") == int(key.group(1)))
+    elif named:
+        hit = people.filter((pl.col("name") == named.group(1))
+                            & pl.col("phone").fill_null("").str.replace_all(r"\D", "").str.ends_with(named.group(2)))
+    else:
+        hit = people.filter((pl.col("number") == who) | (pl.col("name") == who))
     if hit.height == 0:
         where = f"单位“{unit}”" if unit else "数据库"
-        raise TrackerError(f"{where}的花名册中没有志愿者“{who}”"
+        raise NotFound(f"{where}的花名册中没有志愿者“{who}”"
                            f"{suggest(who, people['name'].unique().to_list())}。请用姓名或志愿者编号。")
     if hit.height > 1:
         listed = "；".join(
             f"{r['unit']} {r['name']}（编号 {r['number'] or '无'}，电话尾号 {(r['phone'] or '')[-4:] or '无'}）"
             for r in hit.to_dicts())
-        raise TrackerError(f"有 {hit.height} 位志愿者叫“{who}”：{listed}。请用志愿者编号，或加 --unit 指定单位。",
+        raise TrackerError(f"有 {hit.height} 位志愿者叫“{who}”：{listed}。请用志愿者编号或 姓名(手机后四位)，或加 --unit 指定单位。",
                            code=2)
     r = hit.row(0, named=True)
     return Volunteer(r["vid"], r["unit"], r["name"], r["number"], r["team"], r["id_number"], r["registered"],

@@ -3,13 +3,25 @@
 One module per command group (docs/architecture.md, "Where does a new command go"):
 `ledgers` (init, load, status, backup), `history` (confirm, history), `assess` (check, rules, review), `signins` (`tracker signin …`), `reports`
 (`tracker report NAME`, from the reports registry), `documents` (certificate, export,
-template), `demo`, `web` (serve, user) and `run` (exit codes, errors in Chinese). The
+template), `people` (volunteer), `awards` (`tracker awards …`), `demo`, `web` (serve, user) and `run` (exit codes, errors in Chinese). The
 commands are listed once below, in the order `tracker --help` shows them.
 """
 
 from __future__ import annotations
 
-from tracker.cli import assess, demo, documents, history, ledgers, reports, signins, web
+from tracker.cli import (
+    assess,
+    awards,
+    demo,
+    documents,
+    history,
+    ledgers,
+    people,
+    platforms,
+    reports,
+    signins,
+    web,
+)
 from tracker.cli.app import app
 from tracker.cli.reports import report_app
 from tracker.cli.run import main, usage_message
@@ -24,12 +36,14 @@ COMMANDS = (
     ("backup", ledgers.backup),
     ("rules", assess.rules_cmd),
     ("review", assess.review),
+    ("volunteer", people.volunteer),
     ("export", documents.export),
+    ("reconcile", platforms.reconcile),
     ("template", documents.template),
     ("demo", demo.demo),
     ("serve", web.serve),
 )
-GROUPS = (("certificate", documents.certificate_app), ("signin", signins.signin_app), ("user", web.user_app))
+GROUPS = (("awards", awards.awards_app), ("certificate", documents.certificate_app), ("signin", signins.signin_app), ("user", web.user_app))
 
 for _name, _command in COMMANDS:
     app.command(_name)(_command)

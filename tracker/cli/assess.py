@@ -82,15 +82,26 @@ def rules_cmd(out_file: Annotated[Path | None, typer.Option("--out", help="写�
 def review(
     names: Annotated[list[str] | None, typer.Argument(help="与 --approve 一起：审核通过的申请人姓名或 姓名(手机后四位)，可写多个。", show_default=False)] = None,
     approve: Annotated[bool, typer.Option("--approve", help="审核通过并登记后面列出的申请人。")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="审核不通过后面列出的申请人（须加 --reason 写明原因）。")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="与 --reject 一起：不通过的原因，记入修改记录。", show_default=False)] = None,
     date: Annotated[str | None, typer.Option("--date", help="审核日期（默认今天），也是登记日期。", show_default=False)] = None,
     unit: Unit = None, db: Db = None, rules: Rules = None, debug: Debug = False,
 ) -> None:
-    """党组织审核申请登记表（附件1）：不加 --approve 列出待审核的申请人；--approve 姓名… 记录审核日期并登记在册。"""
-    if names and not approve:
-        raise TrackerError("要审核通过这些申请人，请加 --approve：tracker review --unit 单位 --approve 姓名…", code=2)
-    if approve and not names:
-        raise TrackerError("--approve 后面请写审核通过的申请人姓名。", code=2)
-    result = api.review(db, unit=unit, approve=names or [], date=date, rules=rules, scope=api.LOCAL)
+    """党组织审核申请登记表（附件1）：不加 --approve 列出待审核的申请人；--approve 姓名… 记录审核日期并登记在册；--reject 姓名… --reason 原因 审核不通过。"""
+    if approve and reject:
+        raise TrackerError("--approve 和 --reject 不能同时使用。", code=2)
+    if names and not (approve or reject):
+        raise TrackerError("要审核通过这些申请人，请加 --approve（不通过请加 --reject 和 --reason）："
+                           "tracker review --unit 单位 --approve 姓名…", code=2)
+    if (approve or reject) and not names:
+        raise TrackerError(f"{'--approve' if approve else '--reject'} 后面请写申请人姓名。", code=2)
+    if reason is not None and not reject:
+        raise TrackerError("--reason 只和 --reject 一起使用。", code=2)
+    result = api.review(db, unit=unit, approve=names if approve else [], reject=names if reject else [],
+                        reason=reason, date=date, rules=rules, scope=api.LOCAL)
+    for p in result.rejected:
+        out.print(f"{p['name']}：审核未通过（{result.day}，原因：{reason}）；其申请已不在待审核名单中，可重新提交申请登记表。",
+                  markup=False)
     if result.approved:
         t = Table(title=f"{result.unit}：{result.day} 审核通过并登记 {len(result.approved)} 人", header_style="bold")
         for h in ("姓名", "申请日期", "审核日期", "登记日期"):

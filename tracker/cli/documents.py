@@ -86,15 +86,28 @@ def certificate_verify(
 
 
 def export(
-    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表 | application 附件1 申请登记表（按花名册预填，供本人核对签字） | dataset 全部台账数据（Parquet，供数据平台使用）。", show_default=False)],
-    out_file: Annotated[Path, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv；application 为 .docx、.xlsx 或文件夹（每人一个 .docx）；dataset 为输出文件夹。", show_default=False)],
+    form: Annotated[str, typer.Argument(help="roster 附件2 花名册 | teams 附件3 服务队登记表 | summary 附件4 组队情况汇总表 | application 附件1 申请登记表（按花名册预填，供本人核对签字） | dataset 全部台账数据（Parquet，供数据平台使用） | hours 志愿服务时长，按志愿服务平台的批量导入格式。", show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="输出文件 .xlsx（表格原样式）或 .csv；application 为 .docx、.xlsx 或文件夹（每人一个 .docx）；dataset 为输出文件夹。", show_default=False)] = None,
     year: Year = None, as_of: AsOf = None, unit: Unit = None,
     volunteer: Annotated[str | None, typer.Option("--volunteer", help="application：一个人的姓名、志愿者编号或 姓名(手机后四位)。", show_default=False)] = None,
     every: Annotated[bool, typer.Option("--all", help="application：全部在册志愿者和待审核申请人。")] = False,
-    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码；application 和 dataset 还显示完整身份证号码（其他表格始终不导出身份证号码）。")] = False,
-    db: Db = None, debug: Debug = False,
+    unmask: Annotated[bool, typer.Option("--unmask", help="显示完整电话号码；application、dataset 和 hours 还显示完整身份证号码（其他表格始终不导出身份证号码）。")] = False,
+    layout: Annotated[str | None, typer.Option("--layout", help="hours：平台格式（预设名称或格式文件 .toml）；list 列出预设。", show_default=False)] = None,
+    quarter: Annotated[int | None, typer.Option("--quarter", help="hours：只导出这个季度（1-4）。", show_default=False)] = None,
+    month: Annotated[str | None, typer.Option("--month", help="hours：只导出这个月（YYYY-MM）。", show_default=False)] = None,
+    confirmed_only: Annotated[bool, typer.Option("--confirmed-only", help="hours：只导出已确认（tracker confirm）的月份。")] = False,
+    db: Db = None, rules: Rules = None, debug: Debug = False,
 ) -> None:
-    """导出通知附件中的正式表格，或全部台账数据（dataset）。"""
+    """导出通知附件中的正式表格、全部台账数据（dataset），或按志愿服务平台导入格式的服务时长（hours）。"""
+    if form == "hours":
+        from tracker.cli.platforms import export_hours
+
+        return export_hours(db, layout=layout, year=year, quarter=quarter, month=month, unit=unit, out_file=out_file,
+                            unmask=unmask, confirmed_only=confirmed_only, rules=rules)
+    if layout is not None or quarter is not None or month is not None or confirmed_only:
+        raise TrackerError("--layout、--quarter、--month、--confirmed-only 只用于 tracker export hours。", code=2)
+    if out_file is None:
+        raise TrackerError("缺少 --out：要导出到哪个文件（或文件夹）。", code=2)
     if form == "application":
         if year is not None or as_of is not None:
             raise TrackerError("application 按花名册当前信息预填，不使用 --year 或 --as-of。", code=2)

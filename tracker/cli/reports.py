@@ -58,6 +58,9 @@ def _parameters(spec) -> list[inspect.Parameter]:
     params = [option("year", Annotated[int, typer.Option("--year", help="年度。")])]
     if "quarter" in spec.options:
         params.append(option("quarter", Annotated[int, typer.Option("--quarter", min=1, max=4, help="季度 1-4。")]))
+    if "quarter?" in spec.options:
+        params.append(option("quarter", Annotated[int | None, typer.Option(
+            "--quarter", min=1, max=4, help="只算这个季度（1-4；默认全年）。", show_default=False)], None))
     if "as_of" in spec.options:
         params.append(option("as_of", AsOf, None))
     return params + [

@@ -45,6 +45,17 @@ def usage_message(e: Exception) -> str:
     return f"用法有误：{e.format_message() if hasattr(e, 'format_message') else e}"
 
 
+def os_message(e: OSError) -> str:
+    """An operating-system error on a file, in Chinese: the path, why, and what to do."""
+    from tracker.atomic import DISK_FULL, os_reason
+
+    path = e.filename or "（未知路径）"
+    reason = os_reason(e)
+    todo = ("请清理磁盘或换一个位置后重试" if reason == DISK_FULL
+            else "请检查路径是否正确、文件夹是否存在且可写入，文件是否正被 Excel 或 WPS 打开，然后重试")
+    return f"无法读写 {path}：{reason}。{todo}。"
+
+
 def main() -> None:
     debug = "--debug" in sys.argv
     try:
@@ -67,6 +78,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("已中断。")
         sys.exit(130)
+    except OSError as e:  # a path that cannot be read or written: the user's to put right
+        if debug:
+            raise
+        err.print(f"[red]{esc(os_message(e))}[/red]")
+        sys.exit(1)
     except Exception as e:  # an internal fault, not the user's
         if debug:
             raise

@@ -13,7 +13,7 @@ from tracker import api
 from tracker.cli.app import Db, Debug, Rules, err, out
 from tracker.problems import TrackerError
 
-user_app = typer.Typer(help="网页版的账户：添加、列出、改密码、删除。", no_args_is_help=True)
+user_app = typer.Typer(help="网页版的账户：添加（也可一次为每个单位建账户）、列出、改密码、重置、删除。", no_args_is_help=True)
 
 
 def _read_password(what: str = "密码") -> str:
@@ -47,6 +47,36 @@ def user_add(
         err.print(f"注意：数据库中还没有单位“{acct.unit}”的数据；导入后该账户即可看到。", markup=False)
 
 
+@user_app.command("add-units")
+def user_add_units(
+    out_file: Annotated[Path, typer.Option("--out", help="写出账号和初始密码的 .xlsx（密码只在这个文件里）。", show_default=False)],
+    district: Annotated[str | None, typer.Option("--district", help="只为这个上级单位（及其下属各级单位）中还没有账户的单位建账户。", show_default=False)] = None,
+    db: Db = None, debug: Debug = False,
+) -> None:
+    """为每个还没有账户的单位建一个单位账户，初始密码随机生成、只写入 --out 文件；首次登录须修改密码。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("生成账户…", total=None)
+        made = api.user_add_units(db, out_file, district=district,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if not made.made:
+        out.print(f"所有单位都已有账户（{made.had} 个），没有新建。", markup=False)
+        return
+    out.print(f"已为 {len(made.made)} 个单位建立账户（另有 {made.had} 个单位已有账户）；账号和初始密码在 {made.path}。"
+              "请把各单位的账号和密码分别交给各单位，首次登录须修改密码；交付后请妥善保管或删除该文件。", markup=False)
+
+
+@user_app.command("reset")
+def user_reset(login: Annotated[str, typer.Argument(help="登录名。", show_default=False)], db: Db = None,
+               debug: Debug = False) -> None:
+    """重置账户密码：生成一次性密码（只显示这一次），下次登录须修改；该账户已登录的网页随即失效。"""
+    password = api.user_reset(db, login)
+    out.print(f"{login} 的一次性密码：{password}", markup=False)
+    out.print("请交给本人，首次登录须修改密码。此密码不会再显示。", markup=False)
+
+
 @user_app.command("list")
 def user_list(db: Db = None, debug: Debug = False) -> None:
     """列出网页版账户（不显示密码）。"""
@@ -56,10 +86,11 @@ def user_list(db: Db = None, debug: Debug = False) -> None:
                   markup=False)
         return
     t = Table(header_style="bold")
-    for h in ("登录名", "角色", "单位", "创建时间", "密码修改时间"):
+    for h in ("登录名", "角色", "单位", "创建时间", "密码修改时间", "首次登录须改密码"):
         t.add_column(h, overflow="fold")
     for a in accts:
-        t.add_row(a.login, a.role_name, a.unit or "全部", f"{a.created_at:%Y-%m-%d %H:%M}", f"{a.changed_at:%Y-%m-%d %H:%M}")
+        t.add_row(a.login, a.role_name, a.unit or "全部", f"{a.created_at:%Y-%m-%d %H:%M}",
+                  f"{a.changed_at:%Y-%m-%d %H:%M}", "是" if a.must_change else "")
     out.print(t)
 
 
@@ -85,6 +116,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="端口。")] = 8000,
     out_dir: Annotated[Path | None, typer.Option("--out", help="网页生成的报告存放的文件夹（默认数据库旁的“数据库名-web”）。", show_default=False)] = None,
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, help="一次上传的大小上限（MB）。")] = 50,
+    no_public_query: Annotated[bool, typer.Option("--no-public-query", help="关闭 /q 志愿者本人查询时长的公开页面（默认开启）。")] = False,
     base_url: Annotated[str | None, typer.Option("--base-url", help="手机签到二维码指向的网址，如 http://192.168.1.20:8000（默认按 --host 推断并记住）。", show_default=False)] = None,
     rules: Rules = None,
     debug: Debug = False,
@@ -94,6 +126,7 @@ def serve(
 
     server = Server.prepare(db, host, port, out_dir=out_dir, max_upload_mb=max_upload_mb, rules=rules,
                             base_url=base_url)
+    server.public_query = not no_public_query
     out.print(f"tracker 网页版已启动：{server.url}  （数据库 {server.db}；按 Ctrl+C 停止）", markup=False,
               soft_wrap=True)
     if server.single_user:

@@ -11,10 +11,10 @@ report is its module, its template, one line below and the README.
 from __future__ import annotations
 
 from tracker.problems import TrackerError
-from tracker.reports import annual, midyear, quarterly
+from tracker.reports import annual, midyear, points, quarterly
 from tracker.reports.spec import ReportSpec
 
-REPORTS: dict[str, ReportSpec] = {s.name: s for s in (quarterly.SPEC, midyear.SPEC, annual.SPEC)}
+REPORTS: dict[str, ReportSpec] = {s.name: s for s in (quarterly.SPEC, midyear.SPEC, annual.SPEC, points.SPEC)}
 
 
 def report_spec(name: str) -> ReportSpec:

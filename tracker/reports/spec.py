@@ -42,7 +42,7 @@ class ReportSpec:
     name: str  # quarterly
     title: str  # 季度例会通报
     help: str  # the CLI's one-line help
-    options: tuple[str, ...]  # besides --year: "quarter" (required) and/or "as_of"
+    options: tuple[str, ...]  # besides --year: "quarter" (required) or "quarter?" (optional), and/or "as_of"
     build: Callable[[UnitAssessment, Request], Any]  # → model.Report, laid out by templates/NAME.html
     stem: Callable[[Request], str]  # file name prefix: 季度例会通报_2026Q1
     overview: tuple[OverviewColumn, ...]
@@ -55,7 +55,9 @@ class ReportSpec:
             raise TrackerError(f"--year 应为四位年份（如 2026），而不是 {year}。", code=2)
         if dt.date(year, 1, 1) > today:
             raise TrackerError(f"{year} 年尚未开始（今天是 {today}），无法生成报告。")
-        if "quarter" in self.options:
+        if "quarter?" in self.options and req.quarter is None:
+            pass
+        elif "quarter" in self.options or "quarter?" in self.options:
             if req.quarter not in (1, 2, 3, 4):
                 raise TrackerError(f"{self.title}需要 --quarter 1 到 4。", code=2)
             start = dt.date(year, 3 * req.quarter - 2, 1)

@@ -36,6 +36,7 @@ class Account:
     password_hash: str
     created_at: dt.datetime
     changed_at: dt.datetime
+    must_change: bool = False  # a one-time password: the first login asks for a new one
 
     @property
     def role_name(self) -> str:
@@ -75,19 +76,20 @@ def check_role(role: str, unit: str | None) -> tuple[str, str | None]:
 
 
 def _row(r: tuple) -> Account:
-    return Account(*r)
+    return Account(*r[:6], bool(r[6]))
 
 
 def list_accounts(con: duckdb.DuckDBPyConnection) -> list[Account]:
     rows = con.execute(
-        "SELECT login, role, unit, password_hash, created_at, changed_at FROM accounts ORDER BY role, login"
+        "SELECT login, role, unit, password_hash, created_at, changed_at, must_change FROM accounts "
+        "ORDER BY role, login"
     ).fetchall()
     return [_row(r) for r in rows]
 
 
 def get_account(con: duckdb.DuckDBPyConnection, login: str) -> Account | None:
     rows = con.execute(
-        "SELECT login, role, unit, password_hash, created_at, changed_at FROM accounts WHERE login = ?",
+        "SELECT login, role, unit, password_hash, created_at, changed_at, must_change FROM accounts WHERE login = ?",
         [login],
     ).fetchall()
     return _row(rows[0]) if rows else None
@@ -102,15 +104,17 @@ def count_accounts(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, unit: str | None,
-                password: str) -> Account:
+                password: str, *, one_time: bool = False, hashed: str | None = None) -> Account:
+    """Add an account; with `one_time`, its first login must change the password (`hashed`: the
+    password's hash, made beforehand)."""
     login = check_login(login)
     role, unit = check_role(role, unit)
     check_password(password)
     if get_account(con, login):
         raise TrackerError(f"登录名“{login}”已经存在。要改密码请用 tracker user passwd {login}。")
     now = dt.datetime.now().replace(microsecond=0)
-    con.execute("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)",
-                [login, role, unit, _hasher.hash(password), now, now])
+    con.execute("INSERT INTO accounts (login, role, unit, password_hash, created_at, changed_at, must_change) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", [login, role, unit, hashed or _hasher.hash(password), now, now, one_time])
     account = get_account(con, login)
     assert account is not None
     return account
@@ -125,11 +129,12 @@ def _existing(con: duckdb.DuckDBPyConnection, login: str) -> Account:
     return account
 
 
-def set_password(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account:
+def set_password(con: duckdb.DuckDBPyConnection, login: str, password: str, *, one_time: bool = False) -> Account:
+    """Set a password (its sessions end); a one-time one must be changed at the next login."""
     _existing(con, login)
     check_password(password)
-    con.execute("UPDATE accounts SET password_hash = ?, changed_at = ? WHERE login = ?",
-                [_hasher.hash(password), dt.datetime.now().replace(microsecond=0), login])
+    con.execute("UPDATE accounts SET password_hash = ?, changed_at = ?, must_change = ? WHERE login = ?",
+                [_hasher.hash(password), dt.datetime.now().replace(microsecond=0), one_time, login])
     account = get_account(con, login)
     assert account is not None
     return account
@@ -186,3 +191,44 @@ def unit_tree(con: duckdb.DuckDBPyConnection, top: str) -> list[str]:
         [top],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def web_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A setting of the web app (base_url: the address phones and certificates point to), or None."""
+    found = con.execute("SELECT value FROM web_settings WHERE key = ?", [key]).fetchall()
+    return found[0][0] if found else None
+
+
+def set_web_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("DELETE FROM web_settings WHERE key = ?", [key])
+    con.execute("INSERT INTO web_settings VALUES (?, ?)", [key, value])
+
+
+PASSWORD_LETTERS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no l/1, O/0: typed from paper
+
+
+def one_time_password(length: int = 12) -> str:
+    """A random password to hand over once (secrets): changed at the first login."""
+    return "".join(secrets.choice(PASSWORD_LETTERS) for _ in range(length))
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password (argon2id): for making many accounts' hashes side by side."""
+    return _hasher.hash(check_password(password))
+
+
+def login_for(name: str, taken: set[str]) -> str:
+    """A login made from a unit's name: its letters, digits and Chinese characters, at most 40, made
+    unique with a number (示例市中心血站, 示例市中心血站2)."""
+    base = "".join(ch for ch in name if re.match(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]", ch))[:38] or "unit"
+    base = base if len(base) >= 2 else base + "_u"
+    login, n = base, 2
+    while login.lower() in taken:
+        login, n = f"{base}{n}", n + 1
+    taken.add(login.lower())
+    return login
+
+
+def unit_accounts(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The units that have a unit account."""
+    return {r[0] for r in con.execute("SELECT DISTINCT unit FROM accounts WHERE role = 'unit'").fetchall()}

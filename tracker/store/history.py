@@ -16,7 +16,8 @@ import polars as pl
 from tracker.store.db import fault_pause, transaction
 from tracker.store.queries import frame, rows
 
-HISTORY_KINDS = ("activities", "pairings", "demands")  # the ledgers whose records history follows
+HISTORY_KINDS = ("activities", "pairings", "demands", "review")  # the ledgers whose records history follows
+CONFIRMED_KINDS = ("activities", "pairings", "demands")  # the monthly ledgers a unit confirms
 
 
 def confirmations(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> pl.DataFrame:
@@ -55,7 +56,7 @@ def months_with_data(con: duckdb.DuckDBPyConnection, unit: str) -> dict[str, set
     for kind, month in rows(con, """
             SELECT DISTINCT l.kind, m.month FROM loads l, unnest(l.months) AS m(month)
             WHERE list_contains(l.units, ?) AND l.kind IN (SELECT unnest(?::VARCHAR[]))""",
-                            [unit, list(HISTORY_KINDS)]):
+                            [unit, list(CONFIRMED_KINDS)]):
         out.setdefault(kind, set()).add(month)
     return out
 
@@ -137,6 +138,13 @@ def written_and_removed(con: duckdb.DuckDBPyConnection, kind: str, load_ids: lis
             SELECT 'old', r.load_id, r.unit, r.date, NULL, r.recipient, r.vid, v.name, v.number, r.hours, NULL,
                    r.pair_id
             FROM removed_visits r {_PEOPLE} WHERE list_contains(?::INTEGER[], r.load_id)"""
+    elif kind == "review":  # an application approved (在册) or turned down (未通过): the person's new version
+        sql = """
+            SELECT 'new' AS side, load_id AS hist_load, unit, valid_from AS date, team,
+                   CASE status WHEN '在册' THEN '审核通过并登记' ELSE '审核未通过' END AS title, vid, name AS participant,
+                   number, NULL::DOUBLE AS hours, status, NULL::VARCHAR AS rec
+            FROM volunteer_versions WHERE list_contains(?::INTEGER[], load_id)
+              AND ?::INTEGER[] IS NOT NULL AND ?::INTEGER[] IS NOT NULL"""
     else:
         sql = """
             SELECT 'new' AS side, load_id AS hist_load, unit, received AS date, team, demand_id || ' ' || content AS title,

@@ -320,6 +320,28 @@ CREATE TABLE signin_people (
 );
 """
 
+# Version 10 (docs/web.md, "Accounts"): a password set by someone else (an account made for every
+# unit, a reset) is one-time: the first login must change it.
+V10_ONE_TIME_PASSWORDS = """
+ALTER TABLE accounts ADD COLUMN must_change BOOLEAN DEFAULT FALSE;
+"""
+
+# Version 11 (docs/awards.md): the awards decided at year end, a person's or a team's.
+V11_AWARDS = """
+CREATE TABLE awards (
+    year        INTEGER NOT NULL,
+    award       VARCHAR NOT NULL,   -- the name of the award in the rules file
+    unit        VARCHAR NOT NULL,
+    vid         INTEGER,            -- a person's award; NULL for a team's
+    team        VARCHAR,
+    name        VARCHAR NOT NULL,   -- the person's or the team's name as recorded
+    hours       DOUBLE,             -- their service hours of the year when recorded
+    activities  INTEGER,
+    recorded_at TIMESTAMP NOT NULL,
+    account     VARCHAR
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "ledgers: units, teams, volunteers, activities, demands, pairings", V1),
     (2, "indexes for per-unit date ranges", V2_INDEXES),
@@ -330,6 +352,8 @@ MIGRATIONS: list[tuple[int, str, str | Callable[[duckdb.DuckDBPyConnection], Non
     (7, "what --replace deleted; the backups made", V7_REPLACED_AND_BACKUPS),
     (8, "confirmed months, the records a load removed, activities' times of day", V8_CONFIRMED_AND_HISTORY),
     (9, "sign-ins at an activity and who signed in", V9_SIGNINS),
+    (10, "one-time passwords: changed at the first login", V10_ONE_TIME_PASSWORDS),
+    (11, "the awards decided at year end", V11_AWARDS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -66,13 +66,3 @@ def mark_closed(con: duckdb.DuckDBPyConnection, code: str, by: str | None, hours
                 when: dt.datetime) -> None:
     con.execute("UPDATE signins SET closed_at = ?, closed_by = ?, hours = ?, load_id = ? WHERE code = ?",
                 [when, by, hours, load_id, code])
-
-
-def web_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    found = rows(con, "SELECT value FROM web_settings WHERE key = ?", [key])
-    return found[0][0] if found else None
-
-
-def set_web_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    con.execute("DELETE FROM web_settings WHERE key = ?", [key])
-    con.execute("INSERT INTO web_settings VALUES (?, ?)", [key, value])

@@ -20,7 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from tracker import api
-from tracker.web import records, signins, views
+from tracker.web import accounts, awards, platforms, public, records, signins, views
 from tracker.web.common import (
     SESSION_HOURS,
     BodyLimit,
@@ -38,7 +38,8 @@ from tracker.web.guard import DatabaseGate, GuessThrottle, LoginThrottle
 def create_app(db: Path, out_dir: Path, *, local_only: bool = True, max_upload: int = 50 * 1024 * 1024,
                rules: Path | None = None, today: Callable[[], dt.date] | None = None,
                throttle: LoginThrottle | None = None, gate: DatabaseGate | None = None,
-               now: Callable[[], dt.datetime] | None = None, guesses: GuessThrottle | None = None) -> Starlette:
+               now: Callable[[], dt.datetime] | None = None, guesses: GuessThrottle | None = None,
+               public_query: bool = True) -> Starlette:
     """The web app over database `db`; reports it makes go under `out_dir`."""
     settings = api.serve_settings(db)
     config = Config(Path(db), Path(out_dir), local_only, max_upload, rules, today or dt.date.today,
@@ -47,13 +48,14 @@ def create_app(db: Path, out_dir: Path, *, local_only: bool = True, max_upload: 
         config.now = now
     if guesses is not None:
         config.guesses = guesses
+    config.public_query = public_query
     routes = [
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login_submit, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
-        *[Route(path, fn, methods=methods) for path, fn, methods in signins.PUBLIC_ROUTES],
+        *[Route(path, fn, methods=methods) for path, fn, methods in signins.PUBLIC_ROUTES + public.ROUTES],
         *[Route(path, guarded(fn), methods=methods)
-          for path, fn, methods in records.ROUTES + signins.ROUTES + views.ROUTES],
+          for path, fn, methods in accounts.ROUTES + awards.ROUTES + platforms.ROUTES + records.ROUTES + signins.ROUTES + views.ROUTES],
     ]
     app = Starlette(
         routes=routes,

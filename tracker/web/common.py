@@ -57,6 +57,7 @@ class Config:
     throttle: LoginThrottle
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().replace(microsecond=0))
     guesses: GuessThrottle = field(default_factory=GuessThrottle)
+    public_query: bool = True  # /q (tracker serve --no-public-query turns it off)
     staged: dict[str, Staged] = field(default_factory=dict)
     stage_root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="tracker-uploads-")))
 
@@ -142,6 +143,8 @@ async def who(request: Request) -> Who:
         raise Redirect("/login?" + urlencode({"next": nxt}))
     else:
         w = Who(v.account, v.scope)
+        if v.account is not None and v.account.must_change and request.url.path != "/password":
+            raise Redirect("/password")  # a one-time password: the first page changes it
     request.scope["tracker.who"] = w
     return w
 
@@ -209,7 +212,7 @@ async def login_submit(request: Request) -> Response:
     c.throttle.succeeded(login, client)
     request.session.clear()
     request.session.update({"login": acct.login, "stamp": acct.stamp, "csrf": secrets.token_urlsafe(24)})
-    return RedirectResponse(nxt, 303)
+    return RedirectResponse("/password" if acct.must_change else nxt, 303)
 
 
 async def logout(request: Request) -> Response:
@@ -258,11 +261,16 @@ def guarded(handler: Callable) -> Callable:
             return RedirectResponse(r.url, 303)
         except api.DatabaseBusy:
             return busy(request)
-        except api.UnknownUnit:  # not in the database, or not the account's: the same 404
+        except api.NotFound:  # not in the database, or not the account's: the same 404
             return await on_http_error(request, HTTPException(404))
         except api.TrackerError as e:
             return page(request, "message.html", 400, title="无法完成", text=e.message, problems=e.problems,
                         back=request.headers.get("referer") or "/")
+        except OSError as e:  # the server's disk or folders: the administrator's to put right
+            from tracker.atomic import os_reason
+
+            return message(request, "服务器无法读写文件", f"服务器上的文件无法读写（{os_reason(e)}）。"
+                           "请联系管理员检查磁盘空间和文件夹权限后重试。", 503, back="/")
 
     return wrapper
 

@@ -42,6 +42,35 @@ async def history_page(request: Request, w: Who) -> Response:
                 kind_names={k: v.name for k, v in api.KINDS.items()})
 
 
+async def review_page(request: Request, w: Who) -> Response:
+    """The applications waiting for review (三.1 审核), of one unit of the account's."""
+    c = cfg(request)
+    units = await call(request, lambda: api.known_units(c.db, scope=w.scope))
+    unit = request.query_params.get("unit") or (units[0] if units else None)
+    result = await call(request, lambda: api.review(c.db, unit=unit, today=c.today(), rules=c.rules, scope=w.scope)
+                        ) if unit else None
+    return page(request, "review.html", title="审核申请", units=units, unit=unit, result=result,
+                today=c.today().isoformat(), done=request.query_params.get("done") or "")
+
+
+async def review_submit(request: Request, w: Who) -> Response:
+    c = cfg(request)
+    form = await checked_form(request)
+    unit = str(form.get("unit") or "")
+    names = [str(v) for v in form.getlist("who")]
+    action = str(form.get("action") or "")
+    if not names:
+        raise api.TrackerError("请先勾选要审核的申请人。")
+    reason = str(form.get("reason") or "").strip() or None
+    if action == "reject" and not reason:
+        raise api.TrackerError("审核不通过时请在“不通过的原因”中写明原因。")
+    day = str(form.get("date") or "").strip() or None
+    await call(request, lambda: api.review(
+        c.db, unit=unit, approve=names if action == "approve" else [], reject=names if action == "reject" else [],
+        reason=reason, date=day, today=c.today(), rules=c.rules, account=w.load_account, scope=w.scope), write=True)
+    return RedirectResponse(f"/review?unit={_q(unit)}&done={'approved' if action == 'approve' else 'rejected'}", 303)
+
+
 def _q(text: str) -> str:
     from urllib.parse import quote
 
@@ -51,4 +80,6 @@ def _q(text: str) -> str:
 ROUTES = [
     ("/units/{unit:path}/confirm", confirm_submit, ["POST"]),
     ("/history", history_page, ["GET"]),
+    ("/review", review_page, ["GET"]),
+    ("/review", review_submit, ["POST"]),
 ]

@@ -56,6 +56,7 @@ class Server:
     single_user: bool
     rules: Path | None = None
     phone_url: str | None = None  # the address sign-in QR codes point to
+    public_query: bool = True  # /q, a volunteer's own hours (--no-public-query)
 
     @property
     def url(self) -> str:
@@ -88,7 +89,7 @@ class Server:
         from tracker.web.app import create_app
 
         return create_app(self.db, self.out_dir, local_only=is_loopback(self.host), max_upload=self.max_upload,
-                          rules=self.rules)
+                          rules=self.rules, public_query=self.public_query)
 
     def run(self) -> None:
         import uvicorn

@@ -23,6 +23,7 @@ from tracker.assess.checks import RULE_TITLES
 from tracker.exports.forms import FORMS
 from tracker.ingest.kinds import KINDS, MONTHLY_KINDS
 from tracker.reports.registry import REPORTS
+from tracker.web.awards import unit_awards
 from tracker.web.common import (
     MAX_FILES,
     Staged,
@@ -90,7 +91,9 @@ async def unit_page(request: Request, w: Who) -> Response:
     detail = await call(request, lambda: api.unit_detail(c.db, unit, year, c.today(), c.rules, scope=w.scope))
     loads = list(reversed(detail.summary.status.loads))  # newest first
     confirmed = request.query_params.get("confirmed") or ""
+    honours = await unit_awards(request, w, unit, detail.year)
     return page(request, "unit.html", title=unit, d=detail, s=detail.summary, loads=loads, monthly=MONTHLY_KINDS,
+                honours=honours,
                 kind_names={k: KINDS[k].name for k in KINDS},
                 confirmed=confirmed if confirmed in sum(detail.summary.status.confirmed.values(), []) else "")
 
@@ -282,7 +285,8 @@ async def reports_make(request: Request, w: Who) -> Response:
     year = int_arg(str(form.get("year") or ""), 1901, 2999)
     if year is None:
         raise api.TrackerError("请选择年度。")
-    quarter = int_arg(str(form.get("quarter") or ""), 1, 4) if "quarter" in REPORTS[name].options else None
+    quarter = int_arg(str(form.get("quarter") or ""), 1, 4) if {"quarter", "quarter?"} & set(REPORTS[name].options) \
+        else None
     as_of = (str(form.get("as_of") or "") or None) if "as_of" in REPORTS[name].options else None
     run = await call(request, lambda: api.make_report_run(
         c.db, c.out_dir, name, w.scope, year=year, quarter=quarter, as_of=as_of, unit=unit,
@@ -341,6 +345,18 @@ async def volunteers_page(request: Request, w: Who) -> Response:
     return page(request, "volunteers.html", title="志愿者查询", q=q, hits=hits, limit=200)
 
 
+async def volunteer_page(request: Request, w: Who) -> Response:
+    """A volunteer's archive (docs/people.md), print-ready; only of the account's units."""
+    c = cfg(request)
+    key = request.path_params["key"]
+    year = int_arg(request.query_params.get("year"), 1901, 2999)
+    a = await call(request, lambda: api.volunteer_archive(c.db, key, year=year, rules=c.rules, today=c.today(),
+                                                          scope=w.scope))
+    if a.key != key:
+        raise HTTPException(404)
+    return page(request, "volunteer.html", title=f"志愿者档案 {a.name}", a=a, year=year)
+
+
 ROUTES = [
     ("/", overview, ["GET"]),
     ("/units/{unit:path}", unit_page, ["GET"]),
@@ -356,4 +372,5 @@ ROUTES = [
     ("/forms/{form}", form_download, ["GET"]),
     ("/templates/{kind}", template_download, ["GET"]),
     ("/volunteers", volunteers_page, ["GET"]),
+    ("/volunteers/{key}", volunteer_page, ["GET"]),
 ]

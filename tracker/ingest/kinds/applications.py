@@ -23,7 +23,7 @@ from tracker.ingest.kinds.roster import (
 )
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import problems_where
-from tracker.notice import APPLICANT
+from tracker.notice import APPLICANT, REJECTED
 from tracker.privacy import mask_id, mask_phone
 from tracker.store.queries import frame, unit_names
 
@@ -146,7 +146,7 @@ def _merge(known: pl.DataFrame) -> pl.DataFrame:
     keeps the numbers on record. A registered volunteer keeps their dates; an applicant keeps
     the date of their first form; someone who withdrew applies again (申请, dates cleared).
     """
-    reapply = pl.col("status__cur") == "退出"
+    reapply = pl.col("status__cur").is_in(["退出", REJECTED])
     pending = pl.col("status__cur") == APPLICANT
     form_date = pl.col("applied")
     office = pl.coalesce("office_phone", _phones(pl.col("phone__cur"), mobile=False))
@@ -195,7 +195,8 @@ def prepare_applications(batch: FormBatch, typed: pl.DataFrame, con: duckdb.Duck
     known = _known(con)
     _warn_about_people(batch, matched, known)
     dates = dict(typed.select(ROW, "applied").iter_rows())
-    reapplying = set(matched.join(known.filter(pl.col("status") == "退出").select("vid"), on="vid")[ROW])
+    reapplying = set(matched.join(known.filter(pl.col("status").is_in(["退出", REJECTED])).select("vid"),
+                                  on="vid")[ROW])
     applying = reapplying | set(matched.filter(pl.col("vid").is_null())[ROW])
     fallback = "--as-of" if batch.opts.as_of else "导入当天"
     for i in typed.filter(pl.col("__undated"))[ROW].to_list():
@@ -227,6 +228,9 @@ def _warn_about_people(batch: FormBatch, matched: pl.DataFrame, known: pl.DataFr
     for i, left in gone.select(ROW, "__left").iter_rows():
         batch.add(i, "姓名", batch.form(i).fields["name"].value,
                   f"曾于 {left} 退出，本表作为重新申请登记（待审核）", "warning")
+    for i in matched.join(known.filter(pl.col("status") == REJECTED).select("vid"), on="vid")[ROW].to_list():
+        batch.add(i, "姓名", batch.form(i).fields["name"].value,
+                  "此前的申请审核未通过，本表作为重新申请登记（待审核）", "warning")
     twins = matched.filter(pl.col("vid").is_null()).select(ROW, "unit", "name").join(
         known.filter(pl.col("status") != "退出").select("unit", "name", "number", "phone"), on=["unit", "name"])
     for i, name, number, phone in twins.select(ROW, "name", "number", "phone").iter_rows():
