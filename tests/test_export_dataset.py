@@ -166,3 +166,21 @@ def test_two_exports_on_one_connection(tmp_path, cli, db):
         first = export_dataset(con, tmp_path / "一")
         second = export_dataset(con, tmp_path / "二")
     assert first.rows == second.rows and first.masked
+
+
+def test_every_table_has_a_file_with_its_schema_even_with_no_rows(tmp_path, cli, db):
+    """A platform's engine infers the schema from a file: an empty folder fails Spark
+    (UNABLE_TO_INFER_SCHEMA) and a DuckDB glob finds nothing."""
+    import duckdb
+
+    from tracker.exports.dataset import TABLES
+
+    out = tmp_path / "ds"
+    assert cli("export", "dataset", "--out", out, db=db).code == 0
+    con = duckdb.connect()
+    for name in TABLES:
+        files = list((out / name).rglob("*.parquet"))
+        assert files, name
+        cols = [r[0] for r in con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet('{out / name}/**/*.parquet', hive_partitioning=true, union_by_name=true)").fetchall()]
+        assert len(cols) >= 2, (name, cols)

@@ -240,10 +240,26 @@ def test_a_known_name_with_a_new_identifier_updates_that_volunteer(unit_db, cli,
     assert cli("load", "activities", a, db=unit_db).code == 0
 
 
-def test_a_homonym_needs_a_differing_identifier_and_is_announced(unit_db, cli, tmp_path):
+def test_a_namesake_with_a_conflicting_identifier_is_refused_naming_both(unit_db, cli, tmp_path):
+    """Not a silent second person that later activity rows could not tell apart."""
     p = P[3]
-    r = cli("load", "roster", _roster(tmp_path, "a.csv", [[p["name"], "13911112222", ""]]), "--json", db=unit_db)
-    assert r.code == 0
+    before = db_fingerprint(unit_db)
+    for row in ([p["name"], "13911112222", ""], [p["name"], "", fake_id(91)]):
+        r = cli("load", "roster", _roster(tmp_path, "a.csv", [row]), "--json", db=unit_db)
+        assert r.code == 1, r.out
+        (msg,) = [x["message"] for x in json.loads(r.out)]
+        assert f"本单位已有名叫“{p['name']}”的志愿者" in msg and "新的志愿者编号" in msg
+        assert ("139****2222" in msg) or ("身份证号码" in msg and "*" in msg)  # both named, masked
+    assert db_fingerprint(unit_db) == before
+    a = _acts(tmp_path / "act.csv", [["2026-06-05", "检验队", "献血宣传", p["name"], "2"]])
+    assert cli("load", "activities", a, db=unit_db).code == 0  # still one person of that name
+
+
+def test_a_homonym_needs_a_number_of_its_own_and_is_announced(unit_db, cli, tmp_path):
+    p = P[3]
+    r = cli("load", "roster", _roster(tmp_path, "a.csv", [[p["name"], "13911112222", "", "XZ999"]],
+                                      head=("姓名", "联系方式", "身份证号码", "志愿者编号")), "--json", db=unit_db)
+    assert r.code == 0, r.out
     warned = [w for w in json.loads(r.out)["warnings"] if "另一位同名志愿者" in w["message"]]
     assert warned and "联系方式" in warned[0]["message"]
     assert _count(unit_db, f"SELECT count(*) FROM volunteers WHERE name = '{p['name']}'") == [(2,)]
@@ -306,9 +322,10 @@ def test_a_huge_cell_is_cut_in_the_problem_table(unit_db, cli, tmp_path):
     f = _acts(tmp_path / "a.csv", [["2026-03-05", "检验队", "献血宣传", huge, "2"]])
     r = cli("load", "activities", f, "--json", db=unit_db)
     assert r.code == 1
-    (p,) = json.loads(r.out)
-    assert len(p["value"]) < 100 and "共 1000000 字" in p["value"]
-    assert len(r.out) < 2000
+    problems = json.loads(r.out)
+    assert any("超过 40 个字" in p["message"] for p in problems)  # not a name
+    assert all(len(p["value"]) < 100 and "共 1000000 字" in p["value"] for p in problems)
+    assert len(r.out) < 3000
 
 
 # ---------------------------------------------------------------- hours and unreadable files

@@ -108,10 +108,15 @@ def test_cells_lose_surrounding_spaces_and_a_bom_and_blank_is_empty(texts: list[
 @given(st.lists(st.lists(st.one_of(st.none(), _TEXT), min_size=3, max_size=3), min_size=1, max_size=8))
 def test_a_table_is_cleaned_as_each_of_its_cells_would_be(rows: list[list[str | None]]) -> None:
     """`clean_cells` leaves a column whose cells need no strip as it is (blanks made null): the
-    result is the same as cleaning every cell."""
+    result is the same as cleaning every cell, once its invisible characters (a BOM inside the
+    text among them) are removed; the columns that held one are named."""
     df = pl.DataFrame({f"c{i}": [r[i] for r in rows] for i in range(3)}, schema={f"c{i}": pl.String for i in range(3)})
-    want = df.select(values.clean_text(pl.col(c)).alias(c) for c in df.columns)
-    assert values.clean_cells(df, df.columns).equals(want)
+    gone = [""] * len(values.INVISIBLE)
+    want = df.select(values.clean_text(pl.col(c).str.replace_many(values.INVISIBLE, gone)).alias(c)
+                     for c in df.columns)
+    cleaned, hidden = values.clean_cells(df, df.columns)
+    assert cleaned.equals(want)
+    assert hidden == [c for c in df.columns if any("\ufeff" in (v or "") for v in df[c])]
 
 
 def test_every_character_that_normalises_into_a_range_separator_is_known():

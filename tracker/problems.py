@@ -23,13 +23,27 @@ MESSAGE_CHARS = 400
 _QUOTED = re.compile("“([^”]{" + str(QUOTED_CHARS + 1) + ",})”")
 
 
+# control characters (an ESC would drive the terminal, a newline break a table) and the bidi
+# overrides that reorder what follows: shown as \x1b, \n, \u202e
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str, lines: bool = False) -> str:
+    """`text` with its control characters written out (\x1b), as it is safe to print; with
+    `lines`, line breaks and tabs are kept (a message of several lines)."""
+    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 def shorten(text: str, limit: int = VALUE_CHARS) -> str:
     """`text`, or its start and "…（共 N 字）" when it is longer than `limit` characters."""
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字）"
 
 
 def _clean_message(message: str) -> str:
-    message = mask_text(message)
+    message = shown(mask_text(message))
     message = _QUOTED.sub(lambda m: f"“{shorten(m[1], QUOTED_CHARS)}”", message)
     return shorten(message, MESSAGE_CHARS)
 
@@ -47,7 +61,10 @@ class Problem:
 
     def __post_init__(self) -> None:
         if self.value is not None:
-            object.__setattr__(self, "value", shorten(mask_text(str(self.value))))
+            object.__setattr__(self, "value", shorten(shown(mask_text(str(self.value)))))
+        object.__setattr__(self, "file", shown(str(self.file)))
+        if self.column is not None:
+            object.__setattr__(self, "column", shown(str(self.column)))
         object.__setattr__(self, "message", _clean_message(str(self.message)))
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,13 +13,21 @@ from rich.console import Console
 from rich.markup import escape as esc  # anything from a user's file or a path: never markup
 from rich.table import Table
 
-from tracker.problems import Problem
+from tracker.problems import Problem, shown
 
 # Redirected to a file or another program, nothing is to fit: lines are not wrapped at 80 columns
 # (a wrapped unit name cannot be searched for); a terminal keeps its own width.
 _WIDE = 200
-out = Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
+class _Console(Console):
+    """A console that never passes a control character through: an ESC or a bidi override in a
+    file's name or cells is printed as \x1b, not obeyed by the terminal (docs/privacy.md)."""
+
+    def render_str(self, text: str, **kw):  # type: ignore[override]
+        return super().render_str(shown(text, lines=True), **kw)
+
+
+out = _Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
+err = _Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
 
 app = typer.Typer(
     help="tracker：党员志愿服务队台账与年度考评。导入“一册三簿”，检查规则，生成季度通报、年中调整和年度星级认定报告。",
@@ -75,7 +83,7 @@ def listing(title: str, headers: list[str], rows: list[list[str]], *, numeric: i
 
     text = [f"{title}（{len(rows)} 行）", line(headers), "  ".join("-" * w for w in widths)]
     text.extend(line(r) for r in rows)
-    out.file.write("\n".join(text) + "\n")
+    out.file.write(shown("\n".join(text), lines=True) + "\n")
     out.file.flush()
 
 

@@ -99,7 +99,11 @@ def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResu
             with_year = body if year_expr == "year" else f"SELECT *, {year_expr} AS year FROM ({body}) t"
             copy = f"COPY ({with_year}) TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (year))"
         result.rows[name] = con.execute(copy, params).fetchall()[0][0]  # COPY answers with its row count
-        target.mkdir(parents=True, exist_ok=True)  # an empty table still has its folder
+        target.mkdir(parents=True, exist_ok=True)
+        if result.rows[name] == 0 and year_expr is not None:
+            # an empty table still has a file with its schema: Spark cannot infer one from an empty
+            # folder (UNABLE_TO_INFER_SCHEMA) and a glob over it finds nothing
+            con.execute(f"COPY ({with_year}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)", params)
 
 
 def _sql_path(p: Path) -> str:

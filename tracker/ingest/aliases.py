@@ -8,6 +8,8 @@ TRACKER_COLUMNS):
     [activities]            # a kind: its key or its Chinese name (活动登记簿)
     "服务时长" = ["志愿时长", "本次时长"]   # a column: its Chinese header or its key
     team = ["所属支部"]
+    [demands.values]        # a platform's words for a column's fixed choices
+    "状态" = { "服务中" = "办理中", "审核中" = "待办理" }
 
 Everything in the file is checked: an unknown kind or column, a name that
 is not text, or a name another column of the kind already answers to is
@@ -24,7 +26,8 @@ from tracker.ingest.kinds import KINDS
 from tracker.problems import TrackerError, close_names
 from tracker.userfiles import read_toml
 
-Aliases = dict[str, dict[str, tuple[str, ...]]]  # kind → column key → extra names
+# kind → column key → extra names; "KIND.values" → column key → ((a file's word, the choice), …)
+Aliases = dict[str, dict[str, tuple]]
 ENV = "TRACKER_COLUMNS"
 
 
@@ -55,7 +58,11 @@ def parse_aliases(data: dict, where: str) -> Aliases:
             raise TrackerError(f"{where}：“{kind_name}”应是一节 [{kind_name}]，其中每行写 列名 = [\"别名\", …]。")
         taken = {normalize_header(n): c.key for c in kind.columns for n in c.names()}
         mine = out.setdefault(kind.key, {})
+        if "values" in table:
+            out[f"{kind.key}.values"] = _values(where, kind, table["values"])
         for col_name, names in table.items():
+            if col_name == "values":
+                continue
             key = _column(where, kind, col_name)
             if isinstance(names, str):
                 names = [names]
@@ -71,6 +78,27 @@ def parse_aliases(data: dict, where: str) -> Aliases:
                                        f"不能再作为“{kind.column(key).header}”的别名。")
                 taken[norm] = key
             mine[key] = (*mine.get(key, ()), *names)
+    return out
+
+
+def _values(where: str, kind: Kind, table: object) -> dict[str, tuple[tuple[str, str], ...]]:
+    """`[KIND.values]`: a column of fixed choices → {a file's word: the choice it means}, e.g.
+    "状态" = { "服务中" = "办理中", "审核中" = "待办理" }."""
+    if not isinstance(table, dict):
+        raise TrackerError(f"{where}：[{kind.key}.values] 应是一节，其中每行写 列名 = {{ \"文件中的写法\" = \"对应的选项\" }}。")
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for col_name, words in table.items():
+        key = _column(where, kind, col_name)
+        column = kind.column(key)
+        if not column.choices:
+            raise TrackerError(f"{where}：[{kind.key}.values] “{col_name}”不是有固定选项的列，不需要写对应关系。")
+        if not isinstance(words, dict) or not all(isinstance(w, str) and isinstance(v, str) for w, v in words.items()):
+            raise TrackerError(f"{where}：[{kind.key}.values] “{col_name}”应写成 {{ \"文件中的写法\" = \"对应的选项\" }}。")
+        for word, value in words.items():
+            if value not in column.choices:
+                raise TrackerError(f"{where}：[{kind.key}.values] “{col_name}”中“{word}”对应的“{value}”不是可选值"
+                                   f"（可选：{' / '.join(column.choices)}）。")
+        out[key] = tuple(words.items())
     return out
 
 

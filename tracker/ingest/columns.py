@@ -91,7 +91,9 @@ _UNITS = {
 
 
 def _nfkc(text: str) -> str:
-    return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", str(text))).lower()
+    # spaces, and the invisible characters of values.INVISIBLE
+    return re.sub(r"[\s\u3000\x00\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+", "",
+                  unicodedata.normalize("NFKC", str(text))).lower()
 
 
 @lru_cache(maxsize=8192)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.ingest.columns import normalize_header
+from tracker.ingest.limits import check_zip
 from tracker.ingest.read import ROW, excel_sheets
 from tracker.problems import TrackerError
 
@@ -242,7 +243,10 @@ def read_grids(path: Path, label: str, sheet: str | None = None) -> list[Grid]:
         raise TrackerError(f"找不到文件 {path}。")
     if path.stat().st_size == 0:
         raise TrackerError(f"{label}：文件是空的。")
-    head = path.open("rb").read(4)
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head == b"PK\x03\x04":
+        check_zip(path, label)
     if suffix in WORD_SUFFIXES:
         if head == _OLE_MAGIC:
             raise TrackerError(f"{label}：这是旧版 Word（.doc）文件，只是扩展名写成了 .docx。"

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from tracker.ingest import spans, titlelines
 from tracker.ingest.columns import Kind, header_index, header_unit, known_headers, normalize_header
 from tracker.ingest.read import ROW, Sheet
 from tracker.problems import Problem
@@ -38,14 +38,8 @@ SIGNOFF_RE = (r"^(?:填表人|制表人|填报人|统计人|审核人|审批人|
 STAMP_RE = r"^[^\d]{0,20}[(（](?:盖章|公章|签字|签名|签章)[)）][:：]?|^(?:盖章|签字|签名|签章)[:：]?$"
 FOOTER_RE = f"{NOTE_RE}|{SIGNOFF_RE}|{STAMP_RE}"
 
-_UNIT_RE = re.compile(r"(?:单位名称|填报单位)(?:\s*[(（]\s*盖章\s*[)）])?\s*[:：]\s*(.*?)\s*"
-                      r"(?=单位名称|填报单位|单位人数|党员人数|填表日期|填报日期|$)")
-_STAFF_RE = re.compile(r"单位人数\s*[:：]\s*(\d+)")
-_DATE_RE = re.compile(r"(?:填表|填报|制表|报送)(?:日期|时间)\s*[:：]\s*([0-9０-９.\-/年月日\s]+)")
-_PARENT_RE = re.compile(
-    r"(?:辖市\s*[(（]\s*区\s*[)）]\s*[、,，]?\s*市各主管部门|主管部门|上级单位|辖市区)"
-    r"(?:\s*[(（]\s*盖章\s*[)）])?\s*[:：]\s*(.*?)\s*(?=填表日期|$)"
-)
+BIG_FILE_ROWS = 200_000
+IDENTITY = {"unit", "team", "title", "number", "phone", "id_number", "recipient", "demand_id"}
 HOURS_WORDS = re.compile(r"时长|时数|小时|分钟|工时|时间")
 
 
@@ -61,6 +55,7 @@ class Table:
     title_staff: int | None = None
     title_date: str | None = None
     title_parent: str | None = None
+    title_year: int | None = None  # the year the lines above give ("2026年5月…登记簿"), for dates without one
     totals: pl.DataFrame | None = None  # 总计/合计 rows, keyed like rows
     problems: list[Problem] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # key → "minutes" | "hours" written in its header
@@ -74,16 +69,6 @@ class Table:
 def _dedupe(cells: list[str | None]) -> list[str]:
     """A row's distinct texts in order: a merged cell is read once, however many cells it covers."""
     return list(dict.fromkeys(c.strip() for c in cells if c and c.strip()))
-
-
-def _facts(lines: list[str], facts: dict[str, str | None]) -> dict[str, str | None]:
-    for line in lines:
-        text = unicodedata.normalize("NFKC", line).replace("\u3000", " ")
-        for key, rx in (("unit", _UNIT_RE), ("staff", _STAFF_RE), ("date", _DATE_RE), ("parent", _PARENT_RE)):
-            m = rx.search(text)
-            if m and m.group(1).strip() and facts[key] is None:
-                facts[key] = m.group(1).strip()
-    return facts
 
 
 def _closest(text: str, known: dict[str, tuple[str, bool]]) -> str | None:
@@ -126,6 +111,36 @@ def _form_labels(head: list[tuple], index: dict[str, str]) -> list[str]:
     return labels if rows >= 2 and len(keys) >= 3 else []
 
 
+def _two_rows(head: list[tuple], best: int, index: dict[str, str]) -> tuple[int, int]:
+    """The header's rows (top, sub): the best row alone (best, best), or with the row under or above
+    it when that one holds sub-headers of a group header ("活动时间" over 日期 | 起止时间)."""
+    for top, sub in ((best, best + 1), (best - 1, best)):
+        if 0 <= top and sub < len(head) and _is_sub(head[top], head[sub], index):
+            return top, sub
+    return best, best
+
+
+def _is_sub(top: tuple, sub: tuple, index: dict[str, str]) -> bool:
+    """`sub` holds sub-headers under `top`: it names at least one known column that `top` does not
+    say there, every cell of it is a known header or repeats `top`'s (a merged cell), and `top`
+    names columns it leaves blank."""
+    new = 0
+    for t, u in zip(top, sub, strict=True):
+        if not u or not u.strip() or u == t:
+            continue
+        if normalize_header(u) not in index:
+            return False
+        new += 1
+    spans = sum(1 for t, u in zip(top, sub, strict=True) if t and t.strip() and (not u or not u.strip() or u == t))
+    return new >= 1 and spans >= 1
+
+
+def _combined(top: tuple, sub: tuple, index: dict[str, str]) -> tuple:
+    """One header row from two: the sub-header where there is one, else the top's."""
+    return tuple(u if u and u.strip() and u != t and normalize_header(u) in index else t
+                 for t, u in zip(top, sub, strict=True))
+
+
 def _total_label(cells: list[str | None]) -> str | None:
     """A total row's label, else None: one of its first two non-empty cells says 合计/总计/小计
     (the other may name the group: "一区委组织部 | 小计") and every cell after it is a sum,
@@ -164,6 +179,8 @@ def _read_header(cells: tuple, data_cols: list[str], index: dict[str, str],
                 known = known if known is not None else known_headers(kind, aliases)
                 h.unknown.append((text.strip(), _closest(text, known)))
             continue
+        if key == "date" and key in h.mapping.values() and kind.has("times") and "times" not in h.mapping.values():
+            key = "times"  # 日期 | 时间: the second holds the times of the day
         if key in h.mapping.values():
             first = h.headers[key]
             what = "表头重复出现" if text == first else f"与“{first}”都是{kind.column(key).header}"
@@ -229,23 +246,25 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     if not scores or max(scores) == 0:
         return None
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    header_row = int(cells[ROW][best])
-    h = _read_header(head[best], data_cols, index, aliases, kind, label, header_row)
+    top, sub = _two_rows(head, best, index)
+    header_row = int(cells[ROW][top])
+    header_cells = _combined(head[top], head[sub], index) if sub != top else head[best]
+    h = _read_header(header_cells, data_cols, index, aliases, kind, label, header_row)
     problems = h.problems
-    facts = _facts([" ".join(_dedupe(list(r))) for r in head[:best]],
-                   {"unit": None, "staff": None, "date": None, "parent": None})
+    best = sub  # the data start under the last header row
+    facts = titlelines.read([" ".join(_dedupe(list(r))) for r in head[:top]], index)
 
     grid_cols = list(h.mapping)
     # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 合计 rows
-    body = clean_cells(cells.slice(best + 1), data_cols)
+    body = _cleaned(cells.slice(best + 1), data_cols, h, kind, label, header_row)
     notes: list[str] = []
     total_rows: list[int] = []
     if data_cols:
         body = body.filter(pl.coalesce(data_cols).is_not_null())
         body, notes, more = _split_footer(body, data_cols, h, kind, label)
         problems += more
-        if facts["date"] is None:  # a 填报日期 under the table
-            facts = _facts(notes, facts)
+        if facts.date is None:  # a 填报日期 under the table
+            facts = titlelines.read(notes, index, facts, fill=False)
         total_rows, more = _total_rows(body, data_cols, label)
         problems += more
     is_total = pl.col(ROW).is_in(pl.Series(total_rows, dtype=pl.Int64).implode())
@@ -253,18 +272,15 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     rows = body.filter(~is_total).select(keyed)
     totals = body.filter(is_total).select(keyed)
     if sheet.numeric is not None:
-        typed = [c.key for c in kind.columns if c.type in ("month", "id_number")]
+        typed = [c.key for c in kind.columns if c.type in ("month", "id_number", "date")]
         num = sheet.numeric.with_columns(pl.Series(ROW, cells[ROW]))
         flags = [pl.col(c).alias(f"{h.mapping[c]}__num") for c in grid_cols if h.mapping[c] in typed]
         if flags:
             rows = rows.join(num.select([*flags, pl.col(ROW)]), on=ROW, how="left", maintain_order="left")
     present = [h.mapping[c] for c in grid_cols]
-    for key, value in (fill or {}).items():
-        if key in present:
-            rows = rows.with_columns(pl.col(key).fill_null(pl.lit(value, pl.String)))
-        else:
-            rows = rows.with_columns(pl.lit(value, pl.String).alias(key))
-            present.append(key)
+    rows = _filled(rows, present, h, kind, facts, fill)
+    if kind.span is not None:
+        rows = spans.compose(rows, present, h.headers)
     for text, closest in h.unknown:
         problems.append(Problem(label, header_row, text, None, _ignored_message(text, closest), "warning"))
     for col, i in h.blank:  # a column without a header that holds something is named too
@@ -276,10 +292,11 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
         rows=rows,
         present=present,
         header_row=header_row,
-        title_unit=facts["unit"],
-        title_staff=int(facts["staff"]) if facts["staff"] else None,
-        title_date=facts["date"],
-        title_parent=facts["parent"],
+        title_unit=facts.unit,
+        title_staff=int(facts.staff) if facts.staff else None,
+        title_date=facts.date,
+        title_parent=facts.parent,
+        title_year=facts.year,
         totals=totals,
         problems=problems,
         units=h.units,
@@ -293,6 +310,38 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
         if labels:
             table.form = "、".join(f"“{x}”" for x in dict.fromkeys(labels[:4]))
     return table
+
+
+def _cleaned(body: pl.DataFrame, data_cols: list[str], h: _Header, kind: Kind, label: str,
+             header_row: int) -> pl.DataFrame:
+    """The body's cells cleaned once (`values.clean_cells`), a warning when invisible characters
+    were removed. They are looked for in every cell of a ledger, and in the columns that tell a
+    person, a unit, a team or an activity of a city's file (each column searched costs ~0.1 s)."""
+    look = None if body.height <= BIG_FILE_ROWS else [c for c, k in h.mapping.items() if k in IDENTITY
+                                                      or kind.column(k).type in ("name", "people")]
+    body, hidden = clean_cells(body, data_cols, look)
+    if hidden:
+        where = "、".join(h.headers[h.mapping[c]] if c in h.mapping else f"第{data_cols.index(c) + 1}列" for c in hidden)
+        h.problems.append(Problem(label, header_row, where, None, "这些列有单元格含不可见字符（零宽空格、方向控制符或"
+                                  "空字符等），已删除后读取", "warning"))
+    return body
+
+
+def _filled(rows: pl.DataFrame, present: list[str], h: _Header, kind: Kind, facts: titlelines.TitleLines,
+            fill: Mapping[str, str] | None) -> pl.DataFrame:
+    """The values written once — above the table, or by --team/--title (which win) — in every row
+    whose own cell is blank; `present` and the headers gain the columns they add."""
+    fills = {k: v for k, v in facts.fills.items() if kind.has(k)} | dict(fill or {})
+    for key, label_text in facts.fill_labels.items():
+        if kind.has(key) and key not in (fill or {}) and key not in h.headers:
+            h.headers[key] = label_text
+    for key, value in fills.items():
+        if key in present:
+            rows = rows.with_columns(pl.col(key).fill_null(pl.lit(value, pl.String)))
+        else:
+            rows = rows.with_columns(pl.lit(value, pl.String).alias(key))
+            present.append(key)
+    return rows
 
 
 def _ignored_message(text: str, closest: str | None) -> str:

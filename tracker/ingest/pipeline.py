@@ -24,7 +24,9 @@ from tracker.ingest.kinds import KINDS
 from tracker.ingest.layout import Table, locate, missing_message, no_header_hint
 from tracker.ingest.locks import check_locks
 from tracker.ingest.read import CSV_SUFFIXES, ROW, Sheet, read_file, unreadable_reason
+from tracker.ingest.sniff import uncached_formulas
 from tracker.ingest.validate import check_table, problems_where
+from tracker.ingest.yearless import with_years
 from tracker.problems import Problem, Problems, TrackerError, suggest
 from tracker.store.db import fault_pause, last_backup, transaction
 from tracker.store.queries import unit_names
@@ -263,6 +265,22 @@ def _check_file_date(ctx: FileContext) -> None:
                   f"{(day - opts.today).days} 天，年份是否写错？（规则 file_date_future_days）")
 
 
+def _formula_hint(path: Path) -> str | None:
+    """Why cells read as blank, when an .xlsx holds formulas without their calculated values."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    n = uncached_formulas(path)
+    return (f"：文件中有 {n} 个公式单元格没有保存计算结果（文件可能由程序生成，未在 Excel 或 WPS 中打开保存过），"
+            "读出来是空白。请用 Excel 或 WPS 打开这个文件、保存后再导入") if n else None
+
+
+def _say_formulas(ctx: FileContext, path: Path) -> None:
+    """Required cells read blank because their formulas hold no value: say why."""
+    hint = _formula_hint(path) if any(p.message == "必填项为空" for p in ctx.problems.errors) else None
+    if hint:
+        ctx.error(hint.lstrip("：；"))
+
+
 def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Table, label: str, digest: str,
               opts: LoadOptions, other_sheets: list[str] = (), known: dict | None = None) -> FileResult:
     """Validate one table of a file and, if it has no errors, store it in one transaction.
@@ -287,14 +305,16 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         return FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, missing)],
                           sheet=table.sheet)
     if table.rows.height == 0:
-        ctx.error("表头下面没有数据行")
+        ctx.error("表头下面没有数据行" + (_formula_hint(path) or ""))
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
     rows = _drop_template_example(ctx, table.rows)
     if rows.height == 0:
         ctx.error("表头下面没有数据行（只有模板的示例行）")
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
     opts.step(f"检查 {rows.height:,} 行")
-    typed, problems, warnings = check_table(rows, kind, table.present, table.units)
+    rows = with_years(rows, kind, table.present, int(opts.month[:4]) if opts.month else table.title_year)
+    typed, problems, warnings = check_table(rows, kind, table.present, table.units,
+                                            opts.aliases.get(f"{kind.key}.values"))
     ctx.add_frame(problems)
     ctx.add_frame(warnings, "warning")
     before = len(ctx.problems.errors)
@@ -308,6 +328,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     if prepared is not None:
         check_locks(ctx, prepared, con)
     if ctx.problems.errors or prepared is None:
+        _say_formulas(ctx, path)
         return FileResult(label, kind_key, "rejected", rows=table.rows.height,
                           problems=ctx.problems.sorted(), sheet=table.sheet)
     plan = None

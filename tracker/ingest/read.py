@@ -19,6 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
+from tracker.ingest.limits import check_cells, check_csv, check_zip
+from tracker.ingest.sniff import decode_utf16, html_rows, kind_of, separator
 from tracker.problems import TrackerError
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -127,11 +129,14 @@ def excel_sheets(path: Path, label: str, wanted: str | None = None) -> list[Shee
     for _, name, _ in chosen:
         try:
             sh = wb.get_sheet_by_name(name)
+            check_cells(sh.total_height, sh.total_width, label, name)
             rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
             try:
                 merged = sh.merged_cell_ranges
             except Exception:
                 merged = None
+        except TrackerError:
+            raise
         except Exception as e:
             raise TrackerError(f"{label}：无法读取工作表“{name}”。{UNREADABLE_EXCEL}") from e
         _fill_merged(rows, merged)
@@ -153,19 +158,26 @@ def decode(data: bytes, label: str) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
+    # UTF-16 without its BOM ("Unicode 文本" cut by a program): told by its line breaks
+    for enc, newline in (("utf-16-le", b"\n\x00"), ("utf-16-be", b"\x00\n")):
+        if newline in data[:HEAD_BYTES] and len(data) % 2 == 0:
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                continue
     raise TrackerError(
         f"{label}：无法识别文件编码。请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。"
     )
 
 
-def _width(head: bytes) -> int:
+def _width(head: bytes, sep: str = ",") -> int:
     """The most fields in the first lines (title lines have fewer than the header)."""
     text = head.decode("utf-8", errors="ignore")
     lines = text.splitlines()[:64]
-    return max((len(r) for r in csv.reader(io.StringIO("\n".join(lines)))), default=0)
+    return max((len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)), default=0)
 
 
-def _polars_csv(source: Path | bytes, width: int) -> pl.DataFrame:
+def _polars_csv(source: Path | bytes, width: int, sep: str = ",") -> pl.DataFrame:
     return pl.read_csv(
         source,
         has_header=False,
@@ -174,33 +186,75 @@ def _polars_csv(source: Path | bytes, width: int) -> pl.DataFrame:
         missing_columns="insert",
         quote_char='"',
         encoding="utf8",
+        separator=sep,
+        glob=False,  # 活动登记簿[1].csv is that file, not a pattern
     )
 
 
 def read_csv(path: Path, label: str) -> list[Sheet]:
     """UTF-8 goes to polars straight from the file (a leading BOM is skipped); anything else is
-    read, decoded once and re-encoded. Reading a city's 75 MB into Python first cost 40 ms."""
+    read, decoded once and re-encoded. Reading a city's 75 MB into Python first cost 40 ms.
+    UTF-16 ("Unicode 文本") is decoded; a file of tab-separated columns is read by its tabs."""
     with path.open("rb") as f:
         head = f.read(HEAD_BYTES)
+    check_csv(path, label, head)
+    if kind_of(head) == "utf16":
+        try:
+            text = decode_utf16(path.read_bytes())
+        except UnicodeDecodeError as e:
+            raise TrackerError(f"{label}：无法识别文件编码（像是 UTF-16，却无法按它读出）。"
+                               "请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。") from e
+        return _text_sheet(text.lstrip("\ufeff").encode("utf-8"), label)
     if head.startswith(BOM):
         head = head[len(BOM):]
     if not head or (len(head) < HEAD_BYTES - len(BOM) and head.isspace()):
         raise TrackerError(f"{label}：文件是空的。")
-    bad = (f"{label}：CSV 文件格式有误，无法读取（可能不是文本格式的 CSV，或某处引号不成对）。"
-           "请用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”后再导入。")
+    sep = separator(head.decode("utf-8", errors="ignore"))
     try:
-        cells = _polars_csv(path, _width(head))
+        cells = _polars_csv(path, _width(head, sep), sep)
     except pl.exceptions.ComputeError as e:
         if "utf-8" not in str(e).lower() and "utf8" not in str(e).lower():
-            raise TrackerError(bad) from e
-        data = decode(path.read_bytes(), label).encode("utf-8")
-        try:
-            cells = _polars_csv(data, _width(data[:HEAD_BYTES]))
-        except pl.exceptions.PolarsError as e2:
-            raise TrackerError(bad) from e2
+            raise TrackerError(_bad_csv(label)) from e
+        return _text_sheet(decode(path.read_bytes(), label).encode("utf-8"), label)
     except pl.exceptions.PolarsError as e:
-        raise TrackerError(bad) from e
+        raise TrackerError(_bad_csv(label)) from e
     cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
+    return [Sheet(None, cells, None)]
+
+
+def _bad_csv(label: str) -> str:
+    return (f"{label}：CSV 文件格式有误，无法读取（可能不是文本格式的 CSV，或某处引号不成对）。"
+            "请用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”后再导入。")
+
+
+def _text_sheet(data: bytes, label: str) -> list[Sheet]:
+    """A decoded text table (UTF-8 bytes), by its commas or tabs."""
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if not data.strip():
+        raise TrackerError(f"{label}：文件是空的。")
+    sep = separator(data[:HEAD_BYTES].decode("utf-8", errors="ignore"))
+    try:
+        cells = _polars_csv(data, _width(data[:HEAD_BYTES], sep), sep)
+    except pl.exceptions.PolarsError as e:
+        raise TrackerError(_bad_csv(label)) from e
+    cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
+    return [Sheet(None, cells, None)]
+
+
+def read_html(path: Path, label: str) -> list[Sheet]:
+    """A web page saved as .xls (as platforms export): the rows of its tables."""
+    data = path.read_bytes()
+    m = re.search(rb"charset\s*=\s*[\"']?([\w-]+)", data[:4096], re.I)
+    try:
+        text = data.decode(m.group(1).decode() if m else "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        text = decode(data, label)
+    rows = html_rows(text)
+    if not rows:
+        raise TrackerError(f"{label}：这个文件其实是一个网页（HTML），里面没有表格。"
+                           "请在平台上重新导出 Excel，或用 Excel 打开后另存为 .xlsx 再导入。")
+    cells, _ = _grid_frames([list(r) for r in rows])
     return [Sheet(None, cells, None)]
 
 
@@ -223,10 +277,16 @@ def read_file(path: Path, sheet: str | None = None) -> list[Sheet]:
     try:
         if path.stat().st_size == 0:
             raise TrackerError(f"{label}：文件是空的。")
-        if suffix in EXCEL_SUFFIXES:
-            return excel_sheets(path, label, sheet)
-        if suffix in CSV_SUFFIXES:
-            return read_csv(path, label)
+        if suffix in EXCEL_SUFFIXES | CSV_SUFFIXES:
+            with path.open("rb") as f:
+                what = kind_of(f.read(HEAD_BYTES))
+            if what == "html":  # a platform's web page named .xls
+                return read_html(path, label)
+            if what == "zip":
+                check_zip(path, label)
+            if what in ("zip", "ole"):  # Excel, whatever the name says
+                return excel_sheets(path, label, sheet)
+            return read_csv(path, label)  # text: CSV, or tab-separated, named .csv, .txt or .xls
     except OSError as e:
         raise TrackerError(f"{label}：无法读取这个文件（{unreadable_reason(e)}）。") from e
     raise TrackerError(f"{label}：不支持的文件类型“{suffix or '无扩展名'}”，请使用 .xlsx、.xls 或 .csv。")

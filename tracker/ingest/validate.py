@@ -35,7 +35,9 @@ def empty_problems() -> pl.DataFrame:
 def problems_where(frame: pl.DataFrame, mask: pl.Expr, column: str, value: pl.Expr | str | None,
                    message: pl.Expr | str) -> pl.DataFrame:
     """One problem per row of `frame` where `mask` holds."""
-    hits = frame.filter(mask.fill_null(False))
+    # the mask as a column first: a literal predicate (pl.lit(True)) is broadcast, which a filter
+    # over a frame of several chunks does not do (polars' ShapeError at 20,000 rows)
+    hits = frame.with_columns(mask.fill_null(False).alias("__hit")).filter(pl.col("__hit"))
     if hits.height == 0:
         return empty_problems()
     val = pl.lit(None, pl.String) if value is None else (pl.col(value) if isinstance(value, str) else value)
@@ -71,6 +73,8 @@ def _full(type_: str, raw: pl.Expr, per: float = 1.0) -> pl.Expr:
 _DTYPES = {"date": pl.Date, "month": pl.Date, "hours": pl.Float64, "float": pl.Float64,
            "int": pl.Int64, "bool": pl.Boolean, "end": pl.Int64}
 MINUTES_A_DAY = 24 * 60
+MAX_NAME_CHARS = 40  # a person's name (a minority name with its · is some 20)
+MAX_UNIT_CHARS = 100  # a unit's or team's name
 
 
 def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -80,6 +84,7 @@ def parse_table(rows: pl.DataFrame, kind: Kind, present: list[str]) -> tuple[pl.
 
 
 def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[str, str] | None = None,
+                spellings: dict[str, tuple[tuple[str, str], ...]] | None = None,
                 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Typed values for every declared column (absent ones are null), the errors and the warnings.
 
@@ -90,7 +95,9 @@ def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[
     """
     units = units or {}
     cols = [c for c in kind.columns if c.key in present]
-    respelled = [pl.col(c.key).replace(dict(c.spellings)) for c in cols if c.spellings]
+    mine = spellings or {}  # a user's own words for a column's values (the headers file's [KIND.values])
+    respelled = [pl.col(c.key).replace({**dict(c.spellings), **dict(mine.get(c.key, ()))})
+                 for c in cols if c.spellings or c.key in mine]
     if respelled:
         rows = rows.with_columns(respelled)
     per = {c.key: (1 / 60 if units.get(c.key) == "minutes" else 1.0) for c in cols}
@@ -119,7 +126,7 @@ def check_table(rows: pl.DataFrame, kind: Kind, present: list[str], units: dict[
     if derived is not None:
         df = df.update(derived, on=ROW).sort(ROW)
     for c in cols:
-        errors, notes = _column_problems(df, c)
+        errors, notes = _column_problems(df, c, kind.key)
         problems += errors
         warnings += notes
     if computed and kind.column(kind.span[2]).required:
@@ -149,7 +156,7 @@ def _times(df: pl.DataFrame, kind: Kind, present: list[str]) -> list[pl.Expr]:
     return [first.alias("starts"), last.alias("ends")]
 
 
-def _column_problems(df: pl.DataFrame, c: Column) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
+def _column_problems(df: pl.DataFrame, c: Column, kind_key: str = "") -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
     """One typed column's errors and warnings: a value its parser could not read (said by type),
     a masked phone, a choice not among the column's, a required cell empty, an Excel number that
     lost what the text said (a month 2010.1, an ID number's last digits)."""
@@ -166,14 +173,37 @@ def _column_problems(df: pl.DataFrame, c: Column) -> tuple[list[pl.DataFrame], l
                                        "电话号码被遮盖了（****），请填写完整号码"))
         problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~masked, c.header,
                                        c.key, TYPE_HINTS[c.type]))
-    elif c.type not in ("text", "name", "people"):
-        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~numeric, c.header,
+    elif c.type == "date" and f"{c.key}__yearless" in df.columns:
+        no_year, ambiguous = pl.col(f"{c.key}__yearless"), pl.col(f"{c.key}__ambiguous")
+        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & no_year, c.header, c.key,
+                                       "日期没有写年份：请在文件标题中写明年份（如“2026年5月活动登记簿”），"
+                                       "或导入时用 --month 指定月份（如 --month 2026-05）"))
+        problems.append(problems_where(df, ambiguous, c.header, c.key,
+                                       "Excel 把这个日期存成了数字，分不清是哪一天（如 7.1 与 7.10）；"
+                                       "请把该列设为“文本”格式后重新填写（如 7月10日）"))
+        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~no_year & ~ambiguous,
+                                       c.header, c.key, TYPE_HINTS[c.type]))
+    elif c.type not in ("text", "name", "people"):  # a month's or ID's number, or minutes: said elsewhere
+        said = pl.lit(False) if c.type == "date" else numeric
+        problems.append(problems_where(df, raw.is_not_null() & value.is_null() & ~said, c.header,
                                        c.key, TYPE_HINTS[c.type]))
     if c.type == "people":
         warnings.append(_count_mismatch(df, c))
+        long = df.filter(raw.str.len_chars() > MAX_NAME_CHARS)
+        if long.height:
+            longest = split_people(parse_people(pl.col(c.key))).list.eval(pl.element().str.len_chars()).list.max()
+            problems.append(problems_where(long, longest > MAX_NAME_CHARS, c.header, c.key,
+                                           f"其中有一个名字超过 {MAX_NAME_CHARS} 个字，不像是姓名；请检查分隔符或内容"))
+    if c.type == "name":
+        problems.append(problems_where(df, value.str.len_chars() > MAX_NAME_CHARS, c.header, c.key,
+                                       f"姓名超过 {MAX_NAME_CHARS} 个字，不像是姓名；请检查内容"))
+    if c.key in ("unit", "team"):
+        problems.append(problems_where(df, raw.str.len_chars() > MAX_UNIT_CHARS, c.header, c.key,
+                                       f"{c.header}超过 {MAX_UNIT_CHARS} 个字，不像是名称；请检查内容"))
     if c.choices:
         problems.append(problems_where(df, raw.is_not_null() & ~raw.is_in(list(c.choices)), c.header,
-                                       c.key, "应填写 " + " / ".join(c.choices) + " 之一"))
+                                       c.key, "应填写 " + " / ".join(c.choices) + " 之一（平台或本单位的其他说法，"
+                                       "可写进表头别名文件的 [" + kind_key + ".values] 一节，说明它对应哪一个）"))
     if c.required:
         problems.append(problems_where(df, raw.is_null() & value.is_null(), c.header, None, "必填项为空"))
     if flag in df.columns and c.type == "month":

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 
 import duckdb
@@ -25,7 +26,29 @@ ROLES: dict[str, str] = {"unit": "单位", "supervisor": "上级单位", "admin"
 MIN_PASSWORD = 8
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,40}$")
 
-_hasher = PasswordHasher()
+MAX_PASSWORD = 1024  # longer is not a password: refused without hashing
+HASHES_AT_ONCE = 2  # argon2 takes 64 MiB a hash: a burst of logins waits rather than fills memory
+
+
+class _BoundedHasher:
+    """argon2, at most `HASHES_AT_ONCE` hashes at a time in this process (docs/web.md, "Safety")."""
+
+    def __init__(self) -> None:
+        self._hasher = PasswordHasher()
+        self._slots = threading.BoundedSemaphore(HASHES_AT_ONCE)
+
+    def hash(self, password: str) -> str:
+        with self._slots:
+            return self._hasher.hash(password)
+
+    def verify(self, hashed: str, password: str) -> bool:
+        if len(password) > MAX_PASSWORD:
+            raise VerifyMismatchError()
+        with self._slots:
+            return self._hasher.verify(hashed, password)
+
+
+_hasher = _BoundedHasher()
 
 
 @dataclass(frozen=True)

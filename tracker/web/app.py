@@ -8,6 +8,7 @@ on the server, and renders a template that extends the reports' base.html.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -57,7 +58,15 @@ def create_app(db: Path, out_dir: Path, *, local_only: bool = True, max_upload: 
         *[Route(path, guarded(fn), methods=methods)
           for path, fn, methods in accounts.ROUTES + awards.ROUTES + platforms.ROUTES + records.ROUTES + signins.ROUTES + views.ROUTES],
     ]
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        # on shutdown, SIGTERM included (uvicorn stops, then re-raises the signal, so atexit never
+        # runs): the uploads waiting for confirmation are personal data, never kept
+        yield
+        shutil.rmtree(config.stage_root, ignore_errors=True)
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(BodyLimit, limit=max_upload),

@@ -198,7 +198,7 @@ async def login_submit(request: Request) -> Response:
     password = str(form.get("password") or "")
     nxt = _safe_next(str(form.get("next") or "/"))
     client = client_of(request)
-    wait = c.throttle.wait(login, client)
+    wait = c.throttle.begin(login, client)  # the try is counted before its hash, not after
     if wait > 0:
         return page(request, "login.html", 429, title="登录", next=nxt, login=login,
                     error=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
@@ -207,7 +207,6 @@ async def login_submit(request: Request) -> Response:
     except api.DatabaseBusy:
         return busy(request)
     if acct is None:
-        c.throttle.failed(login, client)
         return page(request, "login.html", 401, title="登录", next=nxt, login=login, error="登录名或密码不对。")
     c.throttle.succeeded(login, client)
     request.session.clear()

@@ -99,31 +99,53 @@ class LoginThrottle:
 
     def wait(self, login: str, client: str) -> float:
         """Seconds to wait before this login may be tried again from this client (0: now)."""
+        with self._lock:
+            return self._wait(login, client)
+
+    def begin(self, login: str, client: str) -> float:
+        """Before a password is checked: the seconds to wait (0: go on), and when 0 the try is
+        counted at once, as a failure until `succeeded` — so a hundred tries sent together are
+        not all checked (each costs an argon2 hash) before the first is counted."""
+        with self._lock:
+            wait = self._wait(login, client)
+            if wait == 0:
+                self._count(login, client)
+        return wait
+
+    def _wait(self, login: str, client: str) -> float:
         now = self.clock()
         longest = 0.0
-        with self._lock:
-            for key in self._keys(login, client):
-                f = self._seen.get(key)
-                if f is None or now - f.last > self.window:
-                    continue
-                if f.count >= self.free:
-                    delay = min(self.cap, self.base * 2 ** (f.count - self.free))
-                    longest = max(longest, f.last + delay - now)
+        for key in self._keys(login, client):
+            f = self._seen.get(key)
+            if f is None or now - f.last > self.window:
+                continue
+            if f.count >= self.free:
+                delay = min(self.cap, self.base * 2 ** (f.count - self.free))
+                longest = max(longest, f.last + delay - now)
         return max(0.0, longest)
 
-    def failed(self, login: str, client: str) -> None:
+    def _count(self, login: str, client: str) -> None:
         now = self.clock()
+        for key in self._keys(login, client):
+            f = self._seen.get(key)
+            if f is None or now - f.last > self.window:
+                f = self._seen[key] = _Failures()
+            f.count += 1
+            f.last = now
+
+    def failed(self, login: str, client: str) -> None:
         with self._lock:
-            for key in self._keys(login, client):
-                f = self._seen.get(key)
-                if f is None or now - f.last > self.window:
-                    f = self._seen[key] = _Failures()
-                f.count += 1
-                f.last = now
+            self._count(login, client)
 
     def succeeded(self, login: str, client: str) -> None:
+        """The try `begin` counted was right: the login's failures are forgotten, and the client's
+        count loses that one try."""
         with self._lock:
-            self._seen.pop(self._keys(login, client)[0], None)
+            by_login, by_client = self._keys(login, client)
+            self._seen.pop(by_login, None)
+            f = self._seen.get(by_client)
+            if f is not None:
+                f.count = max(0, f.count - 1)
 
 
 def csrf_token(session: dict) -> str:

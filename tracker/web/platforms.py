@@ -39,7 +39,7 @@ async def platforms_export(request: Request, w: Who) -> Response:
     form = await checked_form(request)
     args = _form_args(form)
     unmask, confirmed = bool(form.get("unmask")), bool(form.get("confirmed_only"))
-    folder = Path(tempfile.mkdtemp(prefix="tracker-hours-"))
+    folder = Path(tempfile.mkdtemp(prefix="tracker-hours-", dir=c.stage_root))
     name = f"志愿服务时长_{args['layout']}_{args['unit'] or '全部单位'}_{args['year']}.xlsx"
     made = await call(request, lambda: api.export_hours(c.db, out=folder / name, unmask=unmask, confirmed_only=confirmed,
                                                          rules=c.rules, scope=w.scope, **args))
@@ -55,7 +55,7 @@ async def platforms_reconcile(request: Request, w: Who) -> Response:
     upload = form.get("file")
     if not hasattr(upload, "filename") or not upload.filename or Path(upload.filename).suffix.lower() not in SUFFIXES:
         raise api.TrackerError("请选择平台导出的 .xlsx、.xls 或 .csv 文件。")
-    folder = Path(tempfile.mkdtemp(prefix="tracker-reconcile-"))
+    folder = Path(tempfile.mkdtemp(prefix="tracker-reconcile-", dir=c.stage_root))
     try:
         path = folder / f"platform{Path(upload.filename).suffix.lower()}"
         with path.open("wb") as out:

@@ -181,7 +181,7 @@ async def signin_sheet(request: Request, w: Who) -> Response:
     code, suffix = request.path_params["code"], request.path_params["suffix"]
     if suffix not in ("html", "docx"):
         raise HTTPException(404)
-    folder = Path(tempfile.mkdtemp(prefix="tracker-sheet-"))
+    folder = Path(tempfile.mkdtemp(prefix="tracker-sheet-", dir=c.stage_root))
     out = folder / f"签到表_{code}.{suffix}"
     await call(request, lambda: api.signin_sheet(c.db, code, out, base_url=_base_url(request), scope=w.scope))
     from starlette.background import BackgroundTask

@@ -242,7 +242,7 @@ async def check_page(request: Request, w: Who) -> Response:
 async def check_download(request: Request, w: Who) -> Response:
     c = cfg(request)
     args = _check_args(request)
-    folder = Path(tempfile.mkdtemp(prefix="tracker-check-"))
+    folder = Path(tempfile.mkdtemp(prefix="tracker-check-", dir=c.stage_root))
     path = folder / "考评检查结果.xlsx"
 
     def make() -> Path:
@@ -318,7 +318,7 @@ async def form_download(request: Request, w: Who) -> Response:
         raise HTTPException(404)
     unit = unit_arg(request.query_params.get("unit"))
     year = int_arg(request.query_params.get("year"), 1901, 2999)
-    folder = Path(tempfile.mkdtemp(prefix="tracker-form-"))
+    folder = Path(tempfile.mkdtemp(prefix="tracker-form-", dir=c.stage_root))
     label = FORM_TITLES[form].replace(" ", "_")
     path = folder / f"{label}_{unit or '全部单位'}{'_' + str(year) if year else ''}.xlsx"
     await call(request, lambda: api.export(c.db, form, path, year=year, unit=unit, scope=w.scope))
@@ -329,7 +329,7 @@ async def template_download(request: Request, w: Who) -> Response:
     kind = request.path_params["kind"]
     if kind not in KINDS:
         raise HTTPException(404)
-    folder = Path(tempfile.mkdtemp(prefix="tracker-template-"))
+    folder = Path(tempfile.mkdtemp(prefix="tracker-template-", dir=cfg(request).stage_root))
     path = api.template(kind, folder / f"{KINDS[kind].name}模板.xlsx")
     return _download(path, folder)
 

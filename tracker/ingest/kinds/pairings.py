@@ -32,20 +32,25 @@ from tracker.ingest.read import ROW
 from tracker.ingest.resolve import match_people, unit_people
 from tracker.store.history import keep_removed_visits
 from tracker.store.queries import frame
+from tracker.values import split_people
 
 COLUMNS = (
     UNIT,
     SEQ,
     Column("pair_id", "结对编号", also=("结对号",), example="JD-01", note="默认：志愿者+帮扶对象"),
     Column("date", "日期", "date", required=True,
-           also=("帮扶日期", "走访日期", "走访时间", "帮扶时间", "服务日期", "活动日期", "时间", "开始时间", "签到时间"),
-           example="2026-03-08", note="可带时刻；写成“… 至 …”时取开始日期"),
+           also=("帮扶日期", "走访日期", "走访时间", "帮扶时间", "服务日期", "活动日期", "时间"),
+           example="2026-03-08", note="可带时刻；写成“… 至 …”时取开始日期；没有年份时按标题或 --month 的年份"),
+    Column("start", "开始时间", also=("走访开始时间", "签到时间"), stored=False,
+           note="时刻或日期和时刻；与日期、结束时间一起算出时长"),
+    Column("times", "起止时间", also=("走访起止时间", "起止时刻", "时间段"), stored=False,
+           note="如 14:00-16:30，与日期一起算出时长"),
     Column("end", "结束时间", "end", also=("走访结束时间", "签退时间"), stored=False,
            note="与带时刻的日期一起算出服务时长（没有服务时长列或某行时长为空时）"),
     Column("volunteer", "志愿者", required=True,
            also=("帮扶志愿者", "志愿者姓名", "参与人员", "帮扶人", "结对志愿者", "走访人", "走访人员",
                  "帮扶责任人", "党员志愿者", "姓名"),
-           example="张晓明"),
+           example="张晓明", note="一人或多人（用 、，, / 或空格分隔）：每人各计一次走访"),
     Column("recipient", "帮扶对象", required=True,
            also=("走访对象", "结对对象", "服务对象", "帮扶对象姓名", "被帮扶人", "受助人"), example="赵奶奶"),
     Column("recipient_kind", "对象类别", choices=("老人", "儿童", "残疾人", "困难家庭", "其他"),
@@ -63,6 +68,21 @@ COLUMNS = (
 )
 
 
+def _volunteers(typed: pl.DataFrame) -> pl.DataFrame:
+    """The volunteers a row names (ROW, unit, token, __who): one, or several ("周敏 林志远", "周敏、林志远"),
+    each making a visit of their own. A cell whose parts are single characters ("王　丽", a name
+    spaced out to line up) is one name. `__who` names the volunteer in the default 结对编号 (spaces
+    removed)."""
+    cell = pl.col("volunteer")
+    parts = split_people(cell).list.eval(pl.element().filter(pl.element() != ""))
+    one = (parts.list.len() <= 1) | parts.list.eval(pl.element().str.len_chars() == 1).list.any()
+    whole = cell.str.replace_all(r"[\s\u3000]", "")
+    return (typed.filter(cell.is_not_null())
+            .select(ROW, "unit", pl.when(one).then(pl.concat_list(whole)).otherwise(parts).alias("token"),
+                    pl.when(one).then(pl.concat_list(whole)).otherwise(parts).alias("__who"))
+            .explode("token", "__who").filter(pl.col("token").is_not_null() & (pl.col("token") != "")))
+
+
 def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
     typed = rounded_hours(typed, "hours")
     check_dates(ctx, typed, "date", "日期", in_month=True)
@@ -70,23 +90,22 @@ def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPy
     check_hours(ctx, typed, "hours", "服务时长")
     units, months = units_of(typed), months_covered(ctx, typed, "date")
     swapped = replace_months(ctx, typed, "date")
-    tokens = typed.select(ROW, "unit", pl.col("volunteer").str.replace_all(r"[\s\u3000]", "").alias("token"))
-    tokens = tokens.filter(pl.col("token").is_not_null())
+    tokens = _volunteers(typed)
     people, problems = match_people(tokens, unit_people(con, units), "志愿者")
     ctx.add_frame(problems)
-    typed = typed.join(people.select(ROW, "vid"), on=ROW, how="left")
+    typed = typed.join(people.select(ROW, "vid", "__who"), on=ROW, how="left")
     typed = typed.with_columns(
-        pl.col("pair_id").fill_null(pl.concat_str([pl.col("volunteer"), pl.col("recipient")], separator="-"))
+        pl.col("pair_id").fill_null(pl.concat_str([pl.col("__who"), pl.col("recipient")], separator="-"))
     )
-    ctx.add_frame(duplicate_rows(typed, ["unit", "pair_id", "date"], "日期", "pair_id", "同一结对同一天的走访"))
+    ctx.add_frame(duplicate_rows(typed, ["unit", "pair_id", "date", "vid"], "日期", "pair_id", "同一结对同一天的走访"))
     replacing = ctx.opts.replace
     stored = frame(con, f"""
-        SELECT v.unit, v.pair_id, v.date, l.file_name AS __orig_file, v.src_row AS __orig_row
+        SELECT v.unit, v.pair_id, v.date, v.vid, l.file_name AS __orig_file, v.src_row AS __orig_row
         FROM pairing_visits v LEFT JOIN loads l USING (load_id)
         WHERE v.unit IN (SELECT unnest(?::VARCHAR[]))
         {"AND strftime(v.date, '%Y-%m') NOT IN (SELECT unnest(?::VARCHAR[]))" if replacing else ""}
         """, [units, *([swapped] if replacing else [])])
-    dups = typed.join(stored, on=["unit", "pair_id", "date"], how="inner")
+    dups = typed.join(stored, on=["unit", "pair_id", "date", "vid"], how="inner")
     report_stored_duplicates(ctx, dups, "日期", "pair_id", "这次结对走访")
     rows = typed.filter(pl.col("vid").is_not_null()).with_columns(backfilled(ctx, "date").alias("backfilled"))
 

@@ -225,8 +225,9 @@ def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tupl
     By volunteer number, else ID number, else name and phone; else by name, when exactly one
     volunteer of the unit has that name and the row contradicts none of their identifiers
     (number, ID number, phone: the row's is blank, theirs is blank, or they agree). A row
-    whose identifier differs from every namesake is a new homonym, and is announced; a row
-    that fits several namesakes cannot be told apart and is an error. Returns the rows with
+    whose identifier differs from every namesake is refused, naming both, unless it gives a
+    volunteer number of its own: then it is a new homonym, and is announced; a row that fits
+    several namesakes cannot be told apart and is an error. Returns the rows with
     `vid` (null: a new person) and those notes, (ROW, level, name, message), for the caller
     to report its own way (a roster row, a form).
     """
@@ -264,12 +265,24 @@ def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tupl
                           "无法确定是哪一位；请填写志愿者编号、身份证号码或联系方式以区分"))
         new_homonyms = namesakes.filter(~pl.col(ROW).is_in(fits[ROW].implode()))
         for (r,), g in new_homonyms.group_by(ROW, maintain_order=True):
-            name = g["name"][0]
-            which = "、".join(sorted(set("、".join(g["__which"].to_list()).split("、")),
-                                    key=[h for _, h in IDENTIFIERS].index))
-            notes.append((r, "warning", name, f"本单位已有 {g.height} 位名叫“{name}”的志愿者，本行的{which}与其不同，"
-                          f"已作为另一位同名志愿者新登记；如是同一人，请改正{which}"))
+            notes.append(_homonym_note(r, g))
     return out, notes
+
+
+def _homonym_note(r: int, g: pl.DataFrame) -> Note:
+    """A row whose name a volunteer of the unit has, but an identifier of theirs it contradicts: a
+    new homonym when the row gives a volunteer number of its own (announced), else refused naming
+    both (same person with a mistyped identifier, or another person without a number to tell them)."""
+    name = g["name"][0]
+    which = "、".join(sorted(set("、".join(g["__which"].to_list()).split("、")), key=[h for _, h in IDENTIFIERS].index))
+    if g["number"][0] is not None:
+        return (r, "warning", name, f"本单位已有 {g.height} 位名叫“{name}”的志愿者，本行的{which}与其不同，"
+                "已作为另一位同名志愿者（编号 " + str(g["number"][0]) + "）新登记；如是同一人，请改正" + which)
+    theirs = "；".join("、".join(f"{h} {x[f'{c}__k']}" for c, h in IDENTIFIERS if x[f"{c}__k"]) or "未填写编号、证件和电话"
+                      for x in g.iter_rows(named=True))
+    mine = "、".join(f"{h} {g[c][0]}" for c, h in IDENTIFIERS if g[c][0] and h in which)
+    return (r, "error", name, f"本单位已有名叫“{name}”的志愿者（{theirs}），本行的{mine}与其不同。"
+            f"如是同一人，请改正{which}；如是另一位同名志愿者，请在本行填写新的志愿者编号以示区分")
 
 
 KIND = Kind("roster", "花名册", "党员志愿服务队志愿者花名册", COLUMNS, prepare_roster, new_units="warn")
