@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_load  # noqa: E402
-from bench_load import BASELINE_READ, fresh, must, run, tracker_exe  # noqa: E402
+from bench_load import BASELINE_READ, count, fresh, must, run, tracker_exe  # noqa: E402
 
 CITY = {"units": 1000, "per_unit": 52, "teams_per_unit": 5, "rows": 1_305_555, "max_per_row": 5,
         "start": "2025-01", "months": 12}
@@ -58,12 +58,42 @@ def step(results: dict, name: str, cmd: list[str], log: Path, units: int | None 
     return r
 
 
+def load_rounds(shape: str, acts: Path, base: Path, db: Path, work: Path, rounds: int, meta: dict) -> dict:
+    """`tracker load activities` of one file shape against `read_csv` of the same file, round by round;
+    each load must store the file's activities and participations."""
+    lines, participations = meta["activity_lines"], meta["participations"]
+    trk, py, logs = tracker_exe(), sys.executable, work / "logs"
+    got: dict = {"file_bytes": acts.stat().st_size, "tracker": [], "baseline": []}
+    tag = shape.replace(" ", "-")
+    for i in range(rounds):
+        b = fresh(None, work / "baseline.duckdb")
+        log = logs / f"load-baseline-{tag}.log"
+        rb = run([py, "-c", BASELINE_READ, str(b), str(acts)], log)
+        must(rb, log, "read_csv baseline")
+        fresh(base, db)
+        log = logs / f"load-tracker-{tag}.log"
+        rt = run([trk, "load", "activities", str(acts), "--db", str(db)], log)
+        must(rt, log, f"tracker load activities ({shape})")
+        stored = (count(db, "SELECT count(*) FROM activities"), count(db, "SELECT count(*) FROM participations"))
+        if stored != (lines, participations):  # both shapes hold the same activities and participations
+            raise SystemExit(f"{shape}: stored {stored}, the file has {(lines, participations)}")
+        got["tracker"].append(rt)
+        got["baseline"].append(rb)
+        print(f"  load {shape:12s} (round {i + 1}) {rt['wall_s']:8.2f} s {rt['tree_mb']:8.0f} MB"
+              f"   read_csv {rb['wall_s']:.2f} s {rb['rss_mb']:.0f} MB   ×{rt['wall_s'] / rb['wall_s']:.2f}",
+              flush=True)
+    ratios = [t["wall_s"] / b["wall_s"] for t, b in zip(got["tracker"], got["baseline"], strict=True)]
+    got["ratio"] = round(statistics.median(ratios), 2)
+    got["rss_mb"] = max(r["tree_mb"] for r in got["tracker"])
+    return got
+
+
 def measure(name: str, p: dict, rounds: int, reports: bool = True) -> dict:
     data, meta = bench_load.make_data(f"city-{name}", p)
     work = bench_load.OUT / f"work-city-{name}"
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    trk, py = tracker_exe(), sys.executable
+    trk = tracker_exe()
     base = fresh(None, work / "registers.duckdb")
     for args in (["init"], ["load", "units", str(data / "units.csv"), "--as-of", f"{YEAR - 10}-01-01"],
                  ["load", "teams", str(data / "teams.csv"), "--as-of", f"{YEAR - 10}-01-01"],
@@ -72,27 +102,11 @@ def measure(name: str, p: dict, rounds: int, reports: bool = True) -> dict:
         must(run([trk, *args, "--db", str(base)], log), log, " ".join(args[:2]))
     print(f"{name}: {meta['units']:,} units, {meta['volunteers']:,} volunteers, "
           f"{meta['participations']:,} participations in {meta['activity_lines']:,} lines", flush=True)
-    out: dict = {"data": meta, "load": {"tracker": [], "baseline": []}, "steps": {}}
-    acts = data / "activities.csv"
+    out: dict = {"data": meta, "steps": {}}
     db = work / "loaded.duckdb"
-    for i in range(rounds):
-        b = fresh(None, work / "baseline.duckdb")
-        log = logs / "load-baseline.log"
-        rb = run([py, "-c", BASELINE_READ, str(b), str(acts)], log)
-        must(rb, log, "read_csv baseline")
-        fresh(base, db)
-        log = logs / "load-tracker.log"
-        rt = run([trk, "load", "activities", str(acts), "--db", str(db)], log)
-        must(rt, log, "tracker load activities")
-        out["load"]["tracker"].append(rt)
-        out["load"]["baseline"].append(rb)
-        print(f"  load activities (round {i + 1})     {rt['wall_s']:8.2f} s {rt['tree_mb']:8.0f} MB"
-              f"   read_csv {rb['wall_s']:.2f} s {rb['rss_mb']:.0f} MB   ×{rt['wall_s'] / rb['wall_s']:.2f}",
-              flush=True)
-    ratios = [t["wall_s"] / b["wall_s"] for t, b in zip(out["load"]["tracker"], out["load"]["baseline"],
-                                                          strict=True)]
-    out["load"]["ratio"] = round(statistics.median(ratios), 2)
-    out["load"]["rss_mb"] = max(r["tree_mb"] for r in out["load"]["tracker"])
+    # the per-person shape first, so the database left for the steps is the per-activity file's
+    for shape, file in (("per person", "activities_per_person.csv"), ("per activity", "activities.csv")):
+        out[f"load {shape}"] = load_rounds(shape, data / file, base, db, work, rounds, meta)
     s = out["steps"]
     unit = (data / "units.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
     step(s, "check --year --json", [trk, "check", "--year", str(YEAR), "--json", "--db", str(db)],
@@ -132,11 +146,12 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / ("city-smoke.json" if args.smoke else "city-results.json")
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"\n{'run':18s} {'load ×read_csv':>15s} {'load MB':>8s} " + " ".join(
+    print(f"\n{'run':18s} {'per person ×':>12s} {'MB':>5s} {'per activity ×':>14s} {'MB':>5s} " + " ".join(
         f"{k:>14.14s}" for k in next(iter(results["runs"].values()))["steps"]))
     for name, r in results["runs"].items():
-        print(f"{name:18s} {r['load']['ratio']:>15.2f} {r['load']['rss_mb']:>8.0f} " + " ".join(
-            f"{v['wall_s']:>8.1f}s{v['tree_mb']:>5.0f}M" for v in r["steps"].values()))
+        pp, pa = r["load per person"], r["load per activity"]
+        print(f"{name:18s} {pp['ratio']:>12.2f} {pp['rss_mb']:>5.0f} {pa['ratio']:>14.2f} {pa['rss_mb']:>5.0f} "
+              + " ".join(f"{v['wall_s']:>8.1f}s{v['tree_mb']:>5.0f}M" for v in r["steps"].values()))
     print(f"\nresults: {path} ({time.perf_counter() - t0:.0f} s)")
 
 

@@ -1,11 +1,13 @@
 """Synthetic city-scale ledgers for the loading benchmark (made-up names throughout).
 
-Writes four CSV files a city's organization department could hold:
+Writes five CSV files a city's organization department could hold:
 
 - units.csv       单位名称,上级单位,党员人数
 - teams.csv       单位名称,服务队名称,简称,队长
 - roster.csv      单位名称,志愿者编号,姓名,联系方式,所属服务队,登记日期
 - activities.csv  单位名称,日期,服务队,活动名称,活动类型,服务主题,参加人员,服务时长
+- activities_per_person.csv  the same activities, one row a participant (as volunteer
+  platforms export them): the line repeated with one name or number in 参加人员
 
 `--rows` counts participation rows (one volunteer in one activity), the unit
 the README's "Scale and performance" section plans for (~1.3M a city's year); each activity line lists one to
@@ -195,6 +197,10 @@ def make_city(out: Path, units: int = 300, per_unit: int = 200, teams_per_unit: 
     people_df.select("单位名称", "志愿者编号", "姓名", "联系方式", "所属服务队", "登记日期").write_csv(
         files["roster"])
     acts.write_csv(files["activities"])
+    # the same activities as a platform's export writes them: one row a participant
+    files["activities_per_person"] = out / "activities_per_person.csv"
+    acts.with_columns(pl.col("参加人员").str.split("、")).explode("参加人员").write_csv(
+        files["activities_per_person"])
     participations = int(acts["参加人员"].str.count_matches("、").sum()) + acts.height
     meta = {
         "args": {"units": units, "volunteers_per_unit": per_unit, "teams_per_unit": teams_per_unit,

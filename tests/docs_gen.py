@@ -41,6 +41,9 @@ def column_tables() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+TIME_AS_TEXT = 'VARCHAR (a time of day, "09:30:00")'
+
+
 def dataset_schema() -> str:
     """Each exported table's columns and types, read off a fresh database."""
     import tempfile
@@ -60,7 +63,8 @@ def dataset_schema() -> str:
             out.append(f"### `{name}/` — {part}\n")
             out.append("| column | type |")
             out.append("|---|---|")
-            out.extend(f"| `{c[0]}` | {c[1]} |" for c in cols)
+            # as exported: a time of day is text (tracker.exports.dataset._column)
+            out.extend(f"| `{c[0]}` | {TIME_AS_TEXT if c[1] == 'TIME' else c[1]} |" for c in cols)
             out.append("")
         con.close()
     return "\n".join(out).rstrip() + "\n"

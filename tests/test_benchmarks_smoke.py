@@ -16,7 +16,9 @@ def test_the_city_benchmark_runs_every_step(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     results = json.loads((tmp_path / "city-smoke.json").read_text(encoding="utf-8"))
     smoke = results["runs"]["smoke"]
-    assert smoke["load"]["ratio"] > 0
+    for shape in ("per person", "per activity"):  # both file shapes loaded (and their counts checked)
+        assert smoke[f"load {shape}"]["ratio"] > 0
+        assert smoke[f"load {shape}"]["file_bytes"] > 0
     assert set(smoke["steps"]) == {"check --year --json", "status", "report quarterly --unit",
                                    "report annual (every unit)", "export dataset"}
     assert all(s["exit"] == 0 for s in smoke["steps"].values())

@@ -184,3 +184,27 @@ def test_every_table_has_a_file_with_its_schema_even_with_no_rows(tmp_path, cli,
         cols = [r[0] for r in con.execute(
             f"DESCRIBE SELECT * FROM read_parquet('{out / name}/**/*.parquet', hive_partitioning=true, union_by_name=true)").fetchall()]
         assert len(cols) >= 2, (name, cols)
+
+
+def test_times_of_day_are_text_every_engine_reads(tmp_path, cli, unit_db):
+    """Spark before 4.1 refuses Parquet's TIME (UNSUPPORTED_TIME_TYPE): an activity's start and end
+    times are exported as text, and no table holds a TIME column (docs/dataset.md)."""
+    from conftest import UNIT, people, write_csv
+
+    from tracker.exports.dataset import TABLES
+
+    a = people()[0]["name"]
+    f = write_csv(tmp_path / "a.csv", [[f"单位名称：{UNIT}"], ["日期", "开始时间", "结束时间", "服务队", "活动名称", "姓名"],
+                                       ["2026-03-05", "14:00", "16:30", "检验队", "义诊", a]])
+    assert cli("load", "activities", f, db=unit_db).code == 0
+    out = tmp_path / "ds"
+    assert cli("export", "dataset", "--out", out, db=unit_db).code == 0
+    con = duckdb.connect()
+    got = con.execute(f"SELECT starts, ends, typeof(starts) FROM read_parquet('{_sql(out)}/activities/**/*.parquet')"
+                      " WHERE title = '义诊'").fetchall()
+    assert got == [("14:00:00", "16:30:00", "VARCHAR")]
+    for name in TABLES:
+        for file in (out / name).rglob("*.parquet"):
+            kinds = {r[0] for r in con.execute(
+                f"SELECT logical_type FROM parquet_schema('{_sql(file)}') WHERE logical_type IS NOT NULL").fetchall()}
+            assert not any("Time" in k and "Timestamp" not in k for k in kinds), (file, kinds)

@@ -82,8 +82,8 @@ def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResu
             con.create_function(f.__name__, f, [VARCHAR], VARCHAR, side_effects=False)
     for name, (select, year_expr, of_unit) in TABLES.items():
         masked = {} if unmask else _MASKED.get(name, {})
-        cols = [r[0] for r in con.execute(f"DESCRIBE ({select})").fetchall()]
-        picked = ", ".join(f'{masked[c]}("{c}") AS "{c}"' if c in masked else f'"{c}"' for c in cols)
+        described = con.execute(f"DESCRIBE ({select})").fetchall()
+        picked = ", ".join(_column(c, t, masked) for c, t, *_ in described)
         where = []
         if year is not None and year_expr is not None:
             where.append(f"({year_expr}) = {int(year)}")
@@ -104,6 +104,16 @@ def _write_tables(con: duckdb.DuckDBPyConnection, out: Path, result: DatasetResu
             # an empty table still has a file with its schema: Spark cannot infer one from an empty
             # folder (UNABLE_TO_INFER_SCHEMA) and a glob over it finds nothing
             con.execute(f"COPY ({with_year}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)", params)
+
+
+def _column(name: str, sql_type: str, masked: dict[str, str]) -> str:
+    """One exported column: masked, or a time of day as text "09:30:00" (Spark before 4.1 refuses
+    Parquet's TIME: UNSUPPORTED_TIME_TYPE), or as stored."""
+    if name in masked:
+        return f'{masked[name]}("{name}") AS "{name}"'
+    if sql_type == "TIME":
+        return f'CAST("{name}" AS VARCHAR) AS "{name}"'
+    return f'"{name}"'
 
 
 def _sql_path(p: Path) -> str:

@@ -38,8 +38,6 @@ SIGNOFF_RE = (r"^(?:填表人|制表人|填报人|统计人|审核人|审批人|
 STAMP_RE = r"^[^\d]{0,20}[(（](?:盖章|公章|签字|签名|签章)[)）][:：]?|^(?:盖章|签字|签名|签章)[:：]?$"
 FOOTER_RE = f"{NOTE_RE}|{SIGNOFF_RE}|{STAMP_RE}"
 
-BIG_FILE_ROWS = 200_000
-IDENTITY = {"unit", "team", "title", "number", "phone", "id_number", "recipient", "demand_id"}
 HOURS_WORDS = re.compile(r"时长|时数|小时|分钟|工时|时间")
 
 
@@ -256,7 +254,7 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
 
     grid_cols = list(h.mapping)
     # each cell is cleaned once; unmapped columns only help to tell empty, 注 and 合计 rows
-    body = _cleaned(cells.slice(best + 1), data_cols, h, kind, label, header_row)
+    body = _cleaned(cells.slice(best + 1), data_cols, h, label, header_row)
     notes: list[str] = []
     total_rows: list[int] = []
     if data_cols:
@@ -312,14 +310,10 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     return table
 
 
-def _cleaned(body: pl.DataFrame, data_cols: list[str], h: _Header, kind: Kind, label: str,
-             header_row: int) -> pl.DataFrame:
+def _cleaned(body: pl.DataFrame, data_cols: list[str], h: _Header, label: str, header_row: int) -> pl.DataFrame:
     """The body's cells cleaned once (`values.clean_cells`), a warning when invisible characters
-    were removed. They are looked for in every cell of a ledger, and in the columns that tell a
-    person, a unit, a team or an activity of a city's file (each column searched costs ~0.1 s)."""
-    look = None if body.height <= BIG_FILE_ROWS else [c for c, k in h.mapping.items() if k in IDENTITY
-                                                      or kind.column(k).type in ("name", "people")]
-    body, hidden = clean_cells(body, data_cols, look)
+    were removed from any of them."""
+    body, hidden = clean_cells(body, data_cols)
     if hidden:
         where = "、".join(h.headers[h.mapping[c]] if c in h.mapping else f"第{data_cols.index(c) + 1}列" for c in hidden)
         h.problems.append(Problem(label, header_row, where, None, "这些列有单元格含不可见字符（零宽空格、方向控制符或"

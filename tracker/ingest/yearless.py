@@ -24,9 +24,11 @@ def with_years(rows: pl.DataFrame, kind: Kind, present: list[str], year: int | N
     for c in kind.columns:
         if c.type != "date" or c.key not in present or rows.height == 0:
             continue
-        t = normal(pl.col(c.key))
-        if not rows.select(t.str.contains(r"^\d{1,2}\s*(?:月|[./\-])\s*\d{1,2}").any()).item():
+        # told among the column's distinct cells (a year's file has a few hundred dates)
+        if not rows.select(normal(pl.col(c.key).unique()).str.contains(
+                r"^\d{1,2}\s*(?:月|[./\-])\s*\d{1,2}").any()).item():
             continue
+        t = normal(pl.col(c.key))
         g = t.str.extract_groups(YEARLESS)
         yearless = g.struct.field("1").is_not_null()
         flag = f"{c.key}__num"
