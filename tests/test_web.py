@@ -155,8 +155,9 @@ def test_the_wait_doubles_with_each_further_failure():
     t = LoginThrottle(clock=clock)
     waits = []
     for _ in range(8):
-        t.failed("x", "1.2.3.4")
+        assert t.begin("x", "1.2.3.4") == 0  # a try, counted as failed (no `succeeded` follows)
         waits.append(round(t.wait("x", "1.2.3.4")))
+        clock.now += waits[-1]  # the next try comes when it may
     assert waits == [0, 0, 0, 0, 2, 4, 8, 16]
 
 

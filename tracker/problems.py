@@ -24,17 +24,16 @@ _QUOTED = re.compile("“([^”]{" + str(QUOTED_CHARS + 1) + ",})”")
 
 
 # control characters (an ESC would drive the terminal, a newline break a table) and the bidi
-# overrides that reorder what follows: shown as \x1b, \n, \u202e
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# overrides that reorder what follows: shown as \x1b, \n, \u202e; a tab and a line break are
+# kept in a message of several lines
+_CONTROL_BUT_LINES = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\t\n{_CONTROL_BUT_LINES}]"), re.compile(f"[{_CONTROL_BUT_LINES}]")
 
 
 def shown(text: str, lines: bool = False) -> str:
     """`text` with its control characters written out (\x1b), as it is safe to print; with
     `lines`, line breaks and tabs are kept (a message of several lines)."""
-    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+    return _CONTROL[lines].sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 def shorten(text: str, limit: int = VALUE_CHARS) -> str:

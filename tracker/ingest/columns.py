@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
+from tracker.values import without_invisible
+
 
 @dataclass(frozen=True)
 class Column:
@@ -91,9 +93,8 @@ _UNITS = {
 
 
 def _nfkc(text: str) -> str:
-    # spaces, and the invisible characters of values.INVISIBLE
-    return re.sub(r"[\s\u3000\x00\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+", "",
-                  unicodedata.normalize("NFKC", str(text))).lower()
+    """A header as compared: NFKC, lower case, without spaces or invisible characters."""
+    return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", without_invisible(str(text)))).lower()
 
 
 @lru_cache(maxsize=8192)

@@ -23,6 +23,7 @@ from pathlib import Path
 from tracker.ingest.columns import normalize_header
 from tracker.ingest.limits import check_zip
 from tracker.ingest.read import ROW, excel_sheets
+from tracker.ingest.sniff import ZIP_MAGIC
 from tracker.problems import TrackerError
 
 WORD_SUFFIXES = {".docx"}
@@ -245,7 +246,7 @@ def read_grids(path: Path, label: str, sheet: str | None = None) -> list[Grid]:
         raise TrackerError(f"{label}：文件是空的。")
     with path.open("rb") as f:
         head = f.read(4)
-    if head == b"PK\x03\x04":
+    if head == ZIP_MAGIC:
         check_zip(path, label)
     if suffix in WORD_SUFFIXES:
         if head == _OLE_MAGIC:

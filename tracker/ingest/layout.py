@@ -129,8 +129,8 @@ def _is_sub(top: tuple, sub: tuple, index: dict[str, str]) -> bool:
         if normalize_header(u) not in index:
             return False
         new += 1
-    spans = sum(1 for t, u in zip(top, sub, strict=True) if t and t.strip() and (not u or not u.strip() or u == t))
-    return new >= 1 and spans >= 1
+    grouped = sum(1 for t, u in zip(top, sub, strict=True) if t and t.strip() and (not u or not u.strip() or u == t))
+    return new >= 1 and grouped >= 1
 
 
 def _combined(top: tuple, sub: tuple, index: dict[str, str]) -> tuple:

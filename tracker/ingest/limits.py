@@ -20,7 +20,6 @@ MAX_EXPANDED = 512 * MB  # all parts of an .xlsx or .docx, decompressed
 MAX_RATIO = 100  # a part over 16 MB that expands more than this is not a spreadsheet
 MAX_CELLS = 3_000_000  # the cells of one sheet's used range (about 230,000 rows of 13 columns)
 MAX_FIRST_LINE = 1 << 16  # a CSV whose first 64 KB hold no line break is not a table
-ZIP_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".ods"}
 
 
 def _size(n: int) -> str:

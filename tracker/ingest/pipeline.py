@@ -270,7 +270,7 @@ def _formula_hint(path: Path) -> str | None:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     n = uncached_formulas(path)
-    return (f"：文件中有 {n} 个公式单元格没有保存计算结果（文件可能由程序生成，未在 Excel 或 WPS 中打开保存过），"
+    return (f"文件中有 {n} 个公式单元格没有保存计算结果（文件可能由程序生成，未在 Excel 或 WPS 中打开保存过），"
             "读出来是空白。请用 Excel 或 WPS 打开这个文件、保存后再导入") if n else None
 
 
@@ -278,7 +278,7 @@ def _say_formulas(ctx: FileContext, path: Path) -> None:
     """Required cells read blank because their formulas hold no value: say why."""
     hint = _formula_hint(path) if any(p.message == "必填项为空" for p in ctx.problems.errors) else None
     if hint:
-        ctx.error(hint.lstrip("：；"))
+        ctx.error(hint)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Table, label: str, digest: str,
@@ -305,7 +305,8 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         return FileResult(label, kind_key, "rejected", problems=[Problem(label, None, None, None, missing)],
                           sheet=table.sheet)
     if table.rows.height == 0:
-        ctx.error("表头下面没有数据行" + (_formula_hint(path) or ""))
+        hint = _formula_hint(path)
+        ctx.error("表头下面没有数据行" + (f"：{hint}" if hint else ""))
         return FileResult(label, kind_key, "rejected", problems=ctx.problems.sorted(), sheet=table.sheet)
     rows = _drop_template_example(ctx, table.rows)
     if rows.height == 0:

@@ -218,8 +218,12 @@ def read_csv(path: Path, label: str) -> list[Sheet]:
         return _text_sheet(decode(path.read_bytes(), label).encode("utf-8"), label)
     except pl.exceptions.PolarsError as e:
         raise TrackerError(_bad_csv(label)) from e
-    cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
-    return [Sheet(None, cells, None)]
+    return _numbered(cells)
+
+
+def _numbered(cells: pl.DataFrame) -> list[Sheet]:
+    """A text file's one sheet, its lines numbered as a spreadsheet shows them (ROW)."""
+    return [Sheet(None, cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW)), None)]
 
 
 def _bad_csv(label: str) -> str:
@@ -238,8 +242,7 @@ def _text_sheet(data: bytes, label: str) -> list[Sheet]:
         cells = _polars_csv(data, _width(data[:HEAD_BYTES], sep), sep)
     except pl.exceptions.PolarsError as e:
         raise TrackerError(_bad_csv(label)) from e
-    cells = cells.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
-    return [Sheet(None, cells, None)]
+    return _numbered(cells)
 
 
 def read_html(path: Path, label: str) -> list[Sheet]:

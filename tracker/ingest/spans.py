@@ -43,7 +43,7 @@ def compose(rows: pl.DataFrame, present: list[str], headers: dict[str, str]) -> 
             headers.setdefault("date", headers.get(key, key))
         rows = rows.with_columns(date.alias("date")).drop(key)
         present.remove(key)
-    if "date" in present and rows.height and rows.select(pl.col("date").str.contains("[:：]").any()).item():
+    if "date" in present and rows.height and rows.select(pl.col("date").unique().str.contains("[:：]").any()).item():
         rows = rows.with_columns(pl.col("date").str.replace_all(CLOCK_DASH, "${1} 至 ${2}"))
     if "end" in present:
         rows = rows.with_columns(pl.col("end").str.replace(EXCEL_TIME_DAY, ""))

@@ -156,7 +156,7 @@ def _times(df: pl.DataFrame, kind: Kind, present: list[str]) -> list[pl.Expr]:
     return [first.alias("starts"), last.alias("ends")]
 
 
-def _column_problems(df: pl.DataFrame, c: Column, kind_key: str = "") -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
+def _column_problems(df: pl.DataFrame, c: Column, kind_key: str) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
     """One typed column's errors and warnings: a value its parser could not read (said by type),
     a masked phone, a choice not among the column's, a required cell empty, an Excel number that
     lost what the text said (a month 2010.1, an ID number's last digits)."""

@@ -133,10 +133,6 @@ class LoginThrottle:
             f.count += 1
             f.last = now
 
-    def failed(self, login: str, client: str) -> None:
-        with self._lock:
-            self._count(login, client)
-
     def succeeded(self, login: str, client: str) -> None:
         """The try `begin` counted was right: the login's failures are forgotten, and the client's
         count loses that one try."""

@@ -78,9 +78,9 @@ def _volunteers(typed: pl.DataFrame) -> pl.DataFrame:
     one = (parts.list.len() <= 1) | parts.list.eval(pl.element().str.len_chars() == 1).list.any()
     whole = cell.str.replace_all(r"[\s\u3000]", "")
     return (typed.filter(cell.is_not_null())
-            .select(ROW, "unit", pl.when(one).then(pl.concat_list(whole)).otherwise(parts).alias("token"),
-                    pl.when(one).then(pl.concat_list(whole)).otherwise(parts).alias("__who"))
-            .explode("token", "__who").filter(pl.col("token").is_not_null() & (pl.col("token") != "")))
+            .select(ROW, "unit", pl.when(one).then(pl.concat_list(whole)).otherwise(parts).alias("token"))
+            .explode("token").filter(pl.col("token").is_not_null() & (pl.col("token") != ""))
+            .with_columns(pl.col("token").alias("__who")))
 
 
 def prepare_pairings(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> Prepared:
