@@ -94,9 +94,9 @@ def test_png_option_is_a_data_uri():
 
 
 def _fresh(monkeypatch, chart):
-    """The chart drawn on brand-new figures (no canvas kept from earlier charts)."""
+    """The chart's PNG drawn on brand-new figures (no canvas kept from earlier charts)."""
     monkeypatch.setattr(drawing, "_CANVASES", {})
-    return str(drawing.draw(chart))
+    return drawing.png_bytes(chart, dpi=60)
 
 
 SHAPES = [
@@ -114,8 +114,53 @@ SHAPES = [
 
 
 def test_a_chart_on_a_reused_figure_is_the_chart_on_a_fresh_one(monkeypatch):
-    """Figures are kept and reused for speed; nothing of an earlier chart may leak into the next."""
+    """Figures (the PNGs of Word documents) are kept and reused for speed; nothing of an earlier
+    chart may leak into the next."""
     expected = [_fresh(monkeypatch, c) for c in SHAPES]
     monkeypatch.setattr(drawing, "_CANVASES", {})
     for _ in range(2):  # every chart after every other, on the same kept figures
-        assert [str(drawing.draw(c)) for c in SHAPES] == expected
+        assert [drawing.png_bytes(c, dpi=60) for c in SHAPES] == expected
+
+
+def _bars(svg: str) -> list[tuple[float, float]]:
+    """(width, height) of every bar of a drawn chart (the white background and chips left out)."""
+    return [(float(w), float(h)) for w, h in re.findall(r'<rect x="[^"]*" y="[^"]*" width="([^"]*)" '
+                                                        r'height="([^"]*)" fill="(?!#ffffff)', svg)]
+
+
+def test_svg_bars_carry_their_values_and_scale_with_them():
+    chart = charts.BarChart(title="主题", categories=["关爱老幼弱残", "关爱山川河流", "学雷锋献爱心"],
+                            series={"次数": [4, 0, 8]})
+    svg = str(drawing.draw(chart))
+    bars = _bars(svg)
+    assert len(bars) == 3 and bars[1][1] == 0  # one bar per category, the empty one flat
+    assert abs(bars[2][1] / bars[0][1] - 2) < 0.01  # 8 is twice as tall as 4
+    texts = re.findall(r">([^<>]+)</text>", svg)
+    assert {"4", "8", "关爱山川河流", "主题"} <= set(texts) and "0" in texts  # the axis's 0, not a bar label
+    assert texts.count("4") == 2  # the bar's value and the value axis's tick
+
+
+def test_svg_short_of_target_is_hatched_and_the_legend_says_so():
+    chart = charts.progress(pl.DataFrame({"team": ["甲队", "乙队"], "n": [3, 12]}), label="team", value="n",
+                            target=10, title="进度")
+    svg = str(drawing.draw(chart))
+    assert "活动次数（未达目标）" in svg and "活动次数（已达目标）" in svg and "目标 10" in svg
+    fills = re.findall(r'<rect x="[^"]*" y="[^"]*" width="[^"]*" height="[^"]*" fill="([^"]*)"', svg)
+    assert any(f.startswith("url(#") for f in fills) and "#1f4e79" in fills  # short: hatched; met: solid
+    assert 'stroke="#c00000"' in svg  # the target line
+
+
+def test_svg_stacked_bars_show_each_total():
+    chart = charts.BarChart(title="每月", categories=["1月", "2月"], series={"甲": [3, 1], "乙": [4, 2]},
+                            stacked=True)
+    texts = re.findall(r">([^<>]+)</text>", str(drawing.draw(chart)))
+    assert "7" in texts and "3" in texts and "甲" in texts and "乙" in texts
+
+
+@pytest.mark.parametrize(("top", "integer", "expected"), [
+    (11.5, True, [0, 2, 4, 6, 8, 10]), (1.15, True, [0, 1]), (0.5, False, [0, 0.1, 0.2, 0.3, 0.4, 0.5]),
+    (230, True, [0, 50, 100, 150, 200]), (0, True, [0])])
+def test_value_axis_ticks_are_round(top, integer, expected):
+    from tracker.render.svg import nice_ticks
+
+    assert [round(t, 6) for t in nice_ticks(top, integer)] == expected

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 
 import duckdb
@@ -26,6 +26,8 @@ from tracker.periods import Period, month_end_of
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
 from tracker.store import entries, history, queries
+
+CHUNK_UNITS = 150  # units assessed at a time in a city's run: memory stays flat in the number of units
 
 
 def _per_unit(compute: Callable[[PeriodFigures], pl.DataFrame]) -> cached_property:
@@ -77,9 +79,9 @@ class PeriodFigures:
 
     # ---- what the database holds for the period
     @property
-    def _q(self) -> tuple[duckdb.DuckDBPyConnection, Period, str | None, Rules]:
+    def _q(self) -> tuple[duckdb.DuckDBPyConnection, Period, queries.Units, Rules]:
         a = self.assessment
-        return a.con, self.period, a.unit, a.rules
+        return a.con, self.period, a.scope, a.rules
 
     @_per_unit
     def activities(self) -> pl.DataFrame:
@@ -184,33 +186,68 @@ class PeriodFigures:
 
 
 class Assessment:
-    """Figures and findings for one unit or every unit of a database, each computed once."""
+    """Figures and findings for one unit or every unit of a database, each computed once.
+
+    `among` restricts an every-unit assessment to some units (`chunk`): a city's
+    run assesses a few hundred units at a time, so its memory does not grow with
+    the number of units (docs/performance.md, "Memory").
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, rules: Rules = DEFAULTS, unit: str | None = None,
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, *, among: tuple[str, ...] | None = None):
         self.con = con
         self.rules = rules
         self.unit = unit
+        self.among = among if unit is None else None
         self.today = today or dt.date.today()
         self._periods: dict[Period, PeriodFigures] = {}
         self._findings: dict[tuple[int | None, dt.date | None], list] = {}
         self._by_unit: dict[tuple[int | None, dt.date | None], dict[str, list]] = {}
 
+    @property
+    def scope(self) -> queries.Units:
+        """What the queries keep: the unit, the chunk's units, or every unit (None)."""
+        return self.unit if self.unit is not None else self.among
+
+    def chunks(self, units: list[str] | None = None, size: int | None = None,
+               ) -> Iterator[tuple[Assessment, list[str]]]:
+        """`units` (default: all in scope) in runs of `size` (`CHUNK_UNITS`), each with an assessment
+        of just those units; a one-unit assessment is its own chunk. Figures are per unit, so a
+        unit's numbers do not depend on the chunk it falls in (tests/test_chunks.py)."""
+        units = self.units if units is None else units
+        size = size or CHUNK_UNITS
+        if self.unit is not None or (self.among is None and len(units) <= size and units == self.units):
+            yield self, units
+            return
+        for i in range(0, len(units), size):
+            part = units[i:i + size]
+            yield self.chunk(part), part
+
+    def chunk(self, units: list[str]) -> Assessment:
+        """The same assessment for only these units (figures computed afresh, for them alone)."""
+        part = Assessment(self.con, self.rules, None, self.today, among=tuple(units))
+        keep = set(units)
+        part.units = [u for u in self.units if u in keep]  # known already: no query for it
+        return part
+
     @cached_property
     def units(self) -> list[str]:
         """The units in scope (an unknown `unit` is a user error suggesting close names)."""
-        return queries.select_units(self.con, self.unit)
+        known = queries.select_units(self.con, self.unit)
+        keep = set(self.among or ())
+        return known if self.among is None else [u for u in known if u in keep]
 
     @cached_property
     def months_loaded(self) -> pl.DataFrame:
         """unit, kind, month for every month a ledger file covered (`queries.months_loaded`)."""
-        return queries.months_loaded(self.con, self.unit)
+        return queries.months_loaded(self.con, self.scope)
 
     @cached_property
     def confirmed(self) -> pl.DataFrame:
         """unit, kind, month of every month a unit confirmed (`history.confirmations`)."""
-        return history.confirmations(self.con, None if self.unit is None else [self.unit]).select(
-            "unit", "kind", "month")
+        scope = self.scope
+        return history.confirmations(self.con, None if scope is None else [scope] if isinstance(scope, str)
+                                     else list(scope)).select("unit", "kind", "month")
 
     @cached_property
     def form_loads(self) -> pl.DataFrame:
@@ -225,7 +262,7 @@ class Assessment:
                FROM loads l, unnest(l.units) AS u(unit)
                WHERE l.kind IN ('roster', 'teams', 'units')""",
         )
-        return df if self.unit is None else df.filter(pl.col("unit") == self.unit)
+        return df.filter(queries.of_units(self.scope))
 
     @cached_property
     def _last_activity_month(self) -> dict[str, str]:
@@ -353,9 +390,12 @@ def _run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
          only: list[str] | None = None) -> list[checks.Finding]:
     """Every registered check (or `only` these rule ids) for the assessment's units.
 
-    Units sharing the same (year, as-of) are judged together. Findings come
-    sorted per unit: failures, then warnings, then passes.
+    Units sharing the same (year, as-of) are judged together, a chunk of units
+    at a time (`Assessment.chunks`). Findings come sorted per unit: failures,
+    then warnings, then passes.
     """
+    if a.unit is None and a.among is None and len(a.units) > CHUNK_UNITS:
+        return checks.sort_findings([f for part, _ in a.chunks() for f in _run(part, year, as_of, only)])
     groups: dict[tuple[int, dt.date], list[str]] = {}
     for u, key in a.plan(year, as_of).items():
         groups.setdefault(key, []).append(u)

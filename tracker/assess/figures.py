@@ -35,7 +35,7 @@ CLOSED_STATUSES = ("已办结", "无法办理")
 ENDED_PAIR = "已结束"
 _BEGINNING = dt.date(1900, 1, 1)
 
-Unit = str | None
+Unit = queries.Units  # one unit, several, or every unit (None)
 
 
 def is_service(rules: Rules) -> pl.Expr:
@@ -49,18 +49,18 @@ def _service_totals(
     """vid, recorded_hours, last_service: all service recorded up to `upto`."""
     kinds = list(rules.service_kinds)
     marks = ", ".join("?" for _ in kinds)
-    unit_sql = " AND a.unit = ?" if unit is not None else ""
+    unit_sql, unit_params = queries.unit_clause(unit, "a.")
     parts = [
         f"""SELECT p.vid, p.hours, a.date FROM activities a JOIN participations p USING (aid)
             WHERE a.date <= ?::DATE AND a.kind IN ({marks}){unit_sql}"""
     ]
-    params: list = [upto, *kinds, *([unit] if unit is not None else [])]
+    params: list = [upto, *kinds, *unit_params]
     if rules.pairing_hours_count:
         parts.append(
             "SELECT vid, coalesce(hours, 0), date FROM pairing_visits WHERE date <= ?::DATE"
-            + (" AND unit = ?" if unit is not None else "")
+            + queries.unit_clause(unit)[0]
         )
-        params += [upto, *([unit] if unit is not None else [])]
+        params += [upto, *unit_params]
     sql = f"""
         SELECT vid, sum(hours)::DOUBLE AS recorded_hours, max(date) AS last_service
         FROM ({" UNION ALL ".join(parts)}) s(vid, hours, date) GROUP BY vid
@@ -290,11 +290,9 @@ def demand_figures(
     """
     end = period.end
     d = queries.demands(con, unit).filter(pl.col("received") <= end)
-    where = " WHERE unit = ?" if unit is not None else ""
+    where, params = queries.unit_clause(unit)
     hist = queries.frame(
-        con, f"SELECT unit, demand_id, status, changed_on FROM demand_history{where}",
-        [unit] if unit is not None else [],
-    )
+        con, f"SELECT unit, demand_id, status, changed_on FROM demand_history WHERE TRUE{where}", params)
     closed_first = (
         hist.filter(pl.col("status").is_in(CLOSED_STATUSES))
         .group_by("unit", "demand_id")

@@ -22,6 +22,7 @@ from tracker import formats as fmt
 from tracker.assess.figures import volunteer_figures
 from tracker.periods import Period
 from tracker.rules import DEFAULTS, Rules
+from tracker.store.queries import Units
 
 REASONS: dict[str, str] = {
     "never_served": "登记以来从未参加志愿服务",
@@ -35,7 +36,7 @@ STATES = {"active": "正常", "inactive": "需提醒", "new": "新志愿者"}
 def inactive(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
-    unit: str | None = None,
+    unit: Units = None,
     rules: Rules = DEFAULTS,
     *,
     volunteers: pl.DataFrame | None = None,

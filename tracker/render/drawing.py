@@ -1,30 +1,24 @@
-"""Drawing chart data (`tracker.render.charts`) with matplotlib, cheap enough for a city's reports.
+"""Drawing chart data (`tracker.render.charts`) as PNG with matplotlib, for documents that take
+images (Word), and routing the page's charts to `tracker.render.svg`.
 
-A chart is inline SVG whose text is text, in the family of the font the page
-embeds (`tracker.render.fontface`: the page's subset holds the charts'
-characters too), so Chinese shows where no Chinese font is installed; the SVG
-has no external reference, comment or metadata. Colours differ in lightness
-and carry hatches, and bars carry their values, so a chart still reads
-printed in grey on A4.
+The PNGs have the look of the page's SVG charts (`tracker.render.svg`: the same
+palette, hatches, sizes and labels). Colours differ in lightness and carry
+hatches, and bars carry their values, so a chart still reads printed in grey.
 
-A city's year-end draws thousands of charts, and matplotlib's cost is in
-laying out and drawing artists, not in the data (docs/architecture.md,
-"Performance"). So each process keeps one figure per chart shape and reuses
-it with new data (its ticks and text metrics are made once), and the layout
+matplotlib's cost is in laying out and drawing artists, not in the data
+(docs/performance.md, "Charts"). So each process keeps one figure per chart
+shape and reuses it with new data (its ticks are made once), and the layout
 is computed from the labels' widths instead of matplotlib's constrained
 layout, which drew every chart twice; axis titles are placed, not measured.
-Text as text rather than outlines saves a quarter of the drawing. A chart
-drawn on a reused figure is byte-for-byte the chart drawn on a fresh one
-(tests/test_render_charts.py).
+A chart drawn on a reused figure is byte-for-byte the chart drawn on a fresh
+one (tests/test_render_charts.py).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import math
-import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -34,13 +28,7 @@ from markupsafe import Markup, escape
 from tracker.formats import wide_chars
 from tracker.render import fonts
 from tracker.render.charts import BarChart, Histogram
-from tracker.render.fontface import FAMILY
-
-# Dark blue, orange, light blue, dark green, sand, grey, red-brown, pale green:
-# neighbours differ in lightness, so they stay apart in greyscale.
-PALETTE = ("#1f4e79", "#e08a2c", "#9cc3e6", "#3a7d44", "#f2d7a6", "#7f7f7f", "#8c3b2a", "#c5e0b4")
-HATCHES = ("", "//", "..", "\\\\", "xx", "--", "++", "oo")
-TARGET_COLOR = "#c00000"
+from tracker.render.svg import HATCHES, PALETTE, TARGET_COLOR, chart_svg
 
 WIDTH_IN = 7.0  # A4 width less 15 mm margins is 180 mm ≈ 7.1 in
 HEIGHT_IN = 3.2
@@ -89,37 +77,8 @@ class _Canvas:
 
 
 _CANVASES: dict[tuple, _Canvas] = {}
-_METRICS: dict[tuple, tuple[float, float, float]] = {}
-
-
-def _remember_text_metrics() -> None:
-    """Measure each (text, font) once per process, not once per chart.
-
-    matplotlib caches text metrics per renderer, and `savefig` makes a new SVG
-    renderer for every chart, so a city's run measured the same tick labels and
-    names thousands of times (a tenth of drawing). SVG metrics depend only on
-    the text and its font properties (72 dpi), so they are kept here instead."""
-    from matplotlib.backends.backend_svg import RendererSVG
-
-    if getattr(RendererSVG.get_text_width_height_descent, "_tracker", False):
-        return
-    measure = RendererSVG.get_text_width_height_descent
-
-    def remembered(self, s, prop, ismath):
-        key = (s, hash(prop), ismath)
-        if key not in _METRICS:
-            if len(_METRICS) > 50_000:
-                _METRICS.clear()
-            _METRICS[key] = measure(self, s, prop, ismath)
-        return _METRICS[key]
-
-    remembered._tracker = True  # type: ignore[attr-defined]
-    RendererSVG.get_text_width_height_descent = remembered
-
-
 def _canvas(shape: str, width: float, height: float):
     fonts.setup()
-    _remember_text_metrics()
     key = (shape, round(width, 3), round(height, 3))
     if key not in _CANVASES:
         if len(_CANVASES) > 16:  # horizontal charts vary in height with their categories
@@ -343,40 +302,6 @@ def _draw_histogram(data: Histogram):
 # ---------------------------------------------------------------- output
 
 
-# matplotlib names its whole fallback list on every <text>: the page's embedded family first instead
-_FONT_FAMILY = re.compile(r"font-family: [^;\"]*")
-_FAMILY = f"font-family: '{FAMILY}', 'Noto Sans CJK SC', sans-serif"
-
-_SVG_DROP = [
-    re.compile(r"<\?xml[^>]*\?>\s*"),
-    re.compile(r"<!DOCTYPE[^>]*>\s*"),
-    re.compile(r"<metadata>.*?</metadata>\s*", re.S),
-    re.compile(r"<!--.*?-->", re.S),
-    re.compile(r'\s+xmlns(:\w+)?="[^"]*"'),
-]
-
-
-def _svg(fig, title: str) -> Markup:
-    """The figure as an inline <svg>: ids made unique, no prolog, comments or URLs."""
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tracker"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = _FONT_FAMILY.sub(_FAMILY, buf.getvalue())
-    for pattern in _SVG_DROP:
-        text = pattern.sub("", text)
-    # several charts share one page: prefix every id so they cannot collide
-    prefix = "c" + hashlib.sha1(text.encode()).hexdigest()[:8] + "-"
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
-    text = re.sub(r'\bhref="#([^"]+)"', rf'href="#{prefix}\1"', text)
-    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
-    # size from the page, not in points: the viewBox keeps the proportions
-    text = re.sub(r'<svg\s+width="[^"]*"\s+height="[^"]*"', '<svg class="chart"', text, count=1)
-    text = text.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
-    return Markup(text.strip())
-
-
 def png_bytes(data: BarChart | Histogram, dpi: int = 200) -> bytes:
     """The chart as PNG (for documents that take images, such as Word)."""
     fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
@@ -386,12 +311,12 @@ def png_bytes(data: BarChart | Histogram, dpi: int = 200) -> bytes:
 
 
 def draw(data: BarChart | Histogram, fmt: Format = "svg") -> Markup:
-    """Chart data → inline markup for the page (<svg>, or <img> with a PNG data URI)."""
+    """Chart data → inline markup for the page: <svg> written by `tracker.render.svg`, or (`png`)
+    an <img> with a PNG data URI drawn here."""
     if fmt == "png":
         encoded = base64.b64encode(png_bytes(data)).decode("ascii")
         return Markup(f'<img class="chart" alt="{escape(data.title)}" src="data:image/png;base64,{encoded}">')
-    fig = _draw_histogram(data) if isinstance(data, Histogram) else _draw_bars(data)
-    return _svg(fig, data.title)
+    return chart_svg(data)
 
 
 def draw_all(charts: dict[str, BarChart | Histogram], fmt: Format = "svg") -> dict[str, Markup]:

@@ -2,10 +2,11 @@
 
 The database is only read. A run over many units computes each figure once
 for all of them (`tracker.assess.assessment`) and builds each unit's report
-from its slice and lays out its page; drawing the charts, embedding the
+from its slice and lays out its page; writing the charts, embedding the
 font and writing the files — most of the cost — is done by worker processes
 on the other cores while this process builds the next units, a few units
-ahead at most so memory stays flat (docs/architecture.md, "Performance").
+ahead at most. Units are assessed a chunk at a time (`Assessment.chunks`), so memory
+stays flat in the number of units (docs/performance.md, "Memory").
 """
 
 from __future__ import annotations
@@ -93,8 +94,8 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
 
     first_header = None
     with _pool(n_workers) as pool:
-        for u in units:
-            r = spec.build(a.unit_view(u), req)
+        for part, u in ((part, u) for part, names in a.chunks(units) for u in names):
+            r = spec.build(part.unit_view(u), req)
             first_header = first_header or r.header
             prepared = prepare_report(r, formats, templates)
             written = (pool.submit(finish_report, r.stem, prepared, out_dir) if pool is not None

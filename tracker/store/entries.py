@@ -12,17 +12,17 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from tracker.store.queries import frame
+from tracker.store.queries import Units, frame, unit_clause
 
 # the day a record was entered: its register's month end (--month), else the file's date
 _ENTERED = ("coalesce(last_day(strptime(l.upload_month || '-01', '%Y-%m-%d')::DATE), l.as_of)")
 
 
-def _unit(unit: str | None, alias: str) -> tuple[str, list]:
-    return ("", []) if unit is None else (f" AND {alias}.unit = ?", [unit])
+def _unit(unit: Units, alias: str) -> tuple[str, list]:
+    return unit_clause(unit, f"{alias}.")
 
 
-def late_entries(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None,
+def late_entries(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units,
                  days: int) -> pl.DataFrame:
     """Activities and pairing visits dated in [start, end] entered more than `days` days after their
     date: unit, kind (activities | pairings), date, title, file_name, src_row, entered, late (days)."""
@@ -39,7 +39,7 @@ def late_entries(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, u
         ORDER BY unit, file_name, src_row, date, title, kind""", [start, end, *pa, start, end, *pv, days])
 
 
-def _day_rows(unit: str | None) -> str:
+def _day_rows(unit: Units) -> str:
     """Every participation and pairing visit of the period, with its file and row (`_params`)."""
     ua, _ = _unit(unit, "a")
     uv, _ = _unit(unit, "v")
@@ -54,7 +54,7 @@ def _day_rows(unit: str | None) -> str:
         WHERE v.date BETWEEN ?::DATE AND ?::DATE {uv}"""
 
 
-def long_days(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None,
+def long_days(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units,
               most: float) -> pl.DataFrame:
     """A volunteer's days credited with more than `most` hours (activities of every kind and pairing
     visits): unit, vid, name, date, hours, sources (file 第N行, in file order)."""
@@ -67,13 +67,13 @@ def long_days(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit
         ORDER BY d.unit, d.date, name, d.vid""", _params(start, end, unit, most))
 
 
-def _params(start: dt.date, end: dt.date, unit: str | None, *more) -> list:
+def _params(start: dt.date, end: dt.date, unit: Units, *more) -> list:
     """The parameters of `_day_rows` (and `more` after them)."""
-    u = [] if unit is None else [unit]
+    u = unit_clause(unit)[1]
     return [start, end, *u, start, end, *u, *more]
 
 
-def overlaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None) -> pl.DataFrame:
+def overlaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units) -> pl.DataFrame:
     """Two activities of one volunteer on one day whose times of day overlap (where both are known):
     unit, vid, name, date, and of each: title, starts, ends, file_name, src_row (suffixes _1, _2)."""
     return frame(con, f"""

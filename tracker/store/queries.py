@@ -10,12 +10,16 @@ founding date is unknown, so reports for earlier periods still find them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 import polars as pl
 
 from tracker.notice import TEN_HAVES
 from tracker.problems import UnknownUnit, suggest
+
+# one unit, several (a chunk of a city's run: docs/performance.md, "Memory"), or every unit (None)
+Units = str | Sequence[str] | None
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -49,15 +53,19 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     return con.execute(sql, params or []).fetchall()
 
 
-def unit_names(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> list[str]:
-    """Every unit the database knows (from any ledger), sorted; with `unit`, just it if known."""
+def unit_names(con: duckdb.DuckDBPyConnection, unit: Units = None) -> list[str]:
+    """Every unit the database knows (from any ledger), sorted; with `unit` (one or several), just
+    those known."""
     sql = """
         SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
         UNION SELECT unit FROM activities UNION SELECT unit FROM demands
         UNION SELECT unit FROM pairing_visits ORDER BY unit
     """
     names = [r[0] for r in rows(con, sql)]
-    return [u for u in names if unit is None or u == unit]
+    if unit is None:
+        return names
+    wanted = {unit} if isinstance(unit, str) else set(unit)
+    return [u for u in names if u in wanted]
 
 
 def select_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
@@ -71,14 +79,26 @@ def select_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
     raise UnknownUnit(f"数据库中没有单位“{unit}”{hint}。")
 
 
-def _unit_filter(unit: str | None, alias: str = "") -> tuple[str, list]:
-    if unit is None:
+def unit_clause(units: Units, alias: str = "") -> tuple[str, list]:
+    """The SQL that keeps these units' rows (`` AND unit = ?`` or `` AND unit IN (…)``) and its
+    parameter; nothing for every unit. `alias` is the table's, with its dot ("a.")."""
+    if units is None:
         return "", []
-    return f" AND {alias}unit = ?", [unit]
+    if isinstance(units, str):
+        return f" AND {alias}unit = ?", [units]
+    return f" AND {alias}unit IN (SELECT unnest(?::VARCHAR[]))", [list(units)]
+
+
+def of_units(units: Units) -> pl.Expr:
+    """The polars filter that keeps these units' rows (every row for None)."""
+    if units is None:
+        return pl.lit(True)
+    return pl.col("unit") == units if isinstance(units, str) else pl.col("unit").is_in(list(units))
+
 
 
 def roster_as_of(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: str | None = None
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: Units = None
 ) -> pl.DataFrame:
     """Every volunteer known at `as_of` (registered or withdrawn), one row each.
 
@@ -89,7 +109,7 @@ def roster_as_of(
     withdrawn by then). An applicant (status 申请, no 登记日期 yet) is listed, never active
     (docs/data-model.md, "Applicants").
     """
-    where, params = _unit_filter(unit, "v.")
+    where, params = unit_clause(unit, "v.")
     sql = f"""
         SELECT v.* EXCLUDE (load_id, src_row, valid_from),
                coalesce(v.registered <= ?::DATE
@@ -104,10 +124,10 @@ def roster_as_of(
 
 
 def teams_as_of(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: str | None = None
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: Units = None
 ) -> pl.DataFrame:
     """Every team registered at `as_of`, with its 十有 flags and score (x/10)."""
-    where, params = _unit_filter(unit, "t.")
+    where, params = unit_clause(unit, "t.")
     ten = " + ".join(f"coalesce(t.{k}::INT, 0)" for k, _ in TEN_HAVES)
     sql = f"""
         SELECT t.* EXCLUDE (load_id, src_row, valid_from), ({ten}) AS ten_score
@@ -119,9 +139,9 @@ def teams_as_of(
     return frame(con, sql, [as_of, *params])
 
 
-def units(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
+def units(con: duckdb.DuckDBPyConnection, unit: Units = None) -> pl.DataFrame:
     """Units with formal members defaulted to party members."""
-    where, params = _unit_filter(unit)
+    where, params = unit_clause(unit)
     sql = f"""
         SELECT unit, parent, staff, party_members,
                coalesce(formal_members, party_members) AS formal_members, code
@@ -134,14 +154,14 @@ def participations(
     con: duckdb.DuckDBPyConnection,
     start: dt.date,
     end: dt.date,
-    unit: str | None = None,
+    unit: Units = None,
 ) -> pl.DataFrame:
     """One row per (activity, volunteer) dated in [start, end], inclusive.
 
     Columns: aid, unit, team, date, title, kind, theme, backfilled, vid, hours.
     `unit` is the organizing unit of the activity.
     """
-    where, params = _unit_filter(unit, "a.")
+    where, params = unit_clause(unit, "a.")
     sql = f"""
         SELECT a.aid, a.unit, a.team, a.date, a.title, a.kind, a.theme, a.backfilled,
                p.vid, p.hours
@@ -152,14 +172,14 @@ def participations(
 
 
 def activities(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None = None
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units = None
 ) -> pl.DataFrame:
     """Activities dated in [start, end] with participant count and total hours.
 
     The participations are summed per activity before the join (grouping the
     activities' wide rows instead was twice as slow for a city's year).
     """
-    where, params = _unit_filter(unit)
+    where, params = unit_clause(unit)
     sql = f"""
         WITH a AS (SELECT * EXCLUDE (load_id, src_row) FROM activities
                    WHERE date BETWEEN ?::DATE AND ?::DATE {where}),
@@ -173,11 +193,11 @@ def activities(
 
 
 def activity_counts(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None = None
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units = None
 ) -> pl.DataFrame:
     """Per unit and activity kind in [start, end]: activities, participations, their hours,
     back-filled activities (one GROUP BY: what status and unit figures need, without the rows)."""
-    where, params = _unit_filter(unit)
+    where, params = unit_clause(unit)
     # participations summed per activity first: a DISTINCT over the joined rows took twice as long
     sql = f"""
         WITH a AS (SELECT aid, unit, kind, backfilled FROM activities
@@ -193,9 +213,9 @@ def activity_counts(
 
 
 def pairing_visits(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: str | None = None
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units = None
 ) -> pl.DataFrame:
-    where, params = _unit_filter(unit)
+    where, params = unit_clause(unit)
     sql = f"""
         SELECT * EXCLUDE (load_id, src_row) FROM pairing_visits
         WHERE date BETWEEN ?::DATE AND ?::DATE {where} ORDER BY unit, date
@@ -203,22 +223,20 @@ def pairing_visits(
     return frame(con, sql, [start, end, *params])
 
 
-def demands(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
-    where, params = _unit_filter(unit)
+def demands(con: duckdb.DuckDBPyConnection, unit: Units = None) -> pl.DataFrame:
+    where, params = unit_clause(unit)
     sql = f"SELECT * EXCLUDE (load_id, src_row) FROM demands WHERE TRUE {where} ORDER BY unit, received"
     return frame(con, sql, params)
 
 
-def months_loaded(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
+def months_loaded(con: duckdb.DuckDBPyConnection, unit: Units = None) -> pl.DataFrame:
     """unit, kind, month (YYYY-MM) for every month a ledger file covered."""
     sql = """
         SELECT DISTINCT u.unit, l.kind, m.month
         FROM loads l, unnest(l.units) AS u(unit), unnest(l.months) AS m(month)
     """
     df = frame(con, sql)
-    if unit is not None:
-        df = df.filter(pl.col("unit") == unit)
-    return df.sort("unit", "kind", "month")
+    return df.filter(of_units(unit)).sort("unit", "kind", "month")
 
 
 def last_month_loaded(con: duckdb.DuckDBPyConnection, unit: str) -> str | None:
