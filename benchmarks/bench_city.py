@@ -9,7 +9,7 @@ reports). A benchmark to run by hand, never a timed test: CI only runs
 `--smoke` to prove it still runs.
 
     python benchmarks/bench_city.py                      # the city (1×), 1 round
-    python benchmarks/bench_city.py --scales 1 2 4       # growth: 1,000 / 2,000 / 4,000 units
+    python benchmarks/bench_city.py --scales 0.25 1 4    # growth: 250 / 1,000 / 4,000 units
     python benchmarks/bench_city.py --decade             # one district over ten years
     python benchmarks/bench_city.py --smoke              # a tiny run (seconds), for CI
 
@@ -126,7 +126,7 @@ def measure(name: str, p: dict, rounds: int, reports: bool = True) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scales", type=int, nargs="*", default=[1], help="city multiples: 1 2 4")
+    ap.add_argument("--scales", type=float, nargs="*", default=[1], help="city multiples: 0.25 1 2 4")
     ap.add_argument("--decade", action="store_true", help="also one district over ten years")
     ap.add_argument("--rounds", type=int, default=1, help="load rounds beside read_csv (medians)")
     ap.add_argument("--no-reports", action="store_true", help="skip the every-unit annual reports")
@@ -139,7 +139,8 @@ def main() -> None:
                                  "platform": platform.platform()},
                      "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": {}}
     plan = ([("smoke", SMOKE)] if args.smoke else
-            [(f"{n}x", {**CITY, "units": CITY["units"] * n, "rows": CITY["rows"] * n}) for n in args.scales]
+            [(f"{n:g}x", {**CITY, "units": round(CITY["units"] * n), "rows": round(CITY["rows"] * n)})
+             for n in args.scales]
             + ([("district-decade", DISTRICT_DECADE)] if args.decade else []))
     for name, p in plan:
         results["runs"][name] = measure(name, p, args.rounds, reports=not args.no_reports)

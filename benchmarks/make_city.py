@@ -69,15 +69,16 @@ def _unique_names(rng: np.random.Generator, n: int) -> list[str]:
     return names
 
 
-def make_registers(units: int, per_unit: int, teams_per_unit: int, rng: np.random.Generator):
+def make_registers(units: int, per_unit: int, teams_per_unit: int, rng: np.random.Generator,
+                   city: str = "示例市"):
     """The units, teams and roster frames; volunteers are spread round-robin over teams."""
     unit_rows, team_rows, people = [], [], []
     for u in range(units):
         district = DISTRICTS[u % len(DISTRICTS)]
-        unit = f"示例市{district}第{u + 1}{ORG_KINDS[u % len(ORG_KINDS)]}"
+        unit = f"{city}{district}第{u + 1}{ORG_KINDS[u % len(ORG_KINDS)]}"
         n_teams = max(1, teams_per_unit - 6 + u % 13)  # teams_per_unit on average, varying by unit
         n_teams = min(n_teams, max(1, per_unit // 2))  # at least two volunteers per team
-        unit_rows.append((unit, f"示例市{district}委组织部", int(rng.integers(per_unit, per_unit * 3))))
+        unit_rows.append((unit, f"{city}{district}委组织部", int(rng.integers(per_unit, per_unit * 3))))
         names = _unique_names(rng, per_unit)
         phones = rng.integers(0, 10**8, per_unit)
         reg = rng.integers(0, 5 * 365, per_unit)
@@ -176,15 +177,17 @@ def _add_months(d: dt.date, n: int) -> dt.date:
 
 def make_city(out: Path, units: int = 300, per_unit: int = 200, teams_per_unit: int = 17,
               rows: int = 1_300_000, max_per_row: int = 5, start: str = "2025-01", months: int = 12,
-              seed: int = SEED) -> dict:
-    """Write the four CSV files into `out` and a meta.json describing them; return the meta."""
+              seed: int = SEED, city: str = "示例市", per_person: bool = True) -> dict:
+    """Write the four CSV files into `out` and a meta.json describing them; return the meta.
+    `city` begins every unit's name (a province's cities differ); `per_person`: also the
+    activities with one row a participant."""
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
     first = dt.date.fromisoformat(start + "-01")
     if _add_months(first, months) > dt.date.today():
         raise SystemExit(f"--start {start} --months {months} reaches past today: the loader rejects future dates")
     out.mkdir(parents=True, exist_ok=True)
-    units_df, teams_df, people_df = make_registers(units, per_unit, teams_per_unit, rng)
+    units_df, teams_df, people_df = make_registers(units, per_unit, teams_per_unit, rng, city)
     acts = make_activities(teams_df, people_df, rows, max_per_row, first, months, rng)
     files = {
         "units": out / "units.csv",
@@ -197,14 +200,15 @@ def make_city(out: Path, units: int = 300, per_unit: int = 200, teams_per_unit: 
     people_df.select("单位名称", "志愿者编号", "姓名", "联系方式", "所属服务队", "登记日期").write_csv(
         files["roster"])
     acts.write_csv(files["activities"])
-    # the same activities as a platform's export writes them: one row a participant
-    files["activities_per_person"] = out / "activities_per_person.csv"
-    acts.with_columns(pl.col("参加人员").str.split("、")).explode("参加人员").write_csv(
-        files["activities_per_person"])
+    if per_person:  # the same activities as a platform's export writes them: one row a participant
+        files["activities_per_person"] = out / "activities_per_person.csv"
+        acts.with_columns(pl.col("参加人员").str.split("、")).explode("参加人员").write_csv(
+            files["activities_per_person"])
     participations = int(acts["参加人员"].str.count_matches("、").sum()) + acts.height
     meta = {
         "args": {"units": units, "volunteers_per_unit": per_unit, "teams_per_unit": teams_per_unit,
-                 "rows": rows, "max_per_row": max_per_row, "start": start, "months": months, "seed": seed},
+                 "rows": rows, "max_per_row": max_per_row, "start": start, "months": months, "seed": seed,
+                 "city": city},
         "units": units_df.height,
         "teams": teams_df.height,
         "volunteers": people_df.height,

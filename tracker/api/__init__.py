@@ -47,6 +47,7 @@ from tracker.api.assessment import (
     CheckResult,
     RulesResult,
     check,
+    check_chunks,
     check_in,
     findings_xlsx,
     narrow,
@@ -159,7 +160,7 @@ __all__ = [
     "upload", "UploadFile", "UploadedFile", "UploadResult", "FileResult", "ReplacePlan", "FormKind",
     "KINDS", "MONTHLY_KINDS", "kind_name", "LOCKED",
     # assessment
-    "check", "check_in", "narrow", "findings_xlsx", "reminder_list", "CheckResult", "KEPT_CHECKS",
+    "check", "check_chunks", "check_in", "narrow", "findings_xlsx", "reminder_list", "CheckResult", "KEPT_CHECKS",
     "rules", "RulesResult",
     # reports
     "report", "build_report", "ReportResult", "make_report_run", "report_runs", "report_run", "ReportRun",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -104,6 +104,32 @@ def check(
         while len(_CHECKED) > KEPT_CHECKS:
             _CHECKED.pop(next(iter(_CHECKED)))
     return result.of_units(reach.only)
+
+
+def check_chunks(
+    db: PathLike | None = None,
+    *,
+    year: int | None = None,
+    as_of: dt.date | str | None = None,
+    unit: str | None = None,
+    rules: PathLike | Rules | None = None,
+    today: dt.date | None = None,
+    scope: Scope = LOCAL,
+) -> Iterator[CheckResult]:
+    """`check`, a chunk of units at a time (`Assessment.chunks`), for a caller that prints as it goes
+    (`tracker check`): a province's findings are never all held at once (docs/performance.md,
+    "Memory"). The chunks' findings, in order, are `check`'s; nothing is kept for the next call.
+    A wrong --as-of or an unknown unit is raised by the first `next`, before anything is printed."""
+    day = parse_date_option(as_of)
+    rules_, today = rules_of(rules), today or dt.date.today()
+    with connect(db, read_only=True) as con:
+        reach = units_in(con, scope, unit)
+        a = Assessment(con, rules_, reach.one, today)
+        plan = a.plan(year, day)
+        keep = None if reach.only is None else set(reach.only)
+        names = [u for u in a.units if keep is None or u in keep]
+        for part, units in a.chunks(names):
+            yield CheckResult(part.findings(year, day), {u: plan[u] for u in units})
 
 
 KEPT_CHECKS = 4  # a city's findings are tens of MB; a unit's are small

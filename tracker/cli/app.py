@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -106,16 +107,17 @@ def kind_name(kind: str) -> str:
     return name(kind)
 
 
-def print_json_list(items: list[dict]) -> None:
-    """A JSON array, one item per line: readable, and written by json's fast C encoder
-    (an indented dump of a city's findings took longer than computing them)."""
+def print_json_list(items: Iterable[dict]) -> None:
+    """A JSON array, one item per line, written as the items come: readable, and written by
+    json's fast C encoder (an indented dump of a city's findings took longer than computing them)."""
     out_ = sys.stdout
-    out_.write("[\n")
-    last = len(items) - 1
-    for i, item in enumerate(items):
+    out_.write("[")
+    sep = "\n"
+    for item in items:
+        out_.write(sep)
         out_.write(json.dumps(item, ensure_ascii=False, default=str))
-        out_.write(",\n" if i < last else "\n")
-    out_.write("]\n")
+        sep = ",\n"
+    out_.write("\n]\n")
 
 
 def print_paths(title: str, paths: list[Path]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -30,23 +32,46 @@ from tracker.words import LEVEL_WORDS
 def check(year: Year = None, as_of: AsOf = None, unit: Unit = None, as_json: Json = False, db: Db = None,
           rules: Rules = None, debug: Debug = False) -> None:
     """按规则检查（R1–R13、不活跃志愿者、逾期需求和结对）。有未通过项时退出码为 1。"""
-    result = api.check(db, year=year, as_of=as_of, unit=unit, rules=rules, scope=api.LOCAL)
+    chunks = api.check_chunks(db, year=year, as_of=as_of, unit=unit, rules=rules, scope=api.LOCAL)
+    first = next(chunks, None)  # a wrong option or unit is told before anything is printed
+    results = itertools.chain([first] if first is not None else [], chunks)
+    counts = {"fail": 0, "warn": 0, "pass": 0}
     if as_json:
-        print_json_list([f.to_dict() for f in result.findings])
+        print_json_list(f.to_dict() for r in results for f in _counted(r, counts))
     else:
-        _print_findings(result)
-    raise typer.Exit(1 if result.failed else 0)
+        _print_findings(results, counts)
+    raise typer.Exit(1 if counts["fail"] else 0)
 
 
-def _print_findings(result: api.CheckResult) -> None:
-    """One table per unit (failures, then warnings, then passes) and a summary line."""
-    from tracker.assess.checks import RULE_TITLES
+def _counted(result: api.CheckResult, counts: dict[str, int]) -> tuple:
+    """The chunk's findings, added to `counts` by level."""
+    for level, n in result.counts().items():
+        counts[level] += n
+    return result.findings
 
-    if not result.judged:
+
+def _print_findings(results: Iterable[api.CheckResult], counts: dict[str, int]) -> None:
+    """One table per unit (failures, then warnings, then passes), a chunk of units at a time, and a
+    summary line."""
+    units = 0
+    for result in results:
+        units += len(result.judged)
+        _print_units(result, _counted(result, counts))
+    if not units:
         out.print("数据库中还没有任何单位的数据。请先用 tracker load 导入花名册、服务队和活动登记簿。")
         return
+    verdict = "有规则未通过" if counts["fail"] else ("全部通过（有提醒）" if counts["warn"] else "全部通过")
+    out.print(
+        f"共 {units} 个单位：{LEVEL_WORDS['fail']} {counts['fail']} 项，{LEVEL_WORDS['warn']} "
+        f"{counts['warn']} 项，{LEVEL_WORDS['pass']} {counts['pass']} 项 —— {verdict}。"
+    )
+
+
+def _print_units(result: api.CheckResult, findings: tuple) -> None:
+    from tracker.assess.checks import RULE_TITLES
+
     by_unit: dict[str, list] = {}
-    for f in result.findings:
+    for f in findings:
         by_unit.setdefault(f.unit, []).append(f)
     for unit, (year, as_of) in result.judged.items():
         table = Table(title=f"{esc(unit)}　{year}年考评检查（{year}-01-01 至 {as_of}）", show_lines=False,
@@ -61,12 +86,6 @@ def _print_findings(result: api.CheckResult) -> None:
             table.add_row(f"[{style}]{LEVEL_WORDS[f.level]}[/]", RULE_TITLES.get(f.rule, f.rule),
                           esc(f.team or ""), esc(f.volunteer or ""), esc(f.message))
         out.print(table)
-    counts = result.counts()
-    verdict = "有规则未通过" if counts["fail"] else ("全部通过（有提醒）" if counts["warn"] else "全部通过")
-    out.print(
-        f"共 {len(result.judged)} 个单位：{LEVEL_WORDS['fail']} {counts['fail']} 项，{LEVEL_WORDS['warn']} "
-        f"{counts['warn']} 项，{LEVEL_WORDS['pass']} {counts['pass']} 项 —— {verdict}。"
-    )
 
 
 def rules_cmd(out_file: Annotated[Path | None, typer.Option("--out", help="写到 .toml 文件（默认打印）。", show_default=False)] = None,
