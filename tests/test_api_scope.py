@@ -76,6 +76,8 @@ CALLS: dict[str, list[Call]] = {
                lambda c: api.status(c.db, year=YEAR, scope=c.scope)],
     "check": [lambda c: api.check(c.db, year=YEAR, today=town.TODAY, scope=c.scope),
               lambda c: api.check(c.db, year=YEAR, unit=c.other, scope=c.scope)],
+    "check_chunks": [lambda c: list(api.check_chunks(c.db, year=YEAR, today=town.TODAY, scope=c.scope)),
+                     lambda c: list(api.check_chunks(c.db, year=YEAR, unit=c.other, scope=c.scope))],
     "check_in": [lambda c: api.check_in(c.db, c.scope, year=YEAR, today=town.TODAY),
                  lambda c: api.check_in(c.db, c.scope, unit=c.other)],
     "reminder_list": [lambda c: api.reminder_list(c.db, c.scope, f"{YEAR}-06-30", today=town.TODAY),
