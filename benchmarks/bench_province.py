@@ -31,6 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_city import step  # noqa: E402
 from bench_load import count, fresh, must, run, tracker_exe  # noqa: E402
 from make_city import SEED, make_city  # noqa: E402
 
@@ -52,16 +53,6 @@ def city_data(out: Path, i: int, p: dict) -> tuple[Path, dict]:
                      rows=p["rows"], max_per_row=p["max_per_row"], start=f"{YEAR}-01", months=12,
                      seed=SEED + i, city=f"示例省第{i + 1}市", per_person=False)
     return d, meta
-
-
-def step(results: dict, name: str, cmd: list[str], log: Path) -> dict:
-    r = run(cmd, log)
-    if name.startswith("check") and r["exit"] == 1:  # a rule failed: an answer, not an error
-        r["exit"] = 0
-    must(r, log, name)
-    results[name] = r
-    print(f"  {name:28s} {r['wall_s']:8.2f} s {r['tree_mb']:8.0f} MB", flush=True)
-    return r
 
 
 def measure(name: str, cities: list[tuple[Path, dict]], work: Path) -> dict:

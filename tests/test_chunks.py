@@ -17,13 +17,8 @@ from make_city import make_city  # noqa: E402
 TODAY = dt.date(2026, 1, 20)
 
 
-class Town:
-    def __init__(self, db: Path):
-        self.db = db
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def town(tmp_path_factory) -> Path:
     """Seven units of the benchmark's synthetic city, a year of activities."""
     root = tmp_path_factory.mktemp("town")
     make_city(root, units=7, per_unit=8, teams_per_unit=2, rows=600, max_per_row=3, start="2025-01", months=12)
@@ -32,7 +27,7 @@ def demo(tmp_path_factory):
     for kind in ("units", "teams", "roster"):
         api.load(db, kind, [root / f"{kind}.csv"], as_of="2015-01-01")
     api.load(db, "activities", [root / "activities.csv"])
-    return Town(db)
+    return db
 
 
 def _findings(db, size: int, monkeypatch) -> list[tuple]:
@@ -44,18 +39,18 @@ def _findings(db, size: int, monkeypatch) -> list[tuple]:
         return [(f.unit, f.rule, f.level, f.team, f.volunteer, f.message) for f in a.findings(2025)]
 
 
-def test_checks_a_unit_at_a_time_find_what_one_assessment_finds(demo, monkeypatch):
-    whole = _findings(demo.db, 10_000, monkeypatch)
+def test_checks_a_unit_at_a_time_find_what_one_assessment_finds(town, monkeypatch):
+    whole = _findings(town, 10_000, monkeypatch)
     assert whole and any(f[2] == "fail" for f in whole)
-    assert _findings(demo.db, 1, monkeypatch) == whole
+    assert _findings(town, 1, monkeypatch) == whole
 
 
-def test_reports_a_unit_at_a_time_are_the_reports_of_one_assessment(demo, monkeypatch, tmp_path):
+def test_reports_a_unit_at_a_time_are_the_reports_of_one_assessment(town, monkeypatch, tmp_path):
     runs = {}
     for size in (10_000, 1):
         monkeypatch.setattr(assessment, "CHUNK_UNITS", size)
         out = tmp_path / str(size)
-        res = api.report(demo.db, "annual", year=2025, out_dir=out, today=TODAY, workers=0, formats=("html",))
+        res = api.report(town, "annual", year=2025, out_dir=out, today=TODAY, workers=0, formats=("html",))
         runs[size] = (res.summaries, res.overview.summary,
                       {p.name: p.read_bytes() for p in out.iterdir()})
     assert len(runs[1][0]) > 1 and runs[1] == runs[10_000]

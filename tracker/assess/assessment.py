@@ -216,8 +216,8 @@ class Assessment:
         unit's numbers do not depend on the chunk it falls in (tests/test_chunks.py)."""
         units = self.units if units is None else units
         size = size or CHUNK_UNITS
-        if self.unit is not None or (self.among is None and len(units) <= size and units == self.units):
-            yield self, units
+        if self.unit is not None or (len(units) <= size and units == self.units):
+            yield self, units  # already no more than a chunk
             return
         for i in range(0, len(units), size):
             part = units[i:i + size]
@@ -234,8 +234,10 @@ class Assessment:
     def units(self) -> list[str]:
         """The units in scope (an unknown `unit` is a user error suggesting close names)."""
         known = queries.select_units(self.con, self.unit)
-        keep = set(self.among or ())
-        return known if self.among is None else [u for u in known if u in keep]
+        if self.among is None:
+            return known
+        keep = set(self.among)
+        return [u for u in known if u in keep]
 
     @cached_property
     def months_loaded(self) -> pl.DataFrame:
@@ -245,9 +247,7 @@ class Assessment:
     @cached_property
     def confirmed(self) -> pl.DataFrame:
         """unit, kind, month of every month a unit confirmed (`history.confirmations`)."""
-        scope = self.scope
-        return history.confirmations(self.con, None if scope is None else [scope] if isinstance(scope, str)
-                                     else list(scope)).select("unit", "kind", "month")
+        return history.confirmations(self.con, self.scope).select("unit", "kind", "month")
 
     @cached_property
     def form_loads(self) -> pl.DataFrame:
@@ -394,15 +394,14 @@ def _run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
     at a time (`Assessment.chunks`). Findings come sorted per unit: failures,
     then warnings, then passes.
     """
-    if a.unit is None and a.among is None and len(a.units) > CHUNK_UNITS:
-        return checks.sort_findings([f for part, _ in a.chunks() for f in _run(part, year, as_of, only)])
-    groups: dict[tuple[int, dt.date], list[str]] = {}
-    for u, key in a.plan(year, as_of).items():
-        groups.setdefault(key, []).append(u)
     findings: list[checks.Finding] = []
-    for (y, d), units in groups.items():
-        ctx = _context(a, y, d, units)
-        for rule, fn in checks.CHECKS.items():
-            if only is None or rule in only:
-                findings.extend(fn(ctx))
+    for part, _ in a.chunks():
+        groups: dict[tuple[int, dt.date], list[str]] = {}
+        for u, key in part.plan(year, as_of).items():
+            groups.setdefault(key, []).append(u)
+        for (y, d), units in groups.items():
+            ctx = _context(part, y, d, units)
+            for rule, fn in checks.CHECKS.items():
+                if only is None or rule in only:
+                    findings.extend(fn(ctx))
     return checks.sort_findings(findings)

@@ -25,21 +25,32 @@ from typing import Literal
 import numpy as np
 from markupsafe import Markup, escape
 
-from tracker.formats import wide_chars
 from tracker.render import fonts
 from tracker.render.charts import BarChart, Histogram
-from tracker.render.svg import HATCHES, PALETTE, TARGET_COLOR, chart_svg
-
-WIDTH_IN = 7.0  # A4 width less 15 mm margins is 180 mm ≈ 7.1 in
-HEIGHT_IN = 3.2
-TICK_PT, TITLE_PT, LABEL_PT, LEGEND_PT = 8, 11, 10, 8
+from tracker.render.svg import (
+    EDGE,
+    HATCHES,
+    HEIGHT_IN,
+    LEGEND_PT,
+    MET,
+    PALETTE,
+    SHORT,
+    TARGET_COLOR,
+    TICK_PT,
+    TITLE_PT,
+    WIDTH_IN,
+    bar_shape,
+    chart_svg,
+    text_width,
+)
+from tracker.render.svg import value_text as _fmt_num
 
 Format = Literal["svg", "png"]
 
+
 def text_width_in(text: str, points: float) -> float:
-    """Roughly how wide `text` is at `points`: a CJK character is one em, others about half."""
-    wide = wide_chars(text)
-    return (wide + 0.55 * (len(text) - wide)) * points / 72
+    """Roughly how wide `text` is at `points`, in inches (`svg.text_width`)."""
+    return text_width(text, points) / 72
 
 
 # ---------------------------------------------------------------- one reusable figure per shape
@@ -105,10 +116,6 @@ def _number_width(top: float) -> float:
 # ---------------------------------------------------------------- pieces
 
 
-def _fmt_num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
-
-
 _CHIP = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
 
 
@@ -141,14 +148,14 @@ def _style(i: int) -> dict:
     return {
         "color": PALETTE[i % len(PALETTE)],
         "hatch": HATCHES[i % len(HATCHES)],
-        "edgecolor": "#333333",
+        "edgecolor": EDGE,
         "linewidth": 0.5,
     }
 
 
 # one series against a target: bars short of it are light and hatched
-_SHORT = {"color": PALETTE[2], "hatch": "//", "edgecolor": "#333333", "linewidth": 0.5}
-_MET = {"color": PALETTE[0], "hatch": "", "edgecolor": "#333333", "linewidth": 0.5}
+_SHORT = {"color": SHORT[0], "hatch": SHORT[1], "edgecolor": EDGE, "linewidth": 0.5}
+_MET = {"color": MET[0], "hatch": MET[1], "edgecolor": EDGE, "linewidth": 0.5}
 
 
 def _patch(label: str, style: dict):
@@ -190,8 +197,7 @@ def _bottom_margin(tick_height_in: float, xlabel: bool, legend_rows: int) -> flo
 
 def _draw_bars(data: BarChart):
     n_cat, n_ser = len(data.categories), max(1, len(data.series))
-    height = min(9.5, 1.1 + 0.32 * max(n_cat, 3)) if data.horizontal else HEIGHT_IN
-    rotate = not data.horizontal and (n_cat > 8 or sum(len(c) for c in data.categories) > 60)
+    height, rotate = bar_shape(data)
     fig, ax = _canvas("hbar" if data.horizontal else "vbar-rotated" if rotate else "vbar", WIDTH_IN, height)
     pos = np.arange(n_cat)
     grouped = not data.stacked and n_ser > 1
@@ -206,7 +212,7 @@ def _draw_bars(data: BarChart):
         if against_target:
             short = vals < data.target
             style = {k: [(_SHORT if s else _MET)[k] for s in short] for k in ("color", "hatch")}
-            style |= {"edgecolor": "#333333", "linewidth": 0.5}
+            style |= {"edgecolor": EDGE, "linewidth": 0.5}
             handles += [_patch(f"{name}（未达目标）", _SHORT), _patch(f"{name}（已达目标）", _MET)]
         else:
             style = _style(i)
@@ -276,7 +282,7 @@ def _draw_histogram(data: Histogram):
     bars = ax.bar(pos, data.counts, width=0.85,
                   color=[(_MET if ok else _SHORT)["color"] for ok in reached],
                   hatch=[(_MET if ok else _SHORT)["hatch"] for ok in reached],
-                  edgecolor="#333333", linewidth=0.5)
+                  edgecolor=EDGE, linewidth=0.5)
     _label_bars(ax, bars, data.counts)
     legend = []
     if data.target is not None:

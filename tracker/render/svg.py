@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from tracker.formats import wide_chars
 from tracker.render.charts import BarChart, Histogram
 from tracker.render.fontface import FAMILY
 
@@ -36,7 +37,7 @@ SHORT = (PALETTE[2], "//")  # a bar short of its target: light and hatched
 MET = (PALETTE[0], "")
 
 PT = 72  # the viewBox is in points: 1 inch = 72
-WIDTH_IN, HEIGHT_IN = 7.0, 3.2
+WIDTH_IN, HEIGHT_IN = 7.0, 3.2  # A4 width less 15 mm margins is 180 mm ≈ 7.1 in
 TICK_PT, NUMBER_PT, TITLE_PT, LABEL_PT, LEGEND_PT, VALUE_PT = 8, 8.5, 11, 9.5, 8, 8
 
 _HATCH_PATHS = {
@@ -52,12 +53,22 @@ _HATCH_PATHS = {
 
 def text_width(text: str, points: float) -> float:
     """Roughly how wide `text` is, in points: a CJK character is one em, others about half."""
-    wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
+    wide = wide_chars(text)
     return (wide + 0.55 * (len(text) - wide)) * points
 
 
-def _num(v: float) -> str:
+def value_text(v: float) -> str:
+    """A bar's value as labelled: 12, or 3.5."""
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def bar_shape(data: BarChart) -> tuple[float, bool]:
+    """A bar chart's height in inches (horizontal bars: by their number) and whether its category
+    labels are turned (many, or long, under vertical bars) — the same for the SVG and the PNG."""
+    n_cat = len(data.categories)
+    if data.horizontal:
+        return min(9.5, 1.1 + 0.32 * max(n_cat, 3)), False
+    return HEIGHT_IN, n_cat > 8 or sum(len(c) for c in data.categories) > 60
 
 
 def _f(x: float) -> str:
@@ -169,11 +180,11 @@ def _value_ticks(s: _Svg, p: _Plot, integer: bool, horizontal: bool) -> None:
         if horizontal:
             x = p.vx(t)
             s.line(x, p.bottom, x, p.bottom + 3.5)
-            s.text(x, p.bottom + 3.5 + NUMBER_PT, _num(t), NUMBER_PT)
+            s.text(x, p.bottom + 3.5 + NUMBER_PT, value_text(t), NUMBER_PT)
         else:
             y = p.vy(t)
             s.line(p.left - 3.5, y, p.left, y)
-            s.text(p.left - 5, y, _num(t), NUMBER_PT, "end", middle=True)
+            s.text(p.left - 5, y, value_text(t), NUMBER_PT, "end", middle=True)
 
 
 def _axes(s: _Svg, p: _Plot, title: str) -> None:
@@ -210,16 +221,15 @@ def _bar_legend(data: BarChart) -> list[tuple[str, str, str | None]]:
         entries += [(name, PALETTE[i % len(PALETTE)], HATCHES[i % len(HATCHES)])
                     for i, name in enumerate(data.series)]
     if data.target is not None:
-        entries.append((data.target_label or f"目标 {_num(data.target)}", TARGET_COLOR, None))
+        entries.append((data.target_label or f"目标 {value_text(data.target)}", TARGET_COLOR, None))
     return entries
 
 
 def _bars(data: BarChart) -> Markup:
     n_cat, n_ser = len(data.categories), max(1, len(data.series))
     horizontal = data.horizontal
-    rotate = not horizontal and (n_cat > 8 or sum(len(c) for c in data.categories) > 60)
-    height = (min(9.5, 1.1 + 0.32 * max(n_cat, 3)) if horizontal else HEIGHT_IN) * PT
-    s = _Svg(WIDTH_IN * PT, height, repr(data))
+    height, rotate = bar_shape(data)
+    s = _Svg(WIDTH_IN * PT, height * PT, repr(data))
     legend = _bar_legend(data)
     totals = data.totals() if data.stacked else []
     tops = [*totals, *(max(v, default=0) for v in data.series.values()), data.target or 0, 1]
@@ -232,7 +242,7 @@ def _bars(data: BarChart) -> Markup:
         p = _Plot(left, 30, s.w - 11, bottom, max(tops) * 1.12)
     else:
         ticks_h = (widest * 0.5 + 8) if rotate else 14
-        top_number = _num(nice_ticks(max(tops) * 1.15, integer)[-1])
+        top_number = value_text(nice_ticks(max(tops) * 1.15, integer)[-1])
         left = 14 + text_width(top_number, NUMBER_PT) + (18 if data.value_label else 0)
         bottom = s.h - (10 + ticks_h + (16 if data.category_label else 0) + legend_h)
         p = _Plot(left, 30, s.w - 11, bottom, max(tops) * 1.15)
@@ -249,30 +259,29 @@ def _bars(data: BarChart) -> Markup:
             if horizontal:
                 y0 = p.top + centre - width / 2
                 s.rect(p.vx(lo), y0, p.vx(hi) - p.vx(lo), width, *styles[i][c])
-                mid = (p.top + centre, (p.vx(lo) + p.vx(hi)) / 2)
+                mid = ((p.vx(lo) + p.vx(hi)) / 2, p.top + centre)
             else:
                 x0 = p.left + centre - width / 2
                 s.rect(x0, p.vy(hi), width, p.vy(lo) - p.vy(hi), *styles[i][c])
-                mid = ((p.vy(lo) + p.vy(hi)) / 2, p.left + centre)
+                mid = (p.left + centre, (p.vy(lo) + p.vy(hi)) / 2)
             if crowded or v == 0:
                 continue
             if data.stacked and n_ser > 1:
                 if v >= 0.06 * max(max(totals, default=0), 1e-9) and v != totals[c]:
-                    y, x = mid
-                    s.text(x, y, _num(v), 7, middle=True, chip=True)
+                    s.text(*mid, value_text(v), 7, middle=True, chip=True)  # on its segment's middle
             elif horizontal:
-                s.text(p.vx(hi) + 2, p.top + centre, _num(v), VALUE_PT, "start", middle=True)
+                s.text(p.vx(hi) + 2, p.top + centre, value_text(v), VALUE_PT, "start", middle=True)
             else:
-                s.text(p.left + centre, p.vy(hi) - 2, _num(v), VALUE_PT)
+                s.text(p.left + centre, p.vy(hi) - 2, value_text(v), VALUE_PT)
         if data.stacked:
             base = [b + v for b, v in zip(base, values, strict=True)]
     if data.stacked and n_ser > 1:
         for c, t in enumerate(totals):
             if t:
                 if horizontal:
-                    s.text(p.vx(t) + 3, p.top + band * (c + 0.5), _num(t), VALUE_PT, "start", middle=True)
+                    s.text(p.vx(t) + 3, p.top + band * (c + 0.5), value_text(t), VALUE_PT, "start", middle=True)
                 else:
-                    s.text(p.left + band * (c + 0.5), p.vy(t) - 2, _num(t), VALUE_PT)
+                    s.text(p.left + band * (c + 0.5), p.vy(t) - 2, value_text(t), VALUE_PT)
     if data.target is not None:
         if horizontal:
             s.line(p.vx(data.target), p.top, p.vx(data.target), p.bottom, TARGET_COLOR, 1.2, "4.4,1.9")
@@ -307,8 +316,7 @@ def _axis_titles(s: _Svg, p: _Plot, x_title: str, y_title: str, below: float) ->
     if x_title:
         s.text((p.left + p.right) / 2, below, x_title, LABEL_PT)
     if y_title:
-        x = 12
-        s.text(x, (p.top + p.bottom) / 2, y_title, LABEL_PT, middle=True, rotate=-90)
+        s.text(12, (p.top + p.bottom) / 2, y_title, LABEL_PT, middle=True, rotate=-90)
 
 
 # ---------------------------------------------------------------- histograms
@@ -320,10 +328,10 @@ def _histogram(data: Histogram) -> Markup:
     legend: list[tuple[str, str, str | None]] = []
     if data.target is not None:
         legend = [("未达目标", *SHORT), ("已达目标", *MET),
-                  (data.target_label or f"目标 {_num(data.target)}", TARGET_COLOR, None)]
+                  (data.target_label or f"目标 {value_text(data.target)}", TARGET_COLOR, None)]
     legend_h = 14 * _legend_rows(len(legend))
     vmax = max([*data.counts, 1]) * 1.15
-    top_number = _num(nice_ticks(vmax, True)[-1])
+    top_number = value_text(nice_ticks(vmax, True)[-1])
     left = 14 + text_width(top_number, NUMBER_PT) + (18 if data.value_label else 0)
     p = _Plot(left, 30, s.w - 11, s.h - (24 + (16 if data.category_label else 0) + legend_h), vmax)
     n = max(len(data.counts), 1)
@@ -332,7 +340,7 @@ def _histogram(data: Histogram) -> Markup:
         x0 = p.left + band * (i + 0.075)
         s.rect(x0, p.vy(count), band * 0.85, p.bottom - p.vy(count), *(MET if ok else SHORT))
         if count:
-            s.text(p.left + band * (i + 0.5), p.vy(count) - 2, _num(count), VALUE_PT)
+            s.text(p.left + band * (i + 0.5), p.vy(count) - 2, value_text(count), VALUE_PT)
     if data.target is not None:
         first_at = next((i for i, ok in enumerate(reached) if ok), len(data.counts))
         x = p.left + band * first_at

@@ -94,8 +94,9 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
 
     first_header = None
     with _pool(n_workers) as pool:
-        for part, u in ((part, u) for part, names in a.chunks(units) for u in names):
-            r = spec.build(part.unit_view(u), req)
+        views = (part.unit_view(u) for part, names in a.chunks(units) for u in names)
+        for view in views:
+            r = spec.build(view, req)
             first_header = first_header or r.header
             prepared = prepare_report(r, formats, templates)
             written = (pool.submit(finish_report, r.stem, prepared, out_dir) if pool is not None

@@ -14,17 +14,17 @@ import duckdb
 import polars as pl
 
 from tracker.store.db import fault_pause, transaction
-from tracker.store.queries import frame, rows
+from tracker.store.queries import Units, frame, rows, unit_clause
 
 HISTORY_KINDS = ("activities", "pairings", "demands", "review")  # the ledgers whose records history follows
 CONFIRMED_KINDS = ("activities", "pairings", "demands")  # the monthly ledgers a unit confirms
 
 
-def confirmations(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> pl.DataFrame:
+def confirmations(con: duckdb.DuckDBPyConnection, units: Units = None) -> pl.DataFrame:
     """unit, kind, month, confirmed_at, account of every confirmation (of `units`, if given)."""
-    where = "" if units is None else "WHERE unit IN (SELECT unnest(?::VARCHAR[]))"
-    return frame(con, f"SELECT unit, kind, month, confirmed_at, account FROM confirmations {where} "
-                      "ORDER BY unit, kind, month", [] if units is None else [units])
+    where, params = unit_clause(units)
+    return frame(con, f"SELECT unit, kind, month, confirmed_at, account FROM confirmations WHERE TRUE{where} "
+                      "ORDER BY unit, kind, month", params)
 
 
 def confirmed_among(con: duckdb.DuckDBPyConnection, kind: str,
