@@ -54,3 +54,20 @@ def test_reports_a_unit_at_a_time_are_the_reports_of_one_assessment(town, monkey
         runs[size] = (res.summaries, res.overview.summary,
                       {p.name: p.read_bytes() for p in out.iterdir()})
     assert len(runs[1][0]) > 1 and runs[1] == runs[10_000]
+
+
+def test_a_chunk_is_forgotten_when_the_next_one_comes(town, monkeypatch):
+    """Whoever still holds a chunk (a report view, a loop variable), its frames are dropped before
+    the next chunk's are computed: a run holds one chunk's figures at a time."""
+    monkeypatch.setattr(assessment, "CHUNK_UNITS", 3)
+    with connect(town, read_only=True) as con:
+        a = assessment.Assessment(con, today=TODAY)
+        chunks = a.chunks()
+        first, names = next(chunks)
+        assert first.findings(2025) and first.unit_view(names[0]).findings(2025)
+        assert first._periods and first._findings
+        second, _ = next(chunks)
+        assert not first._periods and not first._findings and not first._by_unit
+        assert second is not first
+        # asked again, the forgotten chunk computes its findings afresh: the same ones
+        assert [f.unit for f in first.findings(2025)] and set(f.unit for f in first.findings(2025)) == set(names)

@@ -25,7 +25,7 @@ from tracker.assess.inactive import inactive
 from tracker.periods import Period, month_end_of
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
-from tracker.store import entries, history, queries
+from tracker.store import entries, history, memory, queries
 
 CHUNK_UNITS = 150  # units assessed at a time in a city's run: memory stays flat in the number of units
 
@@ -220,8 +220,19 @@ class Assessment:
             yield self, units  # already no more than a chunk
             return
         for i in range(0, len(units), size):
-            part = units[i:i + size]
-            yield self.chunk(part), part
+            names = units[i:i + size]
+            part = self.chunk(names)
+            yield part, names
+            part.forget()  # whoever still holds the chunk, its frames go before the next one's come
+            memory.release()
+
+    def forget(self) -> None:
+        """Drop every figure and finding computed so far (they are computed again if asked for)."""
+        self._periods.clear()
+        self._findings.clear()
+        self._by_unit.clear()
+        for name in ("months_loaded", "confirmed", "form_loads", "_last_activity_month"):
+            self.__dict__.pop(name, None)
 
     def chunk(self, units: list[str]) -> Assessment:
         """The same assessment for only these units (figures computed afresh, for them alone)."""
