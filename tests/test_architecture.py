@@ -7,6 +7,8 @@ Every `import` and `from … import` of a tracker module is read from the source
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,16 @@ def test_the_cli_and_the_web_say_whose_scope_every_call_has(module):
         positional = params.index("scope") < len(node.args)
         assert positional or any(k.arg == "scope" for k in node.keywords), \
             f"{module}:{node.lineno}: api.{node.func.attr}(…) without scope="
+
+
+def test_the_api_names_are_imported_on_first_use():
+    """`from tracker import api` costs nothing until a name is used, and a load does not import the
+    reports' templates, the web server or the password hasher (docs/performance.md, "Start-up")."""
+    import tracker.api as package
+
+    assert set(package._WHERE) | {"now"} == set(package.__all__)  # one list: what is exported is reachable
+    probe = ("import sys; from tracker import api; api.load, api.history, api.signins;"
+             "print(sorted(m for m in ('jinja2', 'starlette', 'argon2', 'tracker.reports', 'tracker.web')"
+             " if m in sys.modules)); print(callable(api.history), callable(api.signins))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "True True"]  # functions, not the submodules of the same names

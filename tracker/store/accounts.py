@@ -17,8 +17,6 @@ import threading
 from dataclasses import dataclass
 
 import duckdb
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from tracker.problems import TrackerError
 
@@ -34,18 +32,29 @@ class _BoundedHasher:
     """argon2, at most `HASHES_AT_ONCE` hashes at a time in this process (docs/web.md, "Safety")."""
 
     def __init__(self) -> None:
-        self._hasher = PasswordHasher()
         self._slots = threading.BoundedSemaphore(HASHES_AT_ONCE)
+
+    @functools.cached_property
+    def _argon2(self):  # imported when first needed: a load or a report never hashes a password
+        from argon2 import PasswordHasher
+
+        return PasswordHasher()
 
     def hash(self, password: str) -> str:
         with self._slots:
-            return self._hasher.hash(password)
+            return self._argon2.hash(password)
 
     def verify(self, hashed: str, password: str) -> bool:
+        """Whether `password` is the one `hashed` was made from (a damaged hash: no)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         if len(password) > MAX_PASSWORD:
-            raise VerifyMismatchError()
+            return False
         with self._slots:
-            return self._hasher.verify(hashed, password)
+            try:
+                return self._argon2.verify(hashed, password)
+            except (VerificationError, InvalidHashError):
+                return False
 
 
 _hasher = _BoundedHasher()
@@ -173,16 +182,9 @@ def verify(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account
     """The account if the password is right, else None (an unknown login costs a hash too)."""
     account = get_account(con, (login or "").strip())
     if account is None:
-        try:
-            _hasher.verify(_dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            pass
+        _hasher.verify(_dummy_hash(), password)  # the same time as a known login's wrong password
         return None
-    try:
-        _hasher.verify(account.password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
-    return account
+    return account if _hasher.verify(account.password_hash, password) else None
 
 
 @functools.cache
