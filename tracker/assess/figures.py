@@ -356,7 +356,8 @@ def pairing_figures(
         first_visit=pl.col("date").min(),
         last_visit=pl.col("date").max(),
     )
-    names = queries.frame(con, "SELECT vid, name AS volunteer FROM volunteers")
+    names = queries.frame(con, "SELECT vid, name AS volunteer FROM volunteers WHERE vid IN (SELECT unnest(?::INTEGER[]))",
+                          [pairs["vid"].drop_nulls().unique().to_list()])  # the visits' people, not a province's
     days = (pl.lit(period.end) - pl.col("last_visit")).dt.total_days()
     ongoing = pl.col("status").is_null() | (pl.col("status") != ENDED_PAIR)
     return (

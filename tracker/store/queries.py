@@ -56,16 +56,14 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 def unit_names(con: duckdb.DuckDBPyConnection, unit: Units = None) -> list[str]:
     """Every unit the database knows (from any ledger), sorted; with `unit` (one or several), just
     those known."""
-    sql = """
-        SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
-        UNION SELECT unit FROM activities UNION SELECT unit FROM demands
-        UNION SELECT unit FROM pairing_visits ORDER BY unit
+    where, params = unit_clause(unit)  # pushed into each table's scan: a chunk reads its own units
+    sql = f"""
+        SELECT unit FROM (
+            SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
+            UNION SELECT unit FROM activities UNION SELECT unit FROM demands
+            UNION SELECT unit FROM pairing_visits) WHERE TRUE{where} ORDER BY unit
     """
-    names = [r[0] for r in rows(con, sql)]
-    if unit is None:
-        return names
-    wanted = {unit} if isinstance(unit, str) else set(unit)
-    return [u for u in names if u in wanted]
+    return [r[0] for r in rows(con, sql, params)]
 
 
 def select_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
@@ -231,12 +229,13 @@ def demands(con: duckdb.DuckDBPyConnection, unit: Units = None) -> pl.DataFrame:
 
 def months_loaded(con: duckdb.DuckDBPyConnection, unit: Units = None) -> pl.DataFrame:
     """unit, kind, month (YYYY-MM) for every month a ledger file covered."""
-    sql = """
+    where, params = unit_clause(unit, "u.")
+    sql = f"""
         SELECT DISTINCT u.unit, l.kind, m.month
-        FROM loads l, unnest(l.units) AS u(unit), unnest(l.months) AS m(month)
+        FROM loads l, unnest(l.units) AS u(unit), unnest(l.months) AS m(month) WHERE TRUE{where}
+        ORDER BY u.unit, l.kind, m.month
     """
-    df = frame(con, sql)
-    return df.filter(of_units(unit)).sort("unit", "kind", "month")
+    return frame(con, sql, params)
 
 
 def last_month_loaded(con: duckdb.DuckDBPyConnection, unit: str) -> str | None:
