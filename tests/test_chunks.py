@@ -65,9 +65,10 @@ def test_a_chunk_is_forgotten_when_the_next_one_comes(town, monkeypatch):
         chunks = a.chunks()
         first, names = next(chunks)
         assert first.findings(2025) and first.unit_view(names[0]).findings(2025)
-        assert first._periods and first._findings
+        assert first._periods and first._findings and "months_loaded" in vars(first)
         second, _ = next(chunks)
         assert not first._periods and not first._findings and not first._by_unit
+        assert "months_loaded" not in vars(first) and vars(first)["units"] == names  # its units stay
         assert second is not first
         # asked again, the forgotten chunk computes its findings afresh: the same ones
         assert [f.unit for f in first.findings(2025)] and set(f.unit for f in first.findings(2025)) == set(names)

@@ -125,11 +125,10 @@ def check_chunks(
     with connect(db, read_only=True) as con:
         reach = units_in(con, scope, unit)
         a = Assessment(con, rules_, reach.one, today)
-        plan = a.plan(year, day)
         keep = None if reach.only is None else set(reach.only)
         names = [u for u in a.units if keep is None or u in keep]
-        for part, units in a.chunks(names):
-            yield CheckResult(part.findings(year, day), {u: plan[u] for u in units})
+        for part, _ in a.chunks(names):  # each chunk plans its own units (`Assessment.plan`)
+            yield CheckResult(part.findings(year, day), part.plan(year, day))
 
 
 KEPT_CHECKS = 4  # a city's findings are tens of MB; a unit's are small

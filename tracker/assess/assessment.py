@@ -231,8 +231,9 @@ class Assessment:
         self._periods.clear()
         self._findings.clear()
         self._by_unit.clear()
-        for name in ("months_loaded", "confirmed", "form_loads", "_last_activity_month"):
-            self.__dict__.pop(name, None)
+        for name, attr in vars(Assessment).items():  # every cached property but `units` (`chunk` sets it)
+            if isinstance(attr, cached_property) and name != "units":
+                self.__dict__.pop(name, None)
 
     def chunk(self, units: list[str]) -> Assessment:
         """The same assessment for only these units (figures computed afresh, for them alone)."""
