@@ -105,7 +105,8 @@ def test_cells_lose_surrounding_spaces_and_a_bom_and_blank_is_empty(texts: list[
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.one_of(st.none(), _TEXT), min_size=3, max_size=3), min_size=1, max_size=8))
+@given(st.lists(st.lists(st.one_of(st.none(), _TEXT, st.text(alphabet=" \u3000\u200b计合:：王", max_size=6)),
+                         min_size=3, max_size=3), min_size=1, max_size=8))
 def test_a_table_is_cleaned_as_each_of_its_cells_would_be(rows: list[list[str | None]]) -> None:
     """`clean_cells` leaves a column whose cells need no strip as it is (blanks made null): the
     result is the same as cleaning every cell, once its invisible characters (a BOM inside the
@@ -114,9 +115,13 @@ def test_a_table_is_cleaned_as_each_of_its_cells_would_be(rows: list[list[str | 
     gone = [""] * len(values.INVISIBLE)
     want = df.select(values.clean_text(pl.col(c).str.replace_many(values.INVISIBLE, gone)).alias(c)
                      for c in df.columns)
-    cleaned, hidden = values.clean_cells(df, df.columns)
+    cleaned, hidden, marked = values.clean_cells(df, df.columns, {"colon": "[:：]", "total": "计"})
     assert cleaned.equals(want)
-    assert hidden == [c for c in df.columns if any("\ufeff" in (v or "") for v in df[c])]
+    assert hidden == [c for c in df.columns if any(ch in (v or "") for v in df[c] for ch in values.INVISIBLE)]
+    # a column holding a mark in some cleaned cell is always named (the search there is skipped)
+    for mark, chars in (("colon", ":："), ("total", "计")):
+        held = [c for c in df.columns if any(ch in (v or "") for v in cleaned[c] for ch in chars)]
+        assert set(held) <= set(marked[mark])
 
 
 def test_every_character_that_normalises_into_a_range_separator_is_known():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -60,31 +61,60 @@ def without_invisible(text: str) -> str:
     return text.translate({ord(c): None for c in INVISIBLE})
 
 
-def clean_cells(df: pl.DataFrame, cols: list[str]) -> tuple[pl.DataFrame, list[str]]:
+def clean_cells(df: pl.DataFrame, cols: list[str], marks: Mapping[str, str] | None = None,
+                ) -> tuple[pl.DataFrame, list[str], dict[str, list[str]]]:
     """`df` with `cols` cleaned (`clean_text`), and the columns that held invisible characters
     (`INVISIBLE`), which are removed: 王<零宽空格>丽 is 王丽. A column without a space or BOM at
     either end of any cell (most of a file's) only has its empty cells made null: told by one
     strip that is thrown away, it keeps its text where it is, which spares a city's file 120 MB
-    of copies."""
+    of copies.
+
+    `marks` names patterns (regular expressions) to look for while the distinct cells are at
+    hand: the third value lists, for each, the columns where some cell holds it. Cleaning only
+    takes characters away, so a column listed nowhere holds the pattern in no cleaned cell
+    either, and the caller's row-by-row search can skip it (`layout`: 合计 and 注 rows)."""
+    marks = marks or {}
     if not cols:
-        return df, []
+        return df, [], {m: [] for m in marks}
     raw = [pl.col(c).cast(pl.String) for c in cols]
     # told among each column's distinct cells, hashed once: a city's unit, team and title columns
-    # repeat a few thousand texts, and searching those is 3-5× cheaper than searching every cell
-    distinct = df.lazy().select([r.unique().implode().alias(f"c{i}") for i, r in enumerate(raw)]).collect()
-    cells = [pl.col(f"c{i}").explode() for i in range(len(cols))]
-    flags = distinct.select(
-        [((u.str.strip_chars().str.len_bytes() != u.str.len_bytes()) | u.str.starts_with("\ufeff")
-          | u.str.ends_with("\ufeff")).any().alias(f"s{i}") for i, u in enumerate(cells)]
-        + [u.str.contains_any(INVISIBLE).any().alias(f"i{i}") for i, u in enumerate(cells)]).row(0)
+    # repeat a few thousand texts, and searching those is 3-5× cheaper than searching every cell;
+    # a column whose cells hardly repeat (a participant list a row) is searched cell by cell: its
+    # first rows tell the columns that repeat; of the others an estimate of the distinct count says
+    head = df.head(_SAMPLE_ROWS).select([r.n_unique().alias(f"n{i}") for i, r in enumerate(raw)]).row(0)
+    repeats = [i for i, k in enumerate(head) if k * 2 <= min(df.height, _SAMPLE_ROWS)]
+    unsure = [i for i in range(len(cols)) if i not in repeats]
+    if unsure and df.height > _SAMPLE_ROWS:
+        counts = df.select([raw[i].approx_n_unique().alias(f"n{i}") for i in unsure]).row(0)
+        repeats += [i for i, k in zip(unsure, counts, strict=True) if k * 2 <= df.height]
+    distinct = df.lazy().select([raw[i].unique().implode().alias(f"c{i}") for i in repeats]).collect()
+    flags = {**_flags(distinct, {i: pl.col(f"c{i}").explode() for i in repeats}, marks),
+             **_flags(df, {i: r for i, r in enumerate(raw) if i not in repeats}, marks)}
     del distinct
-    strip, hidden = flags[:len(cols)], flags[len(cols):]
+    strip, hidden = [flags[f"s{i}"] for i in range(len(cols))], [flags[f"i{i}"] for i in range(len(cols))]
+    found = {mark: [c for i, c in enumerate(cols) if flags[f"m{m}_{i}"]] for m, mark in enumerate(marks)}
     exprs = []
     for c, r, need, inv in zip(cols, raw, strip, hidden, strict=True):
         if inv:
             r = r.str.replace_many(INVISIBLE, [""] * len(INVISIBLE))
         exprs.append((clean_text(r) if need or inv else r.replace("", None)).alias(c))
-    return df.with_columns(exprs), [c for c, inv in zip(cols, hidden, strict=True) if inv]
+    return df.with_columns(exprs), [c for c, inv in zip(cols, hidden, strict=True) if inv], found
+
+
+_SAMPLE_ROWS = 2000  # the rows whose distinct cells tell a column that repeats (`clean_cells`)
+
+
+def _flags(df: pl.DataFrame, cells: dict[int, pl.Expr], marks: Mapping[str, str]) -> dict[str, bool]:
+    """For each column `i` of `cells` (an expression over `df`): whether a cell needs a strip
+    (`s{i}`), holds an invisible character (`i{i}`), and holds each mark (`m{m}_{i}`)."""
+    if not cells:
+        return {}
+    return df.select(
+        [((u.str.strip_chars().str.len_bytes() != u.str.len_bytes()) | u.str.starts_with("\ufeff")
+          | u.str.ends_with("\ufeff")).any().alias(f"s{i}") for i, u in cells.items()]
+        + [u.str.contains_any(INVISIBLE).any().alias(f"i{i}") for i, u in cells.items()]
+        + [u.str.contains(pattern).any().alias(f"m{m}_{i}") for m, pattern in enumerate(marks.values())
+           for i, u in cells.items()]).row(0, named=True)
 
 
 def normal(expr: pl.Expr) -> pl.Expr:
