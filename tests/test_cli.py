@@ -100,3 +100,29 @@ def test_python_m_tracker_is_the_command(tmp_path):
     r = subprocess.run([sys.executable, "-m", "tracker", "load", "units"], capture_output=True, text=True,
                        encoding="utf-8")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_the_command_leaves_its_work_whole_when_it_exits_at_once(tmp_path):
+    """`tracker` leaves without Python's teardown (`tracker.__main__.leave`): its whole output
+    still arrives, the exit code is the command's, and what it stored is there for the next one."""
+    import json
+    import subprocess
+    import sys
+
+    db = tmp_path / "m.duckdb"
+    names = [f"示例市第{i}中学" for i in range(1, 401)]
+    units = write_csv(tmp_path / "units.csv", [["单位名称", "党员人数"], *[[n, "31"] for n in names]])
+    run = [sys.executable, "-m", "tracker"]
+    assert subprocess.run([*run, "init", "--db", str(db)], capture_output=True).returncode == 0
+    r = subprocess.run([*run, "load", "units", str(units), "--db", str(db), "--json"], capture_output=True,
+                       text=True, encoding="utf-8")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["loaded"][0]["rows"] == 400  # the JSON arrives whole
+    r = subprocess.run([*run, "status", "--db", str(db), "--json"], capture_output=True, text=True,
+                       encoding="utf-8")
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)) == 400
+    bad = write_csv(tmp_path / "bad.csv", [["单位名称", "党员人数"], ["示例市第1中学", "很多"]])
+    r = subprocess.run([*run, "load", "units", str(bad), "--db", str(db)], capture_output=True, text=True,
+                       encoding="utf-8")
+    assert r.returncode == 1 and "党员人数" in r.stdout + r.stderr and "Traceback" not in r.stderr
