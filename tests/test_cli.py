@@ -23,6 +23,23 @@ def test_usage_errors_exit_2_in_chinese(cli, db):
     assert r.code == 2 and "--month 应写成 YYYY-MM" in r.err
 
 
+def test_a_mistyped_command_or_a_stray_word_is_said_in_chinese(cli, db):
+    """click's own words never reach the user: a mistyped command is named with the closest ones,
+    a report name too (`tracker report` makes its commands when asked: cli/reports.py)."""
+    r = cli("lod", "units", db=db)
+    assert r.code == 2 and "没有这个命令：lod（是否想用：load？）" in r.err
+    r = cli("report", "anual", "--year", "2025", db=db)
+    assert r.code == 2 and "没有这个命令：anual（是否想用：annual？）" in r.err
+    r = cli("report", "xyz", db=db)
+    assert r.code == 2 and "可用的命令：quarterly、midyear、annual、points" in r.err
+    r = cli("status", "多余", db=db)
+    assert r.code == 2 and "多出了参数：多余" in r.err
+    r = cli("check", "--db", str(db), "--year")
+    assert r.code == 2 and "选项 --year 后面要写一个值" in r.err
+    r = cli("check", "--year", "今年", db=db)
+    assert r.code == 2 and "--year 的值无效：应为整数" in r.err and "valid" not in r.err
+
+
 def test_missing_file_is_a_clear_rejection(cli, db, tmp_path):
     r = cli("load", "roster", tmp_path / "无此文件.xlsx", db=db)
     assert r.code == 1 and "找不到文件" in r.err and "Traceback" not in r.err

@@ -37,12 +37,33 @@ def usage_message(e: Exception) -> str:
         return f"没有这个选项：{opt}{hint}"
     if name == "BadParameter":
         text = str(getattr(e, "message", e))
-        why = ("应为整数" if "integer" in text else "超出允许范围" if any(w in text for w in ("range", "between", "less than", "greater than"))
+        why = ("应为整数" if "integer" in text or "valid int" in text else "超出允许范围" if any(w in text for w in ("range", "between", "less than", "greater than"))
                else "应为数字" if "number" in text or "float" in text else text)
         return f"{label} 的值无效：{why}"
     if name == "NoArgsIsHelpError":
         return "请给出要运行的命令"
-    return f"用法有误：{e.format_message() if hasattr(e, 'format_message') else e}"
+    text = e.format_message() if hasattr(e, "format_message") else str(e)
+    said = _said(text, getattr(e, "ctx", None))
+    return said or f"用法有误：{text}"
+
+
+def _said(text: str, ctx: object) -> str | None:
+    """click's other usage messages a user meets (a mistyped command, a stray word, an option
+    without its value), in Chinese; None for the rest."""
+    import difflib
+    import re
+
+    if m := re.match(r"No such command '(.+?)'\.", text):
+        group = getattr(ctx, "command", None)
+        names = group.list_commands(ctx) if hasattr(group, "list_commands") else []
+        close = difflib.get_close_matches(m[1], names, n=3, cutoff=0.5)
+        hint = f"（是否想用：{'、'.join(close)}？）" if close else f"（可用的命令：{'、'.join(names)}）" if names else ""
+        return f"没有这个命令：{m[1]}{hint}"
+    if m := re.fullmatch(r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", text):
+        return f"多出了参数：{m[1]}（路径或名称中有空格时请加引号）"
+    if m := re.fullmatch(r"Option '(.+)' requires an argument\.", text):
+        return f"选项 {m[1]} 后面要写一个值"
+    return None
 
 
 def os_message(e: OSError) -> str:
