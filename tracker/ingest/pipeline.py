@@ -312,6 +312,9 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
     rows = with_years(rows, kind, table.present, int(opts.month[:4]) if opts.month else table.title_year)
     typed, problems, warnings = check_table(rows, kind, table.present, table.units,
                                             opts.aliases.get(f"{kind.key}.values"))
+    n_rows = table.rows.height
+    del rows  # the text cells (a city's 1.3M rows): the typed table has what is checked from here on
+    table.rows = table.rows.clear()
     ctx.add_frame(problems)
     ctx.add_frame(warnings, "warning")
     before = len(ctx.problems.errors)
@@ -326,7 +329,7 @@ def load_file(con: duckdb.DuckDBPyConnection, kind: Kind, path: Path, table: Tab
         check_locks(ctx, prepared, con)
     if ctx.problems.errors or prepared is None:
         _say_formulas(ctx, path)
-        return FileResult(label, kind_key, "rejected", rows=table.rows.height,
+        return FileResult(label, kind_key, "rejected", rows=n_rows,
                           problems=ctx.problems.sorted(), sheet=table.sheet)
     plan = None
     if opts.replace and prepared.replaces is not None:
