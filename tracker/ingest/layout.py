@@ -264,8 +264,7 @@ def locate(sheet: Sheet, kind: Kind, label: str, aliases: Mapping[str, tuple[str
     total_rows: list[int] = []
     if data_cols:
         body = body.filter(pl.coalesce(data_cols).is_not_null())
-        body, notes, more = (_split_footer(body, data_cols, h, kind, label) if marked["footer"]
-                             else (body, [], []))
+        body, notes, more = _split_footer(body, data_cols, h, kind, label) if marked["footer"] else (body, [], [])
         problems += more
         if facts.date is None:  # a 填报日期 under the table
             facts = titlelines.read(notes, index, facts, fill=False)
