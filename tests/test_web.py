@@ -150,6 +150,19 @@ def test_repeated_wrong_passwords_are_slowed_down_per_client(site):
     assert site.login("xuezhan").status_code == 303
 
 
+def test_a_login_the_busy_database_could_not_check_is_not_a_failed_try(site, monkeypatch):
+    """While the database is busy (a load writing), a person may press 登录 again and again: those
+    tries checked no password, so they do not slow the next ones down."""
+    def busy(*args, **kwargs):
+        raise api.DatabaseBusy("busy")
+
+    with monkeypatch.context() as m:
+        m.setattr(api, "authenticate", busy)
+        for _ in range(8):
+            assert site.login("xuezhan").status_code == 503
+    assert site.login("xuezhan").status_code == 303
+
+
 def test_the_wait_doubles_with_each_further_failure():
     clock = Clock()
     t = LoginThrottle(clock=clock)

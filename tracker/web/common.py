@@ -205,6 +205,7 @@ async def login_submit(request: Request) -> Response:
     try:
         acct = await call(request, lambda: api.authenticate(c.db, login, password))
     except api.DatabaseBusy:
+        c.throttle.cancelled(login, client)  # no password was checked: not a failed try
         return busy(request)
     if acct is None:
         return page(request, "login.html", 401, title="登录", next=nxt, login=login, error="登录名或密码不对。")

@@ -133,6 +133,15 @@ class LoginThrottle:
             f.count += 1
             f.last = now
 
+    def cancelled(self, login: str, client: str) -> None:
+        """The try `begin` counted was never checked (the database was busy): it is taken back,
+        so a person who retries a busy server is not locked out for the server's fault."""
+        with self._lock:
+            for key in self._keys(login, client):
+                f = self._seen.get(key)
+                if f is not None:
+                    f.count = max(0, f.count - 1)
+
     def succeeded(self, login: str, client: str) -> None:
         """The try `begin` counted was right: the login's failures are forgotten, and the client's
         count loses that one try."""
