@@ -183,7 +183,7 @@ def _fresh_code(con) -> str:
 def _team(con, unit: str, team: str) -> str:
     """The registered team `team` names (its full name or its short name), else a clear error."""
     rows = pl.DataFrame({"unit": [unit], "team": [team.strip()], ROW: [1]})
-    found, problems = resolve_teams(rows, team_lookup(con).filter(pl.col("unit") == unit), "team", "--team")
+    found, problems = resolve_teams(rows, team_lookup(con, [unit]), "team", "--team")
     if problems.height:
         raise TrackerError(f"--team {team}：{problems['message'][0]}。")
     return found["team"][0]

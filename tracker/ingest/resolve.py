@@ -12,21 +12,23 @@ import polars as pl
 from tracker.ingest.read import ROW
 from tracker.ingest.validate import empty_problems, problems_where
 from tracker.problems import suggest
-from tracker.store.queries import frame
+from tracker.store.queries import frame, unit_clause
 from tracker.values import split_people
 
 NAME_LAST4_RE = r"^(.+?)[(（](\d{4})[)）]$"
 
 
-def team_lookup(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """unit, alias, team: every registered team by its name and its short name."""
+def team_lookup(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> pl.DataFrame:
+    """unit, alias, team: every registered team (of `units`, when given) by its name and its short name."""
+    where, params = unit_clause(units)
     return frame(
         con,
-        """
-        WITH t AS (SELECT DISTINCT unit, team, short_name FROM teams)
+        f"""
+        WITH t AS (SELECT DISTINCT unit, team, short_name FROM teams WHERE TRUE{where})
         SELECT unit, team AS alias, team FROM t
         UNION SELECT unit, short_name AS alias, team FROM t WHERE short_name IS NOT NULL
         """,
+        params,
     )
 
 

@@ -100,7 +100,7 @@ def prepare_activities(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDB
     check_dates(ctx, typed, "date", "日期", in_month=True)
     warn_date_gaps(ctx, typed, "date", "日期")
     check_hours(ctx, typed, "hours", "服务时长")
-    typed, problems = resolve_teams(typed, _as_units(team_lookup(con), unit_code), "team", "服务队")
+    typed, problems = resolve_teams(typed, _as_units(team_lookup(con, units), unit_code), "team", "服务队")
     ctx.add_frame(problems)
     _warn_before_founding(ctx, typed, con, unit_code)
     swapped = replace_months(ctx, typed, "date")

@@ -85,7 +85,7 @@ def prepare_demands(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyC
                                  pl.col("closed").cast(pl.String), "办结日期早于登记日期"))
     ctx.add_frame(duplicate_rows(typed, ["unit", "demand_id"], "需求编号", "demand_id", "需求编号"))
     if typed["team"].null_count() < typed.height:
-        typed, problems = resolve_teams(typed, team_lookup(con), "team", "承接服务队")
+        typed, problems = resolve_teams(typed, team_lookup(con, units_of(typed)), "team", "承接服务队")
         ctx.add_frame(problems)
     units, months = units_of(typed), months_covered(ctx, typed, "received")
     swapped = replace_months(ctx, typed, "received")

@@ -28,6 +28,7 @@ from tracker.ingest.common import (
     insert_frame,
     replace_keys,
     rounded_hours,
+    units_of,
 )
 from tracker.ingest.context import FileContext, Prepared
 from tracker.ingest.read import ROW
@@ -111,7 +112,7 @@ def prepare_roster(ctx: FileContext, typed: pl.DataFrame, con: duckdb.DuckDBPyCo
     ctx.add_frame(problems_where(typed, (pl.col("prior_hours") < 0), "历史服务时长",
                                  pl.col("prior_hours").cast(pl.String), "不能为负数"))
     if "team" in ctx.table.present:
-        typed, problems = resolve_teams(typed, team_lookup(con), "team", "所属服务队")
+        typed, problems = resolve_teams(typed, team_lookup(con, units_of(typed)), "team", "所属服务队")
         ctx.add_frame(problems)
     ctx.add_frame(duplicate_rows(typed, ["unit", "number"], "志愿者编号", "number", "志愿者编号"))
     ctx.add_frame(duplicate_rows(typed, ["unit", "id_number"], "身份证号码", None, "身份证号码"))
@@ -191,9 +192,12 @@ def write_people(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, *,
     ensure_units(con, rows["unit"].unique().to_list(), int(rows["load_id"].min()))
     cols = ", ".join('"left"' if c == "left" else c for c in PERSON_FIELDS)
     fp = fingerprint(PERSON_FIELDS)
+    # only the current versions of the people in `rows`: a province holds 676,000 volunteers and the
+    # thirteenth city's roster would otherwise fingerprint them all (docs/performance.md, "Growth")
     current = frame(con, f"""
-        SELECT vid, valid_from, {cols} FROM volunteer_versions
-        QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
+        SELECT vid, valid_from, {cols} FROM volunteer_versions WHERE vid IN (SELECT unnest(?::INTEGER[]))
+        QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""",
+                    [rows["vid"].drop_nulls().unique().to_list()])
     cur = current.with_columns(fp.alias("__cur_fp")).rename(
         {c: f"{c}__cur" for c in [*PERSON_FIELDS, "valid_from"]})
     known = merge(rows.filter(pl.col("vid").is_not_null()).join(cur, on="vid", how="left"))
@@ -231,9 +235,11 @@ def match_volunteers(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tupl
     `vid` (null: a new person) and those notes, (ROW, level, name, message), for the caller
     to report its own way (a roster row, a form).
     """
+    # every key holds the unit: only the people whose current version is in one of the rows' units
     known = frame(con, """
-        SELECT vid, unit, number, id_number, name, phone FROM volunteer_versions
-        QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1""")
+        SELECT * FROM (SELECT vid, unit, number, id_number, name, phone FROM volunteer_versions
+                       QUALIFY row_number() OVER (PARTITION BY vid ORDER BY valid_from DESC) = 1)
+        WHERE unit IN (SELECT unnest(?::VARCHAR[]))""", [rows["unit"].cast(pl.String).drop_nulls().unique().to_list()])
     out = rows.with_columns(pl.lit(None, pl.Int32).alias("vid"))
     for keys in (["unit", "number"], ["unit", "id_number"], ["unit", "name", "phone"]):
         k = known.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in keys])).unique(keys, keep="last")
