@@ -127,7 +127,8 @@ def check_chunks(
         a = Assessment(con, rules_, reach.one, today)
         keep = None if reach.only is None else set(reach.only)
         names = [u for u in a.units if keep is None or u in keep]
-        for part, _ in a.chunks(names):  # each chunk plans its own units (`Assessment.plan`)
+        upto = a.last_day(year, day) if a.unit is None else None  # the last day a run's copy holds (`workcopy`)
+        for part, _ in a.chunks(names, upto=upto):  # each chunk plans its own units (`Assessment.plan`)
             yield CheckResult(part.findings(year, day), part.plan(year, day))
 
 

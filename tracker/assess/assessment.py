@@ -11,6 +11,7 @@ or with a thousand others (docs/architecture.md, "Assessing").
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from tracker.assess.inactive import inactive
 from tracker.periods import Period, month_end_of
 from tracker.problems import TrackerError
 from tracker.rules import DEFAULTS, Rules
-from tracker.store import entries, history, memory, queries
+from tracker.store import entries, history, memory, queries, workcopy
 
 CHUNK_UNITS = 150  # units assessed at a time in a city's run: memory stays flat in the number of units
 
@@ -210,21 +211,29 @@ class Assessment:
         return self.unit if self.unit is not None else self.among
 
     def chunks(self, units: list[str] | None = None, size: int | None = None,
-               ) -> Iterator[tuple[Assessment, list[str]]]:
+               upto: dt.date | None = None) -> Iterator[tuple[Assessment, list[str]]]:
         """`units` (default: all in scope) in runs of `size` (`CHUNK_UNITS`), each with an assessment
         of just those units; a one-unit assessment is its own chunk. Figures are per unit, so a
-        unit's numbers do not depend on the chunk it falls in (tests/test_chunks.py)."""
+        unit's numbers do not depend on the chunk it falls in (tests/test_chunks.py). With `upto`
+        (the run's last day), the chunks read the activities up to it from a copy sorted by chunk
+        (`workcopy.clustered`): each reads its own rows, not every unit's."""
         units = self.units if units is None else units
         size = size or CHUNK_UNITS
         if self.unit is not None or (len(units) <= size and units == self.units):
             yield self, units  # already no more than a chunk
             return
-        for i in range(0, len(units), size):
-            names = units[i:i + size]
-            part = self.chunk(names)
-            yield part, names
-            part.forget()  # whoever still holds the chunk, its frames go before the next one's come
-            memory.release()
+        runs = [units[i:i + size] for i in range(0, len(units), size)]
+        with workcopy.clustered(self.con, runs, upto) if upto is not None else contextlib.nullcontext():
+            for names in runs:
+                part = self.chunk(names)
+                yield part, names
+                part.forget()  # whoever still holds the chunk, its frames go before the next one's come
+                memory.release()
+
+    def last_day(self, year: int | None, as_of: dt.date | None) -> dt.date:
+        """The last date a check of every unit in scope reads (`plan`): 31 December of its last year."""
+        years = {y for y, _ in self.plan(year, as_of).values()} or {self.today.year}
+        return dt.date(max(years), 12, 31)
 
     def forget(self) -> None:
         """Drop every figure and finding computed so far (they are computed again if asked for)."""
@@ -407,7 +416,7 @@ def _run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
     then warnings, then passes.
     """
     findings: list[checks.Finding] = []
-    for part, _ in a.chunks():
+    for part, _ in a.chunks(upto=a.last_day(year, as_of) if a.unit is None else None):
         groups: dict[tuple[int, dt.date], list[str]] = {}
         for u, key in part.plan(year, as_of).items():
             groups.setdefault(key, []).append(u)

@@ -27,7 +27,7 @@ import polars as pl
 from tracker.notice import TEN_HAVES
 from tracker.periods import Period, owed_days, pro_rata, quarters_of
 from tracker.rules import DEFAULTS, Rules
-from tracker.store import queries
+from tracker.store import queries, workcopy
 from tracker.store.queries import unit_names
 
 EPS = 1e-9  # hours are sums of decimals: 11.9 + 0.1 must meet 12
@@ -50,9 +50,10 @@ def _service_totals(
     kinds = list(rules.service_kinds)
     marks = ", ".join("?" for _ in kinds)
     unit_sql, unit_params = queries.unit_clause(unit, "a.")
+    src = workcopy.tables(con, unit, dt.date.min, upto)  # a chunk's years so far, from the run's copy
     parts = [
-        f"""SELECT p.vid, p.hours, a.date FROM activities a JOIN participations p USING (aid)
-            WHERE a.date <= ?::DATE AND a.kind IN ({marks}){unit_sql}"""
+        f"""SELECT p.vid, p.hours, a.date FROM {src.activities} a JOIN {src.participations} p USING (aid)
+            WHERE a.date <= ?::DATE AND a.kind IN ({marks}){unit_sql}{src.only("a")}{src.only("p")}"""
     ]
     params: list = [upto, *kinds, *unit_params]
     if rules.pairing_hours_count:

@@ -11,6 +11,7 @@ stays flat in the number of units (docs/performance.md, "Memory").
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -94,7 +95,8 @@ def make_reports(a: Assessment, spec: ReportSpec, req: Request, out_dir: Path,
 
     first_header = None
     with _pool(n_workers) as pool:
-        views = (part.unit_view(u) for part, names in a.chunks(units) for u in names)
+        upto = dt.date(req.year, 12, 31)  # the activities up to the year's end, copied by chunk (`workcopy`)
+        views = (part.unit_view(u) for part, names in a.chunks(units, upto=upto) for u in names)
         for view in views:
             r = spec.build(view, req)
             first_header = first_header or r.header

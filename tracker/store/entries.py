@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from tracker.store import workcopy
 from tracker.store.queries import Units, frame, unit_clause
 
 # the day a record was entered: its register's month end (--month), else the file's date
@@ -28,10 +29,12 @@ def late_entries(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, u
     date: unit, kind (activities | pairings), date, title, file_name, src_row, entered, late (days)."""
     ua, pa = _unit(unit, "a")
     uv, pv = _unit(unit, "v")
+    src = workcopy.tables(con, unit, start, end)
     return frame(con, f"""
         SELECT * FROM (
             SELECT a.unit, 'activities' AS kind, a.date, a.title, l.file_name, a.src_row, {_ENTERED} AS entered
-            FROM activities a JOIN loads l USING (load_id) WHERE a.date BETWEEN ?::DATE AND ?::DATE {ua}
+            FROM {src.activities} a JOIN loads l USING (load_id)
+            WHERE a.date BETWEEN ?::DATE AND ?::DATE {ua}{src.only("a")}
             UNION ALL
             SELECT v.unit, 'pairings', v.date, v.recipient, l.file_name, v.src_row, {_ENTERED}
             FROM pairing_visits v JOIN loads l USING (load_id) WHERE v.date BETWEEN ?::DATE AND ?::DATE {uv}
@@ -39,14 +42,14 @@ def late_entries(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, u
         ORDER BY unit, file_name, src_row, date, title, kind""", [start, end, *pa, start, end, *pv, days])
 
 
-def _day_rows(unit: Units) -> str:
+def _day_rows(unit: Units, src: workcopy.Source) -> str:
     """Every participation and pairing visit of the period, with its file and row (`_params`)."""
     ua, _ = _unit(unit, "a")
     uv, _ = _unit(unit, "v")
     return f"""
         SELECT a.unit, p.vid, a.date, p.hours, a.title, a.starts, a.ends, a.aid, l.file_name, p.src_row
-        FROM activities a JOIN participations p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
-        WHERE a.date BETWEEN ?::DATE AND ?::DATE {ua}
+        FROM {src.activities} a JOIN {src.participations} p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
+        WHERE a.date BETWEEN ?::DATE AND ?::DATE {ua}{src.only("a")}{src.only("p")}
         UNION ALL
         SELECT v.unit, v.vid, v.date, coalesce(v.hours, 0), v.recipient, NULL::TIME, NULL::TIME, NULL::BIGINT,
                l.file_name, v.src_row
@@ -57,13 +60,16 @@ def _day_rows(unit: Units) -> str:
 def long_days(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit: Units,
               most: float) -> pl.DataFrame:
     """A volunteer's days credited with more than `most` hours (activities of every kind and pairing
-    visits): unit, vid, name, date, hours, sources (file 第N行, in file order)."""
+    visits): unit, vid, name, date, hours, sources (file 第N行, in file order). The long days are
+    found by their sums first: listing the sources of a city chunk's 190,000 days, to keep none,
+    was most of the query."""
     return frame(con, f"""
-        WITH d AS ({_day_rows(unit)})
+        WITH d AS ({_day_rows(unit, workcopy.tables(con, unit, start, end))}),
+             long AS (SELECT unit, vid, date FROM d GROUP BY unit, vid, date HAVING sum(hours) > ?)
         SELECT d.unit, d.vid, any_value(v.name) AS name, d.date, sum(d.hours) AS hours,
                list(d.file_name || ' 第' || d.src_row || '行' ORDER BY d.file_name, d.src_row) AS sources
-        FROM d LEFT JOIN volunteers v USING (vid)
-        GROUP BY d.unit, d.vid, d.date HAVING sum(d.hours) > ?
+        FROM d JOIN long USING (unit, vid, date) LEFT JOIN volunteers v USING (vid)
+        GROUP BY d.unit, d.vid, d.date
         ORDER BY d.unit, d.date, name, d.vid""", _params(start, end, unit, most))
 
 
@@ -77,7 +83,8 @@ def overlaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit:
     """Two activities of one volunteer on one day whose times of day overlap (where both are known):
     unit, vid, name, date, and of each: title, starts, ends, file_name, src_row (suffixes _1, _2)."""
     return frame(con, f"""
-        WITH d AS (SELECT * FROM ({_day_rows(unit)}) WHERE starts IS NOT NULL AND ends IS NOT NULL)
+        WITH d AS (SELECT * FROM ({_day_rows(unit, workcopy.tables(con, unit, start, end))})
+                   WHERE starts IS NOT NULL AND ends IS NOT NULL)
         SELECT x.unit, x.vid, v.name, x.date,
                x.title AS title_1, x.starts AS starts_1, x.ends AS ends_1, x.file_name AS file_1, x.src_row AS row_1,
                y.title AS title_2, y.starts AS starts_2, y.ends AS ends_2, y.file_name AS file_2, y.src_row AS row_2

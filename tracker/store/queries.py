@@ -17,6 +17,7 @@ import polars as pl
 
 from tracker.notice import TEN_HAVES
 from tracker.problems import UnknownUnit, suggest
+from tracker.store import workcopy
 
 # one unit, several (a chunk of a city's run: docs/performance.md, "Memory"), or every unit (None)
 Units = str | Sequence[str] | None
@@ -56,14 +57,22 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 def unit_names(con: duckdb.DuckDBPyConnection, unit: Units = None) -> list[str]:
     """Every unit the database knows (from any ledger), sorted; with `unit` (one or several), just
     those known."""
+    found: set[str] = set()
+    if unit is not None:  # most are registered: the ledgers are read only for the others
+        asked = [unit] if isinstance(unit, str) else list(unit)
+        found = {r[0] for r in rows(con, "SELECT unit FROM units WHERE unit IN (SELECT unnest(?::VARCHAR[]))",
+                                    [asked])}
+        unit = [u for u in asked if u not in found]
+        if not unit:
+            return sorted(found)
     where, params = unit_clause(unit)  # pushed into each table's scan: a chunk reads its own units
     sql = f"""
         SELECT unit FROM (
             SELECT unit FROM units UNION SELECT unit FROM volunteers UNION SELECT unit FROM teams
             UNION SELECT unit FROM activities UNION SELECT unit FROM demands
-            UNION SELECT unit FROM pairing_visits) WHERE TRUE{where} ORDER BY unit
+            UNION SELECT unit FROM pairing_visits) WHERE TRUE{where}
     """
-    return [r[0] for r in rows(con, sql, params)]
+    return sorted(found | {r[0] for r in rows(con, sql, params)})
 
 
 def select_units(con: duckdb.DuckDBPyConnection, unit: str | None) -> list[str]:
@@ -160,11 +169,12 @@ def participations(
     `unit` is the organizing unit of the activity.
     """
     where, params = unit_clause(unit, "a.")
+    src = workcopy.tables(con, unit, start, end)
     sql = f"""
         SELECT a.aid, a.unit, a.team, a.date, a.title, a.kind, a.theme, a.backfilled,
                p.vid, p.hours
-        FROM activities a JOIN participations p USING (aid)
-        WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}
+        FROM {src.activities} a JOIN {src.participations} p USING (aid)
+        WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}{src.only("a")}{src.only("p")}
     """
     return frame(con, sql, [start, end, *params])
 
@@ -178,11 +188,12 @@ def activities(
     activities' wide rows instead was twice as slow for a city's year).
     """
     where, params = unit_clause(unit)
+    src = workcopy.tables(con, unit, start, end)
     sql = f"""
-        WITH a AS (SELECT * EXCLUDE (load_id, src_row) FROM activities
-                   WHERE date BETWEEN ?::DATE AND ?::DATE {where}),
+        WITH a AS (SELECT * EXCLUDE (load_id, src_row{src.extra}) FROM {src.activities} a
+                   WHERE date BETWEEN ?::DATE AND ?::DATE {where}{src.only("a")}),
              p AS (SELECT aid, count(vid) AS participants, sum(hours) AS total_hours
-                   FROM participations WHERE aid IN (SELECT aid FROM a) GROUP BY aid)
+                   FROM {src.participations} p WHERE aid IN (SELECT aid FROM a){src.only("p")} GROUP BY aid)
         SELECT a.*, coalesce(p.participants, 0) AS participants, coalesce(p.total_hours, 0) AS total_hours
         FROM a LEFT JOIN p USING (aid)
         ORDER BY a.unit, a.date, a.team
@@ -196,12 +207,13 @@ def activity_counts(
     """Per unit and activity kind in [start, end]: activities, participations, their hours,
     back-filled activities (one GROUP BY: what status and unit figures need, without the rows)."""
     where, params = unit_clause(unit)
+    src = workcopy.tables(con, unit, start, end)
     # participations summed per activity first: a DISTINCT over the joined rows took twice as long
     sql = f"""
-        WITH a AS (SELECT aid, unit, kind, backfilled FROM activities
-                   WHERE date BETWEEN ?::DATE AND ?::DATE {where}),
+        WITH a AS (SELECT aid, unit, kind, backfilled FROM {src.activities} a
+                   WHERE date BETWEEN ?::DATE AND ?::DATE {where}{src.only("a")}),
              p AS (SELECT aid, count(vid) AS n, sum(hours) AS h
-                   FROM participations WHERE aid IN (SELECT aid FROM a) GROUP BY aid)
+                   FROM {src.participations} p WHERE aid IN (SELECT aid FROM a){src.only("p")} GROUP BY aid)
         SELECT a.unit, a.kind, count(*) AS activities, coalesce(sum(p.n), 0)::BIGINT AS participations,
                coalesce(sum(p.h), 0)::DOUBLE AS hours, count(*) FILTER (WHERE a.backfilled) AS backfilled
         FROM a LEFT JOIN p USING (aid)
