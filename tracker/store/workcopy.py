@@ -20,12 +20,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
-
-if TYPE_CHECKING:  # queries reads its tables from here: no import back at run time
-    from tracker.store.queries import Units
 
 COPY_MEMORY = "700MB"  # DuckDB sorts the province's year within this and spills the rest to the copy's folder
 # A copy costs a pass over the run's year, and each chunk it serves saves a scan of that year:
@@ -66,7 +62,7 @@ class _Copy:
 _COPIES: dict[int, _Copy] = {}  # by id(connection): a copy serves the connection it was made on
 
 
-def tables(con: duckdb.DuckDBPyConnection, units: Units, start: dt.date, end: dt.date) -> Source:
+def tables(con: duckdb.DuckDBPyConnection, units: str | Sequence[str] | None, start: dt.date, end: dt.date) -> Source:
     """The copy's tables when these units are one chunk of it and [start, end] ends by its last
     day, else the ledgers."""
     copy = _COPIES.get(id(con))
