@@ -18,8 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from make_city import make_city  # noqa: E402
 
 TODAY = dt.date(2026, 1, 20)
-YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-END = YEAR[1]
+END = dt.date(2025, 12, 31)  # the run's last day
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +52,8 @@ def spy(monkeypatch, tmp_path):
     served: list[int] = []
     real = workcopy.tables
 
-    def tables(con, units, start, end):
-        src = real(con, units, start, end)
+    def tables(con, units, end):
+        src = real(con, units, end)
         if src.chunk is not None:
             served.append(src.chunk)
         return src
@@ -98,16 +97,16 @@ def test_queries_outside_the_copy_read_the_ledgers(town, spy):
         units = assessment.Assessment(con, today=TODAY).units
         chunks = [units[i:i + 2] for i in range(0, len(units), 2)]
         with workcopy.clustered(con, chunks, END):
-            assert workcopy.tables(con, tuple(chunks[1]), *YEAR).chunk == 1
-            assert workcopy.tables(con, tuple(chunks[1][:1]), *YEAR).chunk == 1  # part of a chunk
-            assert workcopy.tables(con, (chunks[0][0], chunks[1][0]), *YEAR) == workcopy.LEDGERS  # two chunks
-            assert workcopy.tables(con, chunks[1][0], *YEAR) == workcopy.LEDGERS  # one unit's own run
-            assert workcopy.tables(con, None, *YEAR) == workcopy.LEDGERS  # every unit
-            assert workcopy.tables(con, tuple(chunks[1]), dt.date.min, END).chunk == 1  # every year so far
+            assert workcopy.tables(con, tuple(chunks[1]), END).chunk == 1
+            assert workcopy.tables(con, tuple(chunks[1][:1]), END).chunk == 1  # part of a chunk
+            assert workcopy.tables(con, (chunks[0][0], chunks[1][0]), END) == workcopy.LEDGERS  # two chunks
+            assert workcopy.tables(con, chunks[1][0], END) == workcopy.LEDGERS  # one unit's own run
+            assert workcopy.tables(con, None, END) == workcopy.LEDGERS  # every unit
+            assert workcopy.tables(con, tuple(chunks[1]), dt.date(2019, 6, 30)).chunk == 1  # earlier years too
             later = dt.date(2026, 1, 31)
-            assert workcopy.tables(con, tuple(chunks[1]), YEAR[0], later) == workcopy.LEDGERS  # after its last day
-            assert workcopy.tables(con, ("某个不存在的单位",), *YEAR) == workcopy.LEDGERS
-        assert workcopy.tables(con, tuple(chunks[1]), *YEAR) == workcopy.LEDGERS  # the run is over
+            assert workcopy.tables(con, tuple(chunks[1]), later) == workcopy.LEDGERS  # after its last day
+            assert workcopy.tables(con, ("某个不存在的单位",), END) == workcopy.LEDGERS
+        assert workcopy.tables(con, tuple(chunks[1]), END) == workcopy.LEDGERS  # the run is over
 
 
 def test_a_run_that_fails_leaves_no_copy(town, spy):
@@ -118,7 +117,7 @@ def test_a_run_that_fails_leaves_no_copy(town, spy):
         with pytest.raises(RuntimeError), workcopy.clustered(con, chunks, END):
             assert len(list(folders.iterdir())) == 1
             raise RuntimeError("a chunk failed")
-        assert workcopy.tables(con, tuple(chunks[0]), *YEAR) == workcopy.LEDGERS
+        assert workcopy.tables(con, tuple(chunks[0]), END) == workcopy.LEDGERS
         names = [r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()]
         assert not [n for n in names if n.startswith("run_")]
     assert list(folders.iterdir()) == []

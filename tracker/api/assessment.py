@@ -127,8 +127,8 @@ def check_chunks(
         a = Assessment(con, rules_, reach.one, today)
         keep = None if reach.only is None else set(reach.only)
         names = [u for u in a.units if keep is None or u in keep]
-        upto = a.last_day(year, day) if a.unit is None else None  # the last day a run's copy holds (`workcopy`)
-        for part, _ in a.chunks(names, upto=upto):  # each chunk plans its own units (`Assessment.plan`)
+        # each chunk plans its own units (`Assessment.plan`); a big run's copy holds up to `last_day`
+        for part, _ in a.chunks(names, upto=a.last_day(year, day)):
             yield CheckResult(part.findings(year, day), part.plan(year, day))
 
 

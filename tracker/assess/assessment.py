@@ -416,7 +416,7 @@ def _run(a: Assessment, year: int | None = None, as_of: dt.date | None = None,
     then warnings, then passes.
     """
     findings: list[checks.Finding] = []
-    for part, _ in a.chunks(upto=a.last_day(year, as_of) if a.unit is None else None):
+    for part, _ in a.chunks(upto=a.last_day(year, as_of)):
         groups: dict[tuple[int, dt.date], list[str]] = {}
         for u, key in part.plan(year, as_of).items():
             groups.setdefault(key, []).append(u)

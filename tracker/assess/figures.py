@@ -50,10 +50,10 @@ def _service_totals(
     kinds = list(rules.service_kinds)
     marks = ", ".join("?" for _ in kinds)
     unit_sql, unit_params = queries.unit_clause(unit, "a.")
-    src = workcopy.tables(con, unit, dt.date.min, upto)  # a chunk's years so far, from the run's copy
+    src = workcopy.tables(con, unit, upto)  # a chunk's years so far, from the run's copy
     parts = [
-        f"""SELECT p.vid, p.hours, a.date FROM {src.activities} a JOIN {src.participations} p USING (aid)
-            WHERE a.date <= ?::DATE AND a.kind IN ({marks}){unit_sql}{src.only("a")}{src.only("p")}"""
+        f"""SELECT p.vid, p.hours, a.date FROM {src.joined}
+            WHERE a.date <= ?::DATE AND a.kind IN ({marks}){unit_sql}{src.only("a", "p")}"""
     ]
     params: list = [upto, *kinds, *unit_params]
     if rules.pairing_hours_count:

@@ -29,7 +29,7 @@ def late_entries(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, u
     date: unit, kind (activities | pairings), date, title, file_name, src_row, entered, late (days)."""
     ua, pa = _unit(unit, "a")
     uv, pv = _unit(unit, "v")
-    src = workcopy.tables(con, unit, start, end)
+    src = workcopy.tables(con, unit, end)
     return frame(con, f"""
         SELECT * FROM (
             SELECT a.unit, 'activities' AS kind, a.date, a.title, l.file_name, a.src_row, {_ENTERED} AS entered
@@ -48,8 +48,8 @@ def _day_rows(unit: Units, src: workcopy.Source) -> str:
     uv, _ = _unit(unit, "v")
     return f"""
         SELECT a.unit, p.vid, a.date, p.hours, a.title, a.starts, a.ends, a.aid, l.file_name, p.src_row
-        FROM {src.activities} a JOIN {src.participations} p USING (aid) LEFT JOIN loads l ON l.load_id = p.load_id
-        WHERE a.date BETWEEN ?::DATE AND ?::DATE {ua}{src.only("a")}{src.only("p")}
+        FROM {src.joined} LEFT JOIN loads l ON l.load_id = p.load_id
+        WHERE a.date BETWEEN ?::DATE AND ?::DATE {ua}{src.only("a", "p")}
         UNION ALL
         SELECT v.unit, v.vid, v.date, coalesce(v.hours, 0), v.recipient, NULL::TIME, NULL::TIME, NULL::BIGINT,
                l.file_name, v.src_row
@@ -64,7 +64,7 @@ def long_days(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit
     found by their sums first: listing the sources of a city chunk's 190,000 days, to keep none,
     was most of the query."""
     return frame(con, f"""
-        WITH d AS ({_day_rows(unit, workcopy.tables(con, unit, start, end))}),
+        WITH d AS ({_day_rows(unit, workcopy.tables(con, unit, end))}),
              long AS (SELECT unit, vid, date FROM d GROUP BY unit, vid, date HAVING sum(hours) > ?)
         SELECT d.unit, d.vid, any_value(v.name) AS name, d.date, sum(d.hours) AS hours,
                list(d.file_name || ' 第' || d.src_row || '行' ORDER BY d.file_name, d.src_row) AS sources
@@ -83,7 +83,7 @@ def overlaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, unit:
     """Two activities of one volunteer on one day whose times of day overlap (where both are known):
     unit, vid, name, date, and of each: title, starts, ends, file_name, src_row (suffixes _1, _2)."""
     return frame(con, f"""
-        WITH d AS (SELECT * FROM ({_day_rows(unit, workcopy.tables(con, unit, start, end))})
+        WITH d AS (SELECT * FROM ({_day_rows(unit, workcopy.tables(con, unit, end))})
                    WHERE starts IS NOT NULL AND ends IS NOT NULL)
         SELECT x.unit, x.vid, v.name, x.date,
                x.title AS title_1, x.starts AS starts_1, x.ends AS ends_1, x.file_name AS file_1, x.src_row AS row_1,

@@ -169,12 +169,12 @@ def participations(
     `unit` is the organizing unit of the activity.
     """
     where, params = unit_clause(unit, "a.")
-    src = workcopy.tables(con, unit, start, end)
+    src = workcopy.tables(con, unit, end)
     sql = f"""
         SELECT a.aid, a.unit, a.team, a.date, a.title, a.kind, a.theme, a.backfilled,
                p.vid, p.hours
-        FROM {src.activities} a JOIN {src.participations} p USING (aid)
-        WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}{src.only("a")}{src.only("p")}
+        FROM {src.joined}
+        WHERE a.date BETWEEN ?::DATE AND ?::DATE {where}{src.only("a", "p")}
     """
     return frame(con, sql, [start, end, *params])
 
@@ -188,7 +188,7 @@ def activities(
     activities' wide rows instead was twice as slow for a city's year).
     """
     where, params = unit_clause(unit)
-    src = workcopy.tables(con, unit, start, end)
+    src = workcopy.tables(con, unit, end)
     sql = f"""
         WITH a AS (SELECT * EXCLUDE (load_id, src_row{src.extra}) FROM {src.activities} a
                    WHERE date BETWEEN ?::DATE AND ?::DATE {where}{src.only("a")}),
@@ -207,7 +207,7 @@ def activity_counts(
     """Per unit and activity kind in [start, end]: activities, participations, their hours,
     back-filled activities (one GROUP BY: what status and unit figures need, without the rows)."""
     where, params = unit_clause(unit)
-    src = workcopy.tables(con, unit, start, end)
+    src = workcopy.tables(con, unit, end)
     # participations summed per activity first: a DISTINCT over the joined rows took twice as long
     sql = f"""
         WITH a AS (SELECT aid, unit, kind, backfilled FROM {src.activities} a

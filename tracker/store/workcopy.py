@@ -5,10 +5,10 @@ loaded, every chunk scans the whole year: a chunk's activities lie all over the 
 unit's monthly files), so DuckDB's zone maps prune nothing, and a province's 87 chunks each
 read its 5.7M activities and 17M participations — time growing with the square of the data.
 The copy, written once at the start of the run into a temporary database file, holds the
-same rows (every activity up to the run's last day) sorted by chunk, with the chunk's number; a chunk's queries (`tables`) read only
-its own row groups. Queries after the copy's last day or across chunks read the ledgers as before,
-so a figure never depends on whether there is a copy (tests/test_workcopy.py;
-docs/performance.md, "Growth").
+same rows (every activity up to the run's last day) sorted by chunk, with the chunk's number;
+a chunk's queries (`tables`) read only its own row groups. Queries after the copy's last day
+or across chunks read the ledgers as before, so a figure never depends on whether there is a
+copy (tests/test_workcopy.py; docs/performance.md, "Growth").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-COPY_MEMORY = "700MB"  # DuckDB sorts the province's year within this and spills the rest to the copy's folder
+COPY_MEMORY = "700MB"  # DuckDB sorts a province's copy within this and spills the rest to its temp directory
 # A copy costs a pass over the run's year, and each chunk it serves saves a scan of that year:
 # both grow with the data, so the copy pays from a number of chunks on, whatever the size.
 # Measured (docs/performance.md, "Growth"): 0.4 s for a city's copy against 0.03 s saved a chunk,
@@ -39,9 +39,14 @@ class Source:
     participations: str = "participations"
     chunk: int | None = None
 
-    def only(self, alias: str) -> str:
-        """The SQL keeping the chunk's rows of a table aliased `alias` ("a", "p"): its row groups only."""
-        return "" if self.chunk is None else f" AND {alias}.chunk = {int(self.chunk)}"
+    @property
+    def joined(self) -> str:
+        """The activities `a` with their participations `p`, for a FROM clause."""
+        return f"{self.activities} a JOIN {self.participations} p USING (aid)"
+
+    def only(self, *aliases: str) -> str:
+        """The SQL keeping the chunk's rows of the tables aliased `aliases` ("a", "p"): its row groups only."""
+        return "" if self.chunk is None else "".join(f" AND {x}.chunk = {int(self.chunk)}" for x in aliases)
 
     @property
     def extra(self) -> str:
@@ -62,9 +67,9 @@ class _Copy:
 _COPIES: dict[int, _Copy] = {}  # by id(connection): a copy serves the connection it was made on
 
 
-def tables(con: duckdb.DuckDBPyConnection, units: str | Sequence[str] | None, start: dt.date, end: dt.date) -> Source:
-    """The copy's tables when these units are one chunk of it and [start, end] ends by its last
-    day, else the ledgers."""
+def tables(con: duckdb.DuckDBPyConnection, units: str | Sequence[str] | None, end: dt.date) -> Source:
+    """The copy's tables when these units are one chunk of it and a query's dates end by its last
+    day (`end`), else the ledgers. Every earlier date is in the copy."""
     copy = _COPIES.get(id(con))
     if copy is None or units is None or isinstance(units, str) or end > copy.end:
         return LEDGERS
@@ -78,8 +83,9 @@ def tables(con: duckdb.DuckDBPyConnection, units: str | Sequence[str] | None, st
 @contextmanager
 def clustered(con: duckdb.DuckDBPyConnection, chunks: Sequence[Sequence[str]], end: dt.date) -> Iterator[None]:
     """Within the block, `tables` points these chunks' queries for dates up to `end` at a copy
-    sorted by chunk (every earlier year too: a volunteer's hours so far are summed from them). Fewer than `MIN_CHUNKS` chunks, or a copy already made on this connection:
-    nothing is copied. The copy's file is deleted when the block ends, however it ends."""
+    sorted by chunk (every earlier year too: a volunteer's hours so far are summed from them).
+    Fewer than `MIN_CHUNKS` chunks, or a copy already made on this connection: nothing is
+    copied. The copy's file is deleted when the block ends, however it ends."""
     if len(chunks) < MIN_CHUNKS or id(con) in _COPIES:
         yield
         return
